@@ -1,0 +1,212 @@
+"""Speed of one WGAN-GP train_step (n_critic critic updates + 1 generator update).
+
+Measures, in one process and one run:
+
+- ``mitlgan.WGANGP`` in float32 and ``mixed_bfloat16``, each with XLA off and on;
+- a reference: the same models trained by a straightforward loop written the way the
+  widely copied Keras WGAN-GP example does it (a ``keras.Model`` whose ``train_step``
+  runs the critic updates in a Python loop, generating the fakes inside the critic's
+  tape and calling the critic separately on fakes, reals and interpolates), float32,
+  compiled the way ``compile()`` does by default on a CPU (graph mode);
+- a 2048^3 float32 (and bfloat16) matmul, as the machine's attainable FLOP/s.
+
+"Useful FLOPs" of a step are TensorFlow's profiler count of the float32 step graph
+(convolutions and their two gradients, matmuls, elementwise ops); the same count is
+used for every variant of a model, since they all do the same arithmetic.
+
+Images per second = batch size B x train_steps per second (every train_step uses one
+real batch of B and generates n_critic + 1 fake batches of B).
+
+Usage::
+
+    python benchmarks/train_step.py                 # both models, batch 32, 3 timed steps
+    python benchmarks/train_step.py --models wgan --steps 5 --no-xla
+"""
+
+import argparse
+import os
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+import mitlgan  # noqa: E402
+from mitlgan.gans import dtype_policy  # noqa: E402
+from mitlgan.models import build_mitlgan_generator, build_wgan_critic, build_wgan_generator  # noqa: E402
+
+IMAGE_SIZE = 64
+
+
+class KerasExampleWGAN(keras.Model):
+    """Reference: the structure of the widely copied Keras WGAN-GP example.
+
+    Differences from that example, none of which changes the arithmetic: alpha is
+    uniform (the example's normal alpha is a known bug), and latents are drawn for
+    every generator input so that the MITLGAN generator fits.
+    """
+
+    def __init__(self, generator, critic, n_critic=5, gp_weight=10.0):
+        super().__init__()
+        self.generator = generator
+        self.critic = critic
+        self.n_critic = n_critic
+        self.gp_weight = gp_weight
+        self.latent_dims = [int(x.shape[-1]) for x in generator.inputs]
+
+    def compile(self, g_optimizer, d_optimizer):
+        super().compile()
+        self.g_optimizer = g_optimizer
+        self.d_optimizer = d_optimizer
+
+    def _latents(self, batch_size):
+        latents = [tf.random.normal((batch_size, dim)) for dim in self.latent_dims]
+        return latents[0] if len(latents) == 1 else latents
+
+    def _gradient_penalty(self, batch_size, real, fake):
+        alpha = tf.random.uniform([batch_size, 1, 1, 1], 0.0, 1.0)
+        interpolated = real + alpha * (fake - real)
+        with tf.GradientTape() as tape:
+            tape.watch(interpolated)
+            prediction = self.critic(interpolated, training=True)
+        gradients = tape.gradient(prediction, [interpolated])[0]
+        norm = tf.sqrt(tf.reduce_sum(tf.square(gradients), axis=[1, 2, 3]))
+        return tf.reduce_mean((norm - 1.0) ** 2)
+
+    def train_step(self, real):
+        batch_size = tf.shape(real)[0]
+        for _ in range(self.n_critic):
+            latents = self._latents(batch_size)
+            with tf.GradientTape() as tape:
+                fake = self.generator(latents, training=True)
+                fake_logits = self.critic(fake, training=True)
+                real_logits = self.critic(real, training=True)
+                d_cost = tf.reduce_mean(fake_logits) - tf.reduce_mean(real_logits)
+                d_loss = d_cost + self.gp_weight * self._gradient_penalty(batch_size, real, fake)
+            gradients = tape.gradient(d_loss, self.critic.trainable_variables)
+            self.d_optimizer.apply_gradients(zip(gradients, self.critic.trainable_variables))
+        latents = self._latents(batch_size)
+        with tf.GradientTape() as tape:
+            generated = self.generator(latents, training=True)
+            g_loss = -tf.reduce_mean(self.critic(generated, training=True))
+        gradients = tape.gradient(g_loss, self.generator.trainable_variables)
+        self.g_optimizer.apply_gradients(zip(gradients, self.generator.trainable_variables))
+        return {"d_loss": d_loss, "g_loss": g_loss}
+
+
+def build_models(kind, seed=0):
+    """(generator, critic) of the benchmarked model, built under the current dtype policy."""
+    keras.utils.set_random_seed(seed)
+    critic = build_wgan_critic(IMAGE_SIZE)  # Table 7.2 at 64x64
+    if kind == "wgan":  # Table 7.1 at 64x64: latent 1536, widths 48, 24, 12
+        return build_wgan_generator(1536, IMAGE_SIZE), critic
+    parts = [build_wgan_generator(1536, IMAGE_SIZE, name=name) for name in ("foreground", "background")]
+    # Reduced Table 7.3 head: width 16 instead of 64, 3 dense-residual blocks instead of 6.
+    return build_mitlgan_generator(*parts, filters=16, num_blocks=3), critic
+
+
+def step_flops(kind, batch_size, n_critic):
+    """Profiler float-op count of one float32 WGANGP train_step graph."""
+    from tensorflow.python.profiler import model_analyzer, option_builder
+
+    generator, critic = build_models(kind)
+    gan = mitlgan.WGANGP(generator, critic, n_critic=n_critic, seed=0)
+    gan.compile()
+    spec = tf.TensorSpec((batch_size, IMAGE_SIZE, IMAGE_SIZE, 3), tf.float32)
+    graph = tf.function(gan.train_step).get_concrete_function(spec).graph
+    options = (
+        option_builder.ProfileOptionBuilder(option_builder.ProfileOptionBuilder.float_operation())
+        .with_empty_output()
+        .build()
+    )
+    return model_analyzer.profile(graph, options=options).total_float_ops
+
+
+def matmul_flops_per_second(dtype, size=2048, repeats=10, trials=3):
+    """Best of ``trials`` timings of ``repeats`` square matmuls (the machine is shared)."""
+    a = tf.cast(tf.random.normal((size, size)), dtype)
+    matmul = tf.function(lambda x: tf.matmul(x, x))
+    matmul(a).numpy()
+    best = 0.0
+    for _ in range(trials):
+        start = time.perf_counter()
+        for _ in range(repeats):
+            result = matmul(a)
+        result.numpy()
+        best = max(best, 2 * size**3 * repeats / (time.perf_counter() - start))
+    return best
+
+
+def time_variant(kind, variant, batch_size, n_critic, steps, max_seconds):
+    """Returns (images per second, seconds of the first step incl. tracing/compiling, steps timed)."""
+    policy = "mixed_bfloat16" if "bfloat16" in variant else "float32"
+    with dtype_policy(policy):
+        generator, critic = build_models(kind)
+    optimizers = [mitlgan.gans.default_optimizer() for _ in range(2)]
+    if variant == "reference float32":
+        model = KerasExampleWGAN(generator, critic, n_critic=n_critic)
+        model.compile(*optimizers)
+    else:
+        model = mitlgan.WGANGP(generator, critic, n_critic=n_critic, seed=0)
+        model.compile(*optimizers, jit_compile="XLA" in variant)
+    images = np.random.default_rng(0).uniform(-1, 1, (batch_size, IMAGE_SIZE, IMAGE_SIZE, 3))
+    dataset = tf.data.Dataset.from_tensors(images.astype("float32")).repeat()
+    start = time.perf_counter()
+    model.fit(dataset, epochs=1, steps_per_epoch=1, verbose=0, shuffle=False)
+    first = time.perf_counter() - start
+    # Timed steps one fit call each (its overhead is milliseconds against seconds-long
+    # steps), so that very slow variants can stop after max_seconds.
+    done, start = 0, time.perf_counter()
+    while done < steps and (done == 0 or time.perf_counter() - start < max_seconds):
+        model.fit(dataset, epochs=1, steps_per_epoch=1, verbose=0, shuffle=False)
+        done += 1
+    return done * batch_size / (time.perf_counter() - start), first, done
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--models", default="wgan,mitlgan", help="comma-separated: wgan, mitlgan")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--n-critic", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=3, help="timed train_steps per variant")
+    parser.add_argument(
+        "--max-seconds", type=float, default=60.0, help="stop timing a variant after this (>= 1 step)"
+    )
+    parser.add_argument("--no-xla", action="store_true", help="skip the XLA variants")
+    args = parser.parse_args()
+
+    variants = ["reference float32", "WGANGP float32", "WGANGP mixed_bfloat16"]
+    if not args.no_xla:
+        variants += ["WGANGP float32 XLA", "WGANGP mixed_bfloat16 XLA"]
+    print(
+        f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {os.cpu_count()} CPUs, "
+        f"batch {args.batch_size}, n_critic {args.n_critic}, {IMAGE_SIZE}x{IMAGE_SIZE}, "
+        f"up to {args.steps} timed steps per variant (at most {args.max_seconds:.0f} s after the first)"
+    )
+    matmul32 = matmul_flops_per_second(tf.float32)
+    matmul16 = matmul_flops_per_second(tf.bfloat16)
+    print(f"matmul 2048^3: float32 {matmul32 / 1e9:.1f} GFLOP/s, bfloat16 {matmul16 / 1e9:.1f} GFLOP/s")
+
+    for kind in args.models.split(","):
+        flops = step_flops(kind, args.batch_size, args.n_critic)
+        label = {"wgan": "thesis WGAN (Tables 7.1/7.2)", "mitlgan": "reduced MITLGAN (head f=16, 3 blocks)"}
+        print(f"\n{label[kind]} at {IMAGE_SIZE}x{IMAGE_SIZE}: {flops / 1e9:.1f} GFLOP per train_step")
+        print(f"  {'variant':28s} {'img/s':>7s} {'vs ref':>7s} {'GFLOP/s':>8s} {'of f32 matmul':>14s} {'1st step s':>11s} {'timed':>6s}")
+        reference = None
+        for variant in variants:
+            rate, first, timed = time_variant(
+                kind, variant, args.batch_size, args.n_critic, args.steps, args.max_seconds
+            )
+            reference = reference or rate
+            useful = flops * rate / args.batch_size
+            print(
+                f"  {variant:28s} {rate:7.2f} {rate / reference:6.2f}x {useful / 1e9:8.1f} "
+                f"{useful / matmul32:13.0%} {first:11.1f} {timed:6d}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""WGAN-GP losses as pure functions of tensors (Gulrajani et al. 2017, Algorithm 1).
+
+All results are float32 whatever the compute dtype of the critic (mixed precision
+computes layers in float16/bfloat16; the losses and the penalty are reduced in float32
+so that their small differences are not rounded away).
+
+Conventions: scores are critic outputs of shape (B,) or (B, 1), higher meaning "more
+real"; images are (B, H, W, C) (any rank >= 2 works: the gradient norm is taken per
+sample over every non-batch axis).
+"""
+
+from mitlgan._backend import ensure_tensorflow_backend
+
+ensure_tensorflow_backend()
+
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+REDUCTIONS = ("mean", "none")
+
+
+def _scores(scores, name):
+    scores = tf.cast(tf.convert_to_tensor(scores), tf.float32)
+    if scores.shape.rank is not None and scores.shape.rank > 2:
+        raise ValueError(f"{name} must have shape (B,) or (B, 1); got {scores.shape}.")
+    return scores
+
+
+def wasserstein_critic_loss(real_scores, fake_scores):
+    """Critic loss ``mean(D(fake)) - mean(D(real))`` (without the gradient penalty).
+
+    Args:
+        real_scores: critic scores of real images, (B,) or (B, 1), any float dtype.
+        fake_scores: critic scores of generated images, (B',) or (B', 1).
+
+    Returns:
+        float32 scalar. Minimising it maximises the critic's Wasserstein estimate
+        ``mean(D(real)) - mean(D(fake))``, which is its negative.
+    """
+    real_scores = _scores(real_scores, "real_scores")
+    fake_scores = _scores(fake_scores, "fake_scores")
+    return tf.reduce_mean(fake_scores) - tf.reduce_mean(real_scores)
+
+
+def wasserstein_generator_loss(fake_scores):
+    """Generator loss ``-mean(D(fake))``.
+
+    Args:
+        fake_scores: critic scores of generated images, (B,) or (B, 1).
+
+    Returns:
+        float32 scalar.
+    """
+    return -tf.reduce_mean(_scores(fake_scores, "fake_scores"))
+
+
+def _safe_norm(squared_norm):
+    # sqrt has an infinite derivative at 0; a zero input-gradient (a flat critic, dead
+    # ReLUs) would make the penalty's parameter gradient NaN. The double `where` keeps
+    # the value exact and gives a zero (sub)gradient there instead.
+    positive = squared_norm > 0.0
+    safe = tf.where(positive, squared_norm, tf.ones_like(squared_norm))
+    return tf.where(positive, tf.sqrt(safe), tf.zeros_like(squared_norm))
+
+
+def _broadcast_alpha(alpha, real):
+    alpha = tf.cast(tf.convert_to_tensor(alpha), tf.float32)
+    rank = real.shape.rank
+    if alpha.shape.rank == 1 and rank is not None and rank > 1:
+        if alpha.shape[0] is not None and real.shape[0] is not None and alpha.shape[0] not in (
+            1,
+            real.shape[0],
+        ):
+            raise ValueError(
+                f"alpha has shape {alpha.shape}; a 1-D alpha needs one value per sample "
+                f"({real.shape[0]})."
+            )
+        # One coefficient per sample, shared by all of its pixels and channels.
+        alpha = tf.reshape(alpha, [-1] + [1] * (rank - 1))
+    return alpha
+
+
+def interpolate(real, fake, alpha):
+    """Points on the segments between paired real and fake samples.
+
+    Args:
+        real: (B, ...) real samples.
+        fake: (B, ...) generated samples, same shape.
+        alpha: per-sample coefficients: a scalar, (B,), or anything broadcastable to
+            ``real`` (e.g. (B, 1, 1, 1)). Uniform in [0, 1] in WGAN-GP.
+
+    Returns:
+        float32 ``alpha * real + (1 - alpha) * fake``, shape of ``real``.
+    """
+    real = tf.cast(tf.convert_to_tensor(real), tf.float32)
+    fake = tf.cast(tf.convert_to_tensor(fake), tf.float32)
+    alpha = _broadcast_alpha(alpha, real)
+    return alpha * real + (1.0 - alpha) * fake
+
+
+def gradient_penalty(critic, real, fake, alpha=None, *, seed=None, training=True, reduction="mean"):
+    """The WGAN-GP gradient penalty ``(||grad_x D(x_hat)||_2 - 1)^2``.
+
+    ``x_hat = alpha * real + (1 - alpha) * fake``; the norm is taken per sample over all
+    pixel and channel axes, in float32.
+
+    Call it inside the ``tf.GradientTape`` of the critic update: the penalty's gradient
+    with respect to the critic's weights is a second derivative, which the outer tape
+    records through the inner one used here.
+
+    The per-sample gradients are read from the gradient of ``sum(D(x_hat))``, which is
+    exact when the critic treats samples independently (no batch normalisation: the
+    reason WGAN-GP critics have none).
+
+    Args:
+        critic: callable ``critic(images, training=...)`` returning (B,) or (B, 1)
+            scores, e.g. a ``keras.Model``.
+        real: (B, H, W, C) real images.
+        fake: (B, H, W, C) generated images.
+        alpha: interpolation coefficients in [0, 1]: (B,), a scalar, or broadcastable
+            to ``real``. ``None`` draws one value per sample from U[0, 1] (not a
+            normal: that is a known bug of a widely copied example).
+        seed: seed for drawing ``alpha`` when it is None: an int (stateless: the same
+            draw each call), a ``keras.random.SeedGenerator``, or None (Keras's global
+            generator).
+        training: passed to the critic (dropout active when True).
+        reduction: "mean" for the batch mean (a scalar), "none" for the (B,) values.
+
+    Returns:
+        float32 scalar (reduction="mean") or (B,) tensor (reduction="none"), >= 0.
+    """
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction={reduction!r} is not supported; choose one of {REDUCTIONS}.")
+    real = tf.cast(tf.convert_to_tensor(real), tf.float32)
+    if alpha is None:
+        alpha = keras.random.uniform(tf.shape(real)[:1], 0.0, 1.0, dtype="float32", seed=seed)
+    x_hat = interpolate(real, fake, alpha)
+    with tf.GradientTape() as tape:
+        tape.watch(x_hat)
+        scores = critic(x_hat, training=training)
+    gradients = tf.cast(tape.gradient(scores, x_hat), tf.float32)
+    axes = list(range(1, x_hat.shape.rank))
+    norms = _safe_norm(tf.reduce_sum(tf.square(gradients), axis=axes))
+    penalties = tf.square(norms - 1.0)
+    return tf.reduce_mean(penalties) if reduction == "mean" else penalties

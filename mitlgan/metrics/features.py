@@ -1,0 +1,508 @@
+"""InceptionV3 pooled features (2048-d) for FID and KID, and where its weights come from.
+
+Backbones:
+
+- ``"keras-imagenet"`` (default, the thesis's choice): Keras
+  ``InceptionV3(include_top=False, pooling="avg")`` with Keras's ImageNet weights.
+  Its FIDs are comparable with other FIDs from this backbone at the same input size
+  and N, **not** with published FIDs, which use the 2015-12-05 TF "FID Inception"
+  graph (pytorch-fid, clean-fid, TTUR).
+- ``"random"``: the same architecture, untrained, He-normal initialised from
+  ``seed``. For offline smoke tests only; everything computed with it is labelled as
+  not comparable to anything.
+
+Weights for ``"keras-imagenet"`` are looked up in this order, and nothing falls back
+silently to another network:
+
+1. ``weights_path=``: a local Keras ``.h5`` / ``.weights.h5`` file of InceptionV3
+   with ``include_top=False``;
+2. the Keras cache, ``$KERAS_HOME/models/`` or ``~/.keras/models/``
+   (file ``inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5``);
+3. a download into that cache, if allowed (``allow_download``; the environment
+   variable ``MITLGAN_OFFLINE=1`` forbids it by default), with a time limit.
+
+Otherwise :class:`WeightsUnavailableError` says which file is needed and how to supply it.
+
+Preprocessing: images are float in [-1, 1] (uint8 in [0, 255] is mapped there; one
+channel is repeated to three), clipped to [-1, 1] like saving to an image file would
+(``clip=False`` turns that off), resized to ``input_size`` with ``tf.image.resize``
+bilinear with antialiasing (which only matters when shrinking), and then fed as is:
+Keras's InceptionV3 ``preprocess_input`` maps [0, 255] to [-1, 1], which is already
+the images' range.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import urllib.request
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+__all__ = [
+    "BACKBONES",
+    "DEFAULT_INPUT_SIZE",
+    "FEATURE_DIM",
+    "InceptionFeatures",
+    "KERAS_WEIGHTS_FILENAME",
+    "WeightsUnavailableError",
+    "check_backbone_available",
+    "iter_image_batches",
+    "keras_weights_cache_path",
+]
+
+BACKBONES = ("keras-imagenet", "random")
+FEATURE_DIM = 2048
+DEFAULT_INPUT_SIZE = 299
+MIN_INPUT_SIZE = 75  # smallest input Keras's InceptionV3 accepts
+RESIZE_METHOD = "tf.image.resize bilinear, antialias=True"
+KERAS_WEIGHTS_FILENAME = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
+KERAS_WEIGHTS_URL = (
+    "https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/"
+    + KERAS_WEIGHTS_FILENAME
+)
+KERAS_WEIGHTS_MD5 = "bcbd6486424b2319ff4ef7d526e38f63"  # as in keras.applications
+DEFAULT_DOWNLOAD_TIMEOUT = 300.0  # seconds for the whole 87 MB file
+_SOCKET_TIMEOUT = 30.0  # seconds without a byte before giving up
+RANDOM_NOTE = (
+    "UNTRAINED random-weight InceptionV3 (backbone='random'): for offline smoke tests "
+    "only; these numbers are not comparable to any other FID/KID."
+)
+KERAS_IMAGENET_NOTE = (
+    "Keras InceptionV3 ImageNet weights: comparable only with FIDs from the same backbone, "
+    "input size and N; not with published FIDs (2015-12-05 TF FID Inception graph)."
+)
+
+
+class WeightsUnavailableError(RuntimeError):
+    """The backbone's weights could not be found, loaded or downloaded."""
+
+
+# ---------------------------------------------------------------------- weights
+def keras_weights_cache_path() -> Path:
+    """Where Keras keeps the InceptionV3 no-top weights: ``$KERAS_HOME/models/<file>``.
+
+    Mirrors Keras: ``KERAS_HOME`` if set, else ``~/.keras``, else ``/tmp/.keras`` when
+    the home directory is not writable. Read at call time, so changing ``KERAS_HOME``
+    after importing Keras is honoured.
+    """
+    home = os.environ.get("KERAS_HOME")
+    if not home:
+        base = os.path.expanduser("~")
+        home = os.path.join(base if os.access(base, os.W_OK) else "/tmp", ".keras")
+    return Path(home) / "models" / KERAS_WEIGHTS_FILENAME
+
+
+def _downloads_allowed(allow_download: bool | None) -> bool:
+    if allow_download is not None:
+        return bool(allow_download)
+    return os.environ.get("MITLGAN_OFFLINE", "").strip().lower() in ("", "0", "false", "no")
+
+
+def _md5(path: Path) -> str:
+    digest = hashlib.md5()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 22), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _missing_weights_message(reason: str) -> str:
+    return (
+        f"Keras InceptionV3 ImageNet weights are not available: {reason}.\n"
+        f"backbone='keras-imagenet' needs the file {KERAS_WEIGHTS_FILENAME!r} "
+        f"(InceptionV3 include_top=False, md5 {KERAS_WEIGHTS_MD5}, from {KERAS_WEIGHTS_URL}). "
+        "Supply it in one of two ways:\n"
+        f"  - pass weights_path='/path/to/{KERAS_WEIGHTS_FILENAME}' (a Keras .h5 or "
+        ".weights.h5 file of InceptionV3 with include_top=False), or\n"
+        f"  - copy it to {keras_weights_cache_path()} (the Keras cache; KERAS_HOME moves it).\n"
+        "For offline smoke tests only, backbone='random' uses an untrained network: it runs "
+        "without any file, but its FID/KID are not comparable to anything."
+    )
+
+
+def _download(url: str, target: Path, timeout: float) -> None:
+    """Download ``url`` to ``target`` within ``timeout`` seconds and check its md5."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + f".part{os.getpid()}")
+    deadline = time.monotonic() + timeout
+    digest = hashlib.md5()
+    try:
+        with (
+            urllib.request.urlopen(url, timeout=min(timeout, _SOCKET_TIMEOUT)) as response,
+            open(partial, "wb") as out,
+        ):
+            while chunk := response.read(1 << 20):
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"download took longer than {timeout:.0f} s")
+                out.write(chunk)
+                digest.update(chunk)
+        if digest.hexdigest() != KERAS_WEIGHTS_MD5:
+            raise ValueError(
+                f"downloaded file has md5 {digest.hexdigest()}, expected {KERAS_WEIGHTS_MD5}"
+            )
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _check_hdf5(path: Path, what: str) -> None:
+    """Reject files Keras cannot load as weights before any network is built."""
+    import h5py  # a Keras dependency
+
+    if not path.name.endswith(".h5"):
+        reason = f"{what} {str(path)!r} is not a Keras .h5 / .weights.h5 file"
+    elif not h5py.is_hdf5(path):
+        reason = f"{what} {str(path)!r} is not an HDF5 file (truncated or corrupt download?)"
+    else:
+        return
+    raise WeightsUnavailableError(_missing_weights_message(reason))
+
+
+def check_backbone_available(
+    backbone: str = "keras-imagenet",
+    weights_path: str | os.PathLike | None = None,
+    *,
+    allow_download: bool | None = None,
+    timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
+) -> Path | None:
+    """Make sure a backbone's weights can be had, without building the network.
+
+    Cheap when the file is local (a path check). When it is not and downloads are
+    allowed, this fetches it into the Keras cache once, so a CLI can fail (or finish
+    the download) before training starts.
+
+    Args:
+        backbone: ``"keras-imagenet"`` or ``"random"``.
+        weights_path: optional local ``.h5`` / ``.weights.h5`` file.
+        allow_download: try a download if nothing is found locally. None means yes,
+            unless the environment variable ``MITLGAN_OFFLINE`` is set to a true value.
+        timeout: seconds allowed for the whole download.
+
+    Returns:
+        The weights file to load, or None for ``backbone="random"``.
+
+    Raises:
+        ValueError: unknown backbone, or ``weights_path`` given with ``"random"``.
+        WeightsUnavailableError: no weights; the message says which file and how to supply it.
+    """
+    if backbone not in BACKBONES:
+        raise ValueError(f"unknown backbone {backbone!r}; choose one of {BACKBONES}")
+    if backbone == "random":
+        if weights_path is not None:
+            raise ValueError("backbone='random' is untrained and takes no weights_path")
+        return None
+    if weights_path is not None:
+        path = Path(weights_path).expanduser()
+        if not path.is_file():
+            raise WeightsUnavailableError(
+                _missing_weights_message(f"weights_path {str(path)!r} does not exist")
+            )
+        _check_hdf5(path, "weights_path")
+        return path
+    cached = keras_weights_cache_path()
+    if cached.is_file():
+        _check_hdf5(cached, "the cached file")
+        return cached
+    if not _downloads_allowed(allow_download):
+        raise WeightsUnavailableError(
+            _missing_weights_message(f"{cached} does not exist and downloading is disabled")
+        )
+    try:
+        _download(KERAS_WEIGHTS_URL, cached, timeout)
+    except Exception as err:  # network errors come in many types; all mean "no weights"
+        raise WeightsUnavailableError(
+            _missing_weights_message(f"{cached} does not exist and the download failed ({err!r})")
+        ) from err
+    return cached
+
+
+# ---------------------------------------------------------------------- inputs
+def _first_component(element):
+    if isinstance(element, dict):
+        for key in ("image", "images", "x"):
+            if key in element:
+                return element[key]
+        raise ValueError(f"cannot find images in a dict element with keys {sorted(element)}")
+    if isinstance(element, (tuple, list)):
+        return element[0]
+    return element
+
+
+def iter_image_batches(data, batch_size: int, limit: int | None = None) -> Iterator[np.ndarray]:
+    """Yield image batches of exactly ``batch_size`` (the last may be smaller).
+
+    Args:
+        data: an array or tensor (N, H, W, C); a ``tf.data.Dataset`` of batched or
+            unbatched images, or of ``(images, labels)`` tuples / dicts with an
+            ``"image"`` key; or any iterable of such batches.
+        batch_size: images per yielded batch.
+        limit: stop after this many images (None: all).
+
+    Yields:
+        numpy arrays (b, H, W, C) in the input's dtype.
+    """
+    if limit is not None and limit <= 0:
+        return
+    if isinstance(data, (np.ndarray, tf.Tensor)):
+        if len(data.shape) != 4:
+            raise ValueError(f"images must have shape (N, H, W, C), got {tuple(data.shape)}")
+        n = data.shape[0] if limit is None else min(limit, data.shape[0])
+        for start in range(0, n, batch_size):
+            yield np.asarray(data[start : min(start + batch_size, n)])
+        return
+    if isinstance(data, tf.data.Dataset):
+        spec = _first_component(data.element_spec)
+        if len(spec.shape) == 3:  # unbatched images
+            data = data.batch(batch_size)
+        data = data.as_numpy_iterator()
+    elif not isinstance(data, Iterable):
+        raise TypeError(f"cannot read images from {type(data).__name__}")
+    # Re-chunk to a fixed batch size so the compiled extractor sees at most two shapes.
+    buffer: list[np.ndarray] = []
+    buffered = seen = 0
+    for element in data:
+        batch = np.asarray(_first_component(element))
+        if batch.ndim == 3:
+            batch = batch[None]
+        if limit is not None:
+            batch = batch[: limit - seen]
+        buffer.append(batch)
+        buffered += len(batch)
+        seen += len(batch)
+        while buffered >= batch_size:
+            joined = np.concatenate(buffer) if len(buffer) > 1 else buffer[0]
+            yield joined[:batch_size]
+            rest = joined[batch_size:]
+            buffer, buffered = ([rest], len(rest)) if len(rest) else ([], 0)
+        if limit is not None and seen >= limit:
+            break
+    if buffered:
+        yield np.concatenate(buffer)
+
+
+# ---------------------------------------------------------------------- extractor
+def _he_normal_init(model: keras.Model, seed: int) -> None:
+    """Re-initialise every kernel He-normal from ``seed`` (BN stays identity at inference).
+
+    He scaling keeps activations O(1) through the ~50 ReLU layers; Keras's default
+    Glorot init would shrink the pooled features by orders of magnitude.
+    """
+    rng = np.random.default_rng(seed)
+    for variable in model.weights:
+        if variable.path.split("/")[-1] == "kernel":
+            shape = tuple(variable.shape)
+            fan_in = int(np.prod(shape[:-1]))
+            values = rng.standard_normal(shape, dtype=np.float32) * np.float32(
+                np.sqrt(2.0 / fan_in)
+            )
+            variable.assign(values)
+
+
+class InceptionFeatures:
+    """2048-d average-pooled InceptionV3 features of images in [-1, 1], batched and compiled.
+
+    Args:
+        backbone: ``"keras-imagenet"`` (default) or ``"random"`` (untrained; offline tests only).
+        input_size: side the images are resized to; 299 is the standard, anything ≥ 75
+            works (smaller is much faster on CPU but gives different, non-comparable numbers).
+        weights_path: local weights file for ``"keras-imagenet"``; see the module docstring.
+        allow_download: allow fetching the Keras weights (None: unless ``MITLGAN_OFFLINE``).
+        download_timeout: seconds allowed for that download.
+        batch_size: images per forward pass.
+        dtype: Keras dtype policy for the network, ``"float32"`` (default) or
+            ``"mixed_bfloat16"`` / ``"mixed_float16"``. Features come out as float32 either
+            way; reduced precision moves FID slightly, so it is recorded in the metadata.
+        jit_compile: compile the forward pass with XLA. Off by default: on the 2-core
+            development CPU it measured slower than graph mode (``benchmarks/fid.py``
+            prints both); measure on your device before turning it on.
+        seed: initialisation seed of ``backbone="random"`` (part of its identity).
+        clip: clip pixels to [-1, 1] first (e.g. for a ReLU generator head, whose values
+            are unbounded above, the way saving to PNG would).
+        verbose: 1 shows a progress bar in :meth:`extract` and friends, 0 is silent.
+
+    Raises:
+        WeightsUnavailableError: ``"keras-imagenet"`` weights cannot be found, loaded or downloaded.
+    """
+
+    def __init__(
+        self,
+        backbone: str = "keras-imagenet",
+        *,
+        input_size: int = DEFAULT_INPUT_SIZE,
+        weights_path: str | os.PathLike | None = None,
+        allow_download: bool | None = None,
+        download_timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
+        batch_size: int = 32,
+        dtype: str = "float32",
+        jit_compile: bool = False,
+        seed: int = 0,
+        clip: bool = True,
+        verbose: int = 1,
+    ):
+        input_size = int(input_size)
+        if input_size < MIN_INPUT_SIZE:
+            raise ValueError(f"InceptionV3 needs input_size >= {MIN_INPUT_SIZE}, got {input_size}")
+        if batch_size < 1:
+            raise ValueError("batch_size must be >= 1")
+        weights_file = check_backbone_available(
+            backbone, weights_path, allow_download=allow_download, timeout=download_timeout
+        )
+        self.backbone = backbone
+        self.input_size = input_size
+        self.batch_size = int(batch_size)
+        self.dtype = str(dtype)
+        self.jit_compile = bool(jit_compile)
+        self.seed = int(seed)
+        self.clip = bool(clip)
+        self.verbose = int(verbose)
+        self.weights_file = weights_file
+        self.model = self._build(weights_file)
+        # One compiled function per input image size, each with a free batch dimension.
+        self._compiled: dict[tuple[int, int], Any] = {}
+
+    # ------------------------------------------------------------------ identity
+    @property
+    def backbone_id(self) -> str:
+        """The network's identity: ``"keras-imagenet"`` or ``"random-untrained-seed<S>"``."""
+        if self.backbone == "random":
+            return f"random-untrained-seed{self.seed}"
+        return self.backbone
+
+    @property
+    def comparable(self) -> bool:
+        """False for the untrained backbone, whose numbers mean nothing outside a test."""
+        return self.backbone != "random"
+
+    @property
+    def label(self) -> str:
+        """Short tag for reports: ``"<backbone_id>@<input_size>"``."""
+        return f"{self.backbone_id}@{self.input_size}"
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """What produced the features: stored with every set of statistics."""
+        meta: dict[str, Any] = {
+            "backbone": self.backbone_id,
+            "input_size": self.input_size,
+            "feature_dim": FEATURE_DIM,
+            "resize": RESIZE_METHOD,
+            "clip": self.clip,
+            "compute_dtype": self.dtype,
+            "comparable": self.comparable,
+            "note": KERAS_IMAGENET_NOTE if self.comparable else RANDOM_NOTE,
+        }
+        if self.weights_file is not None:
+            meta["weights_file"] = self.weights_file.name
+            meta["weights_md5"] = self._weights_md5
+        return meta
+
+    # ------------------------------------------------------------------ model
+    def _build(self, weights_file: Path | None) -> keras.Model:
+        previous = keras.config.dtype_policy()
+        keras.config.set_dtype_policy(self.dtype)
+        try:
+            model = keras.applications.InceptionV3(
+                include_top=False,
+                weights=None,
+                pooling="avg",
+                input_shape=(self.input_size, self.input_size, 3),
+            )
+        finally:
+            keras.config.set_dtype_policy(previous)
+        if weights_file is None:
+            _he_normal_init(model, self.seed)
+            self._weights_md5 = None
+        else:
+            try:
+                model.load_weights(str(weights_file))
+            except Exception as err:  # h5py/Keras raise several types for a bad file
+                raise WeightsUnavailableError(
+                    _missing_weights_message(f"loading {str(weights_file)!r} failed ({err})")
+                ) from err
+            self._weights_md5 = _md5(weights_file)
+        model.trainable = False
+        return model
+
+    def _features_graph(self, images):
+        x = tf.clip_by_value(images, -1.0, 1.0) if self.clip else images
+        if x.shape[1] != self.input_size or x.shape[2] != self.input_size:
+            size = (self.input_size, self.input_size)
+            x = tf.image.resize(x, size, method="bilinear", antialias=True)
+        # InceptionV3's preprocess_input ("tf" mode) maps [0, 255] to [-1, 1]: nothing left to do.
+        return tf.cast(self.model(x, training=False), tf.float32)
+
+    def _compiled_for(self, height: int, width: int):
+        key = (height, width)
+        if key not in self._compiled:
+            self._compiled[key] = tf.function(
+                self._features_graph,
+                input_signature=[tf.TensorSpec((None, height, width, 3), tf.float32)],
+                jit_compile=self.jit_compile,
+            )
+        return self._compiled[key]
+
+    # ------------------------------------------------------------------ extraction
+    def __call__(self, images) -> np.ndarray:
+        """Features of one batch.
+
+        Args:
+            images: (B, H, W, C) float in [-1, 1] (or uint8 in [0, 255]), C = 3 or 1, H, W any.
+
+        Returns:
+            (B, 2048) float32 numpy array.
+        """
+        images = np.asarray(images)
+        if images.ndim != 4 or images.shape[-1] not in (1, 3):
+            raise ValueError(f"images must have shape (B, H, W, 3 or 1), got {images.shape}")
+        if images.dtype == np.uint8:
+            images = images.astype(np.float32) / np.float32(127.5) - np.float32(1.0)
+        images = images.astype(np.float32, copy=False)
+        if images.shape[-1] == 1:
+            images = np.repeat(images, 3, axis=-1)
+        b, height, width = images.shape[:3]
+        if self.jit_compile and b < self.batch_size:
+            # XLA compiles once per shape: pad the last batch instead of recompiling.
+            pad = np.zeros((self.batch_size - b, *images.shape[1:]), images.dtype)
+            images = np.concatenate([images, pad])
+        return self._compiled_for(height, width)(tf.constant(images)).numpy()[:b]
+
+    def iter_features(
+        self, data, *, limit: int | None = None, verbose: int | None = None
+    ) -> Iterator[np.ndarray]:
+        """Yield (b, 2048) float32 feature batches of ``data`` (see :func:`iter_image_batches`)."""
+        verbose = self.verbose if verbose is None else verbose
+        total = limit
+        if total is None and isinstance(data, (np.ndarray, tf.Tensor)):
+            total = int(data.shape[0])
+        elif total is not None and isinstance(data, (np.ndarray, tf.Tensor)):
+            total = min(total, int(data.shape[0]))
+        bar = keras.utils.Progbar(total, unit_name="image") if verbose else None
+        seen = 0
+        for batch in iter_image_batches(data, self.batch_size, limit):
+            features = self(batch)
+            seen += len(features)
+            if bar is not None:
+                bar.update(seen, finalize=False)
+            yield features
+        if bar is not None:
+            bar.update(seen, finalize=True)
+
+    def extract(self, data, *, limit: int | None = None, verbose: int | None = None) -> np.ndarray:
+        """All features of ``data`` as one (N, 2048) float32 array."""
+        parts = list(self.iter_features(data, limit=limit, verbose=verbose))
+        if not parts:
+            return np.zeros((0, FEATURE_DIM), np.float32)
+        return np.concatenate(parts)
+
+    def __repr__(self) -> str:
+        return (
+            f"InceptionFeatures(backbone={self.backbone_id!r}, input_size={self.input_size}, "
+            f"dtype={self.dtype!r}, jit_compile={self.jit_compile})"
+        )

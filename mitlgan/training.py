@@ -1,0 +1,200 @@
+"""High-level training with automatic resume, and generator export.
+
+:func:`train` is what a reproduction calls per stage::
+
+    gan = WGANGP(generator, critic, seed=1)
+    result = train(gan, images, batch_size=32, epochs=100, checkpoint_dir="run/ckpt",
+                   sample_dir="run/samples", history_csv="run/history.csv", seed=0)
+    export_generator(gan, "run/generator")
+
+Run the same call again after a crash (in a fresh process, with freshly built models)
+and it continues from the latest checkpoint: the models, both optimizers, the step
+counter and the random state are restored, and the data order of every epoch depends
+only on (seed, epoch), so the resumed run matches an uninterrupted one.
+"""
+
+from mitlgan._backend import ensure_tensorflow_backend
+
+ensure_tensorflow_backend()
+
+import dataclasses  # noqa: E402
+import os  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+import warnings  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from mitlgan.callbacks import (  # noqa: E402
+    Checkpoint,
+    HistoryCSV,
+    NonFiniteGuard,
+    NonFiniteLossError,
+    SampleGrid,
+    latest_checkpoint,
+    load_checkpoint,
+)
+
+
+@dataclasses.dataclass
+class TrainResult:
+    """What :func:`train` did.
+
+    Attributes:
+        history: metric name -> per-epoch values of the epochs run in this call.
+        initial_epoch: epoch this call started at (> 0 after a resume).
+        epochs: total epochs completed, counting earlier runs.
+        resumed_from: the checkpoint restored, or None.
+        last_checkpoint: the newest checkpoint after training, or None.
+    """
+
+    history: dict
+    initial_epoch: int
+    epochs: int
+    resumed_from: Path | None
+    last_checkpoint: Path | None
+
+
+def train(
+    gan,
+    images,
+    *,
+    batch_size,
+    epochs,
+    checkpoint_dir=None,
+    every=5,
+    keep=3,
+    sample_dir=None,
+    num_samples=16,
+    sample_seed=0,
+    history_csv=None,
+    seed=0,
+    resume=True,
+    callbacks=(),
+    verbose="auto",
+):
+    """Train ``gan`` on an image array for ``epochs`` epochs, resuming if possible.
+
+    Args:
+        gan: a :class:`mitlgan.WGANGP` (compiled with the defaults if not compiled).
+        images: float array (N, H, W, C) in [-1, 1].
+        batch_size: global batch B (thesis: 32).
+        epochs: total epochs, counting epochs done before a resume. What an epoch is
+            depends on ``gan.real_batches`` (see ``WGANGP``).
+        checkpoint_dir: where checkpoints go (and are resumed from); None: no
+            checkpoints.
+        every: checkpoint every this many epochs (thesis: 5); the final epoch is always
+            saved.
+        keep: checkpoints kept (None: all).
+        sample_dir: where a PNG sample grid goes every epoch; None: none.
+        num_samples: images per grid.
+        sample_seed: seed of the grid's fixed latents.
+        history_csv: CSV file receiving one row per epoch; None: none.
+        seed: data shuffling seed (the noise seed is the model's own ``seed``).
+        resume: restore the latest checkpoint of ``checkpoint_dir`` if there is one.
+        callbacks: extra Keras callbacks.
+        verbose: passed to ``fit``.
+
+    Returns:
+        :class:`TrainResult`.
+
+    Raises:
+        NonFiniteLossError: a loss became NaN/inf; the message names the step and the
+            last good checkpoint.
+    """
+    if not gan.compiled or gan.g_optimizer is None:
+        gan.compile()
+    images = np.asarray(images, dtype="float32")
+    metadata = {"data_seed": seed, "batch_size": batch_size, "num_images": len(images)}
+    initial_epoch, resumed_from = 0, None
+    if resume and checkpoint_dir is not None:
+        resumed_from = latest_checkpoint(checkpoint_dir)
+        if resumed_from is not None:
+            meta = load_checkpoint(gan, resumed_from)
+            initial_epoch = int(meta["epoch"])
+            saved = meta.get("metadata", {})
+            changed = {k: (saved[k], v) for k, v in metadata.items() if k in saved and saved[k] != v}
+            if changed:
+                warnings.warn(
+                    f"Resuming from {resumed_from} with different data settings (saved, now): "
+                    f"{changed}; the run will not match an uninterrupted one.",
+                    stacklevel=2,
+                )
+    if initial_epoch >= epochs:
+        return TrainResult({}, initial_epoch, initial_epoch, resumed_from, resumed_from)
+
+    guard = NonFiniteGuard(checkpoint_dir)
+    checkpoint = None
+    all_callbacks = [guard]
+    if checkpoint_dir is not None:
+        checkpoint = Checkpoint(checkpoint_dir, every, keep=keep, metadata=metadata)
+        all_callbacks.append(checkpoint)
+    if sample_dir is not None:
+        all_callbacks.append(SampleGrid(sample_dir, num_samples, seed=sample_seed))
+    if history_csv is not None:
+        all_callbacks.append(HistoryCSV(history_csv))
+    all_callbacks.extend(callbacks)
+
+    dataset = gan.prepare_dataset(images, batch_size, epochs=epochs, initial_epoch=initial_epoch, seed=seed)
+    history = gan.fit(
+        dataset,
+        epochs=epochs,
+        initial_epoch=initial_epoch,
+        steps_per_epoch=gan.steps_per_epoch(len(images), batch_size),
+        callbacks=all_callbacks,
+        shuffle=False,
+        verbose=verbose,
+    )
+    if guard.tripped:
+        raise NonFiniteLossError(guard.message)
+    completed = initial_epoch + len(next(iter(history.history.values()), []))
+    return TrainResult(
+        dict(history.history),
+        initial_epoch,
+        completed,
+        resumed_from,
+        checkpoint.last_checkpoint if checkpoint else None,
+    )
+
+
+def export_generator(generator, directory, *, keras_filename="generator.keras", saved_model_dirname="saved_model"):
+    """Save a trained generator as ``.keras`` and export it as a TF SavedModel.
+
+    Both are written to temporary names and renamed into place.
+
+    Args:
+        generator: the generator ``keras.Model``, or a ``WGANGP`` (its generator).
+        directory: output directory (created).
+        keras_filename: name of the ``.keras`` file (reload with
+            ``keras.saving.load_model``; mitlgan's layers are registered).
+        saved_model_dirname: name of the SavedModel directory (reload with
+            ``tf.saved_model.load(path).serve(latents)``; no mitlgan import needed).
+
+    Returns:
+        dict with "keras" and "saved_model" ``Path``s.
+    """
+    generator = getattr(generator, "generator", generator)
+    if not isinstance(generator, keras.Model):
+        raise ValueError(f"Expected a generator keras.Model or a WGANGP, got {type(generator).__name__}.")
+    if not keras_filename.endswith(".keras"):
+        raise ValueError(f"keras_filename={keras_filename!r} must end with '.keras'.")
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    keras_path = directory / keras_filename
+    temporary_file = directory / f".tmp-{os.getpid()}-{keras_filename}"
+    generator.save(temporary_file)
+    os.replace(temporary_file, keras_path)
+
+    saved_model_path = directory / saved_model_dirname
+    temporary_dir = Path(tempfile.mkdtemp(prefix=f".tmp-{saved_model_dirname}-", dir=directory))
+    try:
+        export_path = temporary_dir / saved_model_dirname
+        generator.export(str(export_path), format="tf_saved_model", verbose=False)
+        if saved_model_path.exists():
+            shutil.rmtree(saved_model_path)
+        os.replace(export_path, saved_model_path)
+    finally:
+        shutil.rmtree(temporary_dir, ignore_errors=True)
+    return {"keras": keras_path, "saved_model": saved_model_path}
