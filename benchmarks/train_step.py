@@ -175,11 +175,23 @@ def main():
         "--max-seconds", type=float, default=60.0, help="stop timing a variant after this (>= 1 step)"
     )
     parser.add_argument("--no-xla", action="store_true", help="skip the XLA variants")
+    parser.add_argument(
+        "--variants",
+        default=None,
+        help="comma-separated subset, e.g. 'reference float32,WGANGP float32' (the first is the "
+        "'vs ref' baseline)",
+    )
     args = parser.parse_args()
 
     variants = ["reference float32", "WGANGP float32", "WGANGP mixed_bfloat16"]
     if not args.no_xla:
         variants += ["WGANGP float32 XLA", "WGANGP mixed_bfloat16 XLA"]
+    if args.variants:
+        chosen = [v.strip() for v in args.variants.split(",")]
+        unknown = [v for v in chosen if v not in variants]
+        if unknown:
+            parser.error(f"--variants: unknown {unknown}; choose from {variants}")
+        variants = chosen
     print(
         f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {os.cpu_count()} CPUs, "
         f"batch {args.batch_size}, n_critic {args.n_critic}, {IMAGE_SIZE}x{IMAGE_SIZE}, "

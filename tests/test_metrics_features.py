@@ -185,3 +185,13 @@ def test_random_backbone_is_a_function_of_its_seed(extractor):
     expected = np.random.default_rng(0).standard_normal(shape, dtype=np.float32)
     expected *= np.float32(np.sqrt(2.0 / np.prod(shape[:-1])))
     np.testing.assert_array_equal(kernel.numpy(), expected)
+
+
+def test_xla_extractor_gives_the_graph_mode_features(extractor, images):
+    # XLA has no kernel for the antialiased resize; the XLA extractor must still work,
+    # with a last batch (20 = 16 + 4) smaller than the batch size, and agree with graph mode.
+    xla = InceptionFeatures("random", input_size=75, batch_size=16, verbose=0, jit_compile=True)
+    expected = extractor.extract(images)
+    got = xla.extract(images)
+    assert got.shape == (20, 2048)
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5 * np.abs(expected).max())

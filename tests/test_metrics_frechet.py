@@ -125,6 +125,10 @@ def test_invalid_inputs_are_rejected():
         frechet_distance(np.zeros(3), np.full((3, 3), np.nan), np.zeros(3), sigma)
     with pytest.warns(RuntimeWarning, match="negative eigenvalues"):
         frechet_distance(np.zeros(2), np.diag([1.0, -1.0]), np.zeros(2), np.eye(2))
+    # Indefinite with a non-negative diagonal (eigenvalues 1, 1, -1): caught as well.
+    indefinite = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+    with pytest.warns(RuntimeWarning, match="negative eigenvalues"):
+        frechet_distance(np.zeros(3), indefinite, np.zeros(3), np.eye(3))
 
 
 @pytest.mark.parametrize("d, n1, n2", [(2048, 64, 80), (5, 50, 40)])

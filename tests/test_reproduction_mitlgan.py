@@ -204,5 +204,6 @@ def test_missing_fid_weights_stop_the_run_before_training(tmp_path, monkeypatch)
     code, _, err = _run(["--output", str(tmp_path / "out")])
     assert code == 2
     assert "stops before training" in err and "--backbone random" in err
+    assert "--weights-path" in err  # the command-line way to supply the file
     assert "weights" in err.lower()
     assert not (tmp_path / "out").exists()

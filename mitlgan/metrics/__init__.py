@@ -1,7 +1,7 @@
 """Evaluation: FID, KID and the feature statistics behind them.
 
 - :func:`frechet_distance` — the Fréchet distance of two Gaussians, float64, via
-  symmetric eigendecompositions (no ``sqrtm``).
+  a pivoted Cholesky factorisation and a symmetric eigenvalue problem (no ``sqrtm``).
 - :class:`FeatureStatistics` — streaming, mergeable mean/covariance with metadata,
   saved as ``.npz``.
 - :class:`InceptionFeatures` — 2048-d pooled InceptionV3 features

@@ -430,22 +430,37 @@ class InceptionFeatures:
         model.trainable = False
         return model
 
-    def _features_graph(self, images):
+    def _resize(self, images):
         x = tf.clip_by_value(images, -1.0, 1.0) if self.clip else images
         if x.shape[1] != self.input_size or x.shape[2] != self.input_size:
             size = (self.input_size, self.input_size)
             x = tf.image.resize(x, size, method="bilinear", antialias=True)
         # InceptionV3's preprocess_input ("tf" mode) maps [0, 255] to [-1, 1]: nothing left to do.
+        return x
+
+    def _network(self, x):
         return tf.cast(self.model(x, training=False), tf.float32)
+
+    def _features_graph(self, images):
+        return self._network(self._resize(images))
 
     def _compiled_for(self, height: int, width: int):
         key = (height, width)
         if key not in self._compiled:
-            self._compiled[key] = tf.function(
-                self._features_graph,
-                input_signature=[tf.TensorSpec((None, height, width, 3), tf.float32)],
-                jit_compile=self.jit_compile,
-            )
+            spec = [tf.TensorSpec((None, height, width, 3), tf.float32)]
+            if not self.jit_compile:
+                self._compiled[key] = tf.function(self._features_graph, input_signature=spec)
+            else:
+                # XLA has no kernel for the antialiased resize (ScaleAndTranslate): resize
+                # in graph mode, run the network under XLA.
+                resize = tf.function(self._resize, input_signature=spec)
+                size = self.input_size
+                network = tf.function(
+                    self._network,
+                    input_signature=[tf.TensorSpec((None, size, size, 3), tf.float32)],
+                    jit_compile=True,
+                )
+                self._compiled[key] = lambda images: network(resize(images))
         return self._compiled[key]
 
     # ------------------------------------------------------------------ extraction

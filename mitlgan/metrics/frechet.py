@@ -2,24 +2,29 @@
 
     d² = ‖μ₁ − μ₂‖² + Tr(Σ₁) + Tr(Σ₂) − 2·Tr((Σ₁Σ₂)^½)
 
-The trace term is computed from symmetric eigendecompositions. With
-Σ₁ = V diag(w) Vᵀ and A = Σ₁^½ = V diag(√w) Vᵀ, the product Σ₁Σ₂ is similar to the
-symmetric positive semi-definite matrix A Σ₂ A, so both have the same eigenvalues λ
-and Tr((Σ₁Σ₂)^½) = Σ √λ. Rotating by V gives the same spectrum more cheaply:
-A Σ₂ A ~ diag(√w) (Vᵀ Σ₂ V) diag(√w). This needs one ``eigh`` with vectors, two
-matrix products and one ``eigvalsh``: several times faster than ``sqrtm`` (a
-non-symmetric Schur decomposition) and never complex.
+The trace term is the sum of the square roots of the eigenvalues of Σ₁Σ₂, found
+through one symmetric eigenvalue problem. A pivoted Cholesky factorisation
+Pᵀ Σ₁ P = L Lᵀ (LAPACK ``pstrf``, which also works for semi-definite Σ₁ and stops at its
+numerical rank r) gives Σ₁ = B Bᵀ with B = P L (d × r). Σ₁Σ₂ = B Bᵀ Σ₂ has the same
+non-zero eigenvalues λ as the symmetric positive semi-definite r × r matrix
+Bᵀ Σ₂ B, so Tr((Σ₁Σ₂)^½) = Σ √λ. This costs one Cholesky, two matrix products and one
+``eigvalsh`` (no eigenvectors): about 8x faster than ``sqrtm`` (a non-symmetric Schur
+decomposition) at d = 2048 (``benchmarks/fid.py``) and never complex. It is the same
+spectrum as tr √(A Σ₂ A) with A = Σ₁^½, without computing A.
 
 Numerical choices (documented because they affect the last digits):
 
-- Eigenvalues of Σ₁ at or below ``d · eps · max(w)`` cannot be told apart from
-  rounding error by ``eigh``; they are treated as exactly zero and their directions
-  dropped. Zero directions of Σ₁ contribute nothing to A Σ₂ A, so this is exact for
-  rank-deficient Σ₁ (fewer samples than dimensions) and keeps FID(X, X) at rounding
-  level instead of adding √(rounding) per null direction.
-- The rotated product is ordered with Σ₁'s largest eigenvalues first (see the code):
-  this keeps the small eigenvalues accurate for ill-conditioned covariances.
-- Tiny negative eigenvalues of A Σ₂ A (rounding) are clamped to 0 before the square
+- The factorisation stops when the largest remaining diagonal element of Σ₁ falls to
+  ``d · eps · max(diag Σ₁)`` (LAPACK's default tolerance): below that the remainder
+  cannot be told apart from rounding error. This is exact for rank-deficient Σ₁
+  (fewer samples than dimensions): its null directions contribute nothing to
+  Bᵀ Σ₂ B, and dropping them keeps FID(X, X) at rounding level instead of adding
+  √(rounding) per null direction.
+- Pivoting takes the largest remaining diagonal first, so the columns of L shrink and
+  Bᵀ Σ₂ B is graded from large to small: LAPACK's tridiagonal reduction then resolves
+  its small eigenvalues to relative accuracy, and FID(X, X) stays at rounding level for
+  condition numbers around 1e10.
+- Tiny negative eigenvalues of Bᵀ Σ₂ B (rounding) are clamped to 0 before the square
   root, so the result is never NaN for valid covariances. A warning is raised if the
   clamped negative mass is larger than rounding explains (the input was not PSD).
 - The result is not clamped: for identical inputs it may be ±1e-10-ish instead of 0.
@@ -30,6 +35,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import scipy.linalg
 
 __all__ = ["frechet_distance", "frechet_distance_from_features", "trace_sqrt_product"]
 
@@ -75,36 +81,48 @@ def trace_sqrt_product(sigma1, sigma2) -> float:
     """Tr((Σ₁Σ₂)^½) for two symmetric positive semi-definite matrices, in float64.
 
     Args:
-        sigma1: (d, d) covariance, symmetric PSD.
+        sigma1: (d, d) covariance, symmetric PSD (rank-deficient is fine).
         sigma2: (d, d) covariance, symmetric PSD.
 
     Returns:
         The sum of the square roots of the eigenvalues of Σ₁Σ₂ (all real and ≥ 0 for
-        PSD inputs), a Python float ≥ 0. See the module docstring for the clamping.
+        PSD inputs), a Python float ≥ 0. See the module docstring for the method and
+        the clamping.
     """
     s1 = _as_covariance(sigma1, "sigma1")
     s2 = _as_covariance(sigma2, "sigma2")
     if s1.shape != s2.shape:
         raise ValueError(f"sigma1 {s1.shape} and sigma2 {s2.shape} differ in shape")
-    d = s1.shape[0]
-    w, v = np.linalg.eigh(s1)
-    _warn_if_not_psd(w, "sigma1")
-    w_max = float(w.max(initial=0.0))
-    if w_max <= 0.0:
+    diagonal = np.diag(s1)
+    scale = float(np.abs(diagonal).max(initial=0.0))
+    if not diagonal.max(initial=0.0) > 0.0:  # Σ₁ = 0 (all samples equal), or not PSD at all
+        _warn_if_not_psd(diagonal, "sigma1")
         return 0.0
-    keep = w > d * np.finfo(np.float64).eps * w_max
-    # Largest eigenvalues first: LAPACK's tridiagonal reduction then meets a matrix graded
-    # from large to small, and resolves the small eigenvalues of the product to relative
-    # (not only absolute) accuracy. In ascending order FID(X, X) drifted to ~1e-6 for
-    # condition numbers around 1e10; descending, it stays at rounding level.
-    v = np.ascontiguousarray(v[:, keep][:, ::-1])
-    root_w = np.sqrt(w[keep][::-1])
-    # diag(√w) Vᵀ Σ₂ V diag(√w): symmetric PSD, same non-zero spectrum as Σ₁Σ₂.
-    m = v.T @ s2 @ v
-    m *= root_w[:, None]
-    m *= root_w[None, :]
+    # Lower-triangular factor in the leading `rank` columns; tol < 0 selects LAPACK's
+    # default d·eps·max(diag). info > 0 only reports rank < d, which is expected here.
+    factor, pivots, rank, info = scipy.linalg.lapack.dpstrf(s1, lower=1, tol=-1.0)
+    if info < 0:
+        raise ValueError(f"LAPACK dpstrf rejected argument {-info}")
+    lower = np.tril(factor[:, :rank])
+    order = pivots - 1  # 1-based in LAPACK: (Pᵀ Σ₁ P)[i, j] = Σ₁[order[i], order[j]]
+    if rank < s1.shape[0]:
+        # For PSD Σ₁ the part left over is rounding-sized; anything larger means Σ₁ has
+        # negative eigenvalues, which the factorisation would silently drop.
+        rest = order[rank:]
+        residual = s1[np.ix_(rest, rest)] - lower[rank:] @ lower[rank:].T
+        if np.abs(residual).max() > _NOT_PSD_TOLERANCE * scale:
+            warnings.warn(
+                "sigma1 has negative eigenvalues beyond rounding error (the part its "
+                f"pivoted Cholesky factorisation leaves has entries up to "
+                f"{np.abs(residual).max():.3g}); that part is dropped. Check that the "
+                "covariances are positive semi-definite.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+    # Bᵀ Σ₂ B with B = P L: symmetric PSD, same non-zero spectrum as Σ₁Σ₂.
+    m = lower.T @ s2[np.ix_(order, order)] @ lower
     lam = np.linalg.eigvalsh(0.5 * (m + m.T))
-    _warn_if_not_psd(lam, "sigma1^1/2 sigma2 sigma1^1/2")
+    _warn_if_not_psd(lam, "L^T P^T sigma2 P L (the spectrum of sigma1 sigma2)")
     return float(np.sqrt(np.clip(lam, 0.0, None)).sum())
 
 

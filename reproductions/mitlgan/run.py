@@ -120,8 +120,9 @@ def prepare(argv=None):
     except WeightsUnavailableError as err:
         raise UsageError(
             f"The FID backbone {args.backbone!r} cannot be used, so the run stops before "
-            f"training.\n{err}\nFor an offline smoke test whose FIDs compare with nothing, "
-            "add --backbone random."
+            f"training.\n{err}\nOn the command line, give the file with --weights-path FILE "
+            "(or copy it into the Keras cache as above). For an offline smoke test whose FIDs "
+            "compare with nothing, add --backbone random."
         ) from err
 
     run_dir = Path(args.output) / args.dataset
