@@ -14,8 +14,10 @@ Measures, in one process and one run:
 (convolutions and their two gradients, matmuls, elementwise ops); the same count is
 used for every variant of a model, since they all do the same arithmetic.
 
-Images per second = batch size B x train_steps per second (every train_step uses one
-real batch of B and generates n_critic + 1 fake batches of B).
+Images per second = batch size B / the median train_step time (every train_step uses
+one real batch of B and generates n_critic + 1 fake batches of B). The variants of a
+model are timed in interleaved rounds, one step of each per round, so that the shared
+machine's changing load affects them alike.
 
 Usage::
 
@@ -139,8 +141,9 @@ def matmul_flops_per_second(dtype, size=2048, repeats=10, trials=3):
     return best
 
 
-def time_variant(kind, variant, batch_size, n_critic, steps, max_seconds):
-    """Returns (images per second, seconds of the first step incl. tracing/compiling, steps timed)."""
+def prepare_variant(kind, variant, batch_size, n_critic):
+    """Build and warm up one variant. Returns (one_step function, seconds of the first step
+    including tracing/compiling)."""
     policy = "mixed_bfloat16" if "bfloat16" in variant else "float32"
     with dtype_policy(policy):
         generator, critic = build_models(kind)
@@ -153,16 +156,36 @@ def time_variant(kind, variant, batch_size, n_critic, steps, max_seconds):
         model.compile(*optimizers, jit_compile="XLA" in variant)
     images = np.random.default_rng(0).uniform(-1, 1, (batch_size, IMAGE_SIZE, IMAGE_SIZE, 3))
     dataset = tf.data.Dataset.from_tensors(images.astype("float32")).repeat()
-    start = time.perf_counter()
-    model.fit(dataset, epochs=1, steps_per_epoch=1, verbose=0, shuffle=False)
-    first = time.perf_counter() - start
-    # Timed steps one fit call each (its overhead is milliseconds against seconds-long
-    # steps), so that very slow variants can stop after max_seconds.
-    done, start = 0, time.perf_counter()
-    while done < steps and (done == 0 or time.perf_counter() - start < max_seconds):
+
+    def one_step():
+        # One fit call per step: its overhead is milliseconds against seconds-long steps.
         model.fit(dataset, epochs=1, steps_per_epoch=1, verbose=0, shuffle=False)
-        done += 1
-    return done * batch_size / (time.perf_counter() - start), first, done
+
+    start = time.perf_counter()
+    one_step()
+    return one_step, time.perf_counter() - start
+
+
+def time_variants(kind, variants, batch_size, n_critic, steps, max_seconds):
+    """Time the variants in interleaved rounds (one step of each per round), so that a
+    change in the shared machine's load hits all of them alike.
+
+    Returns {variant: (images per second from the median step, first-step seconds,
+    steps timed)}. A variant stops after ``max_seconds`` of timed steps (at least one).
+    """
+    prepared = {v: prepare_variant(kind, v, batch_size, n_critic) for v in variants}
+    durations = {v: [] for v in variants}
+    for _ in range(steps):
+        for variant, (one_step, _) in prepared.items():
+            if durations[variant] and sum(durations[variant]) >= max_seconds:
+                continue
+            start = time.perf_counter()
+            one_step()
+            durations[variant].append(time.perf_counter() - start)
+    return {
+        v: (batch_size / float(np.median(durations[v])), prepared[v][1], len(durations[v]))
+        for v in variants
+    }
 
 
 def main():
@@ -172,7 +195,8 @@ def main():
     parser.add_argument("--n-critic", type=int, default=5)
     parser.add_argument("--steps", type=int, default=3, help="timed train_steps per variant")
     parser.add_argument(
-        "--max-seconds", type=float, default=60.0, help="stop timing a variant after this (>= 1 step)"
+        "--max-seconds", type=float, default=60.0,
+        help="stop timing a variant after this many seconds of timed steps (>= 1 step)"
     )
     parser.add_argument("--no-xla", action="store_true", help="skip the XLA variants")
     parser.add_argument(
@@ -206,19 +230,17 @@ def main():
         label = {"wgan": "thesis WGAN (Tables 7.1/7.2)", "mitlgan": "reduced MITLGAN (head f=16, 3 blocks)"}
         print(f"\n{label[kind]} at {IMAGE_SIZE}x{IMAGE_SIZE}: {flops / 1e9:.1f} GFLOP per train_step")
         print(f"  {'variant':28s} {'img/s':>7s} {'vs ref':>7s} {'GFLOP/s':>8s} {'of f32 matmul':>14s} {'1st step s':>11s} {'timed':>6s}")
-        reference = None
-        for variant in variants:
-            rate, first, timed = time_variant(
-                kind, variant, args.batch_size, args.n_critic, args.steps, args.max_seconds
-            )
-            reference = reference or rate
+        results = time_variants(
+            kind, variants, args.batch_size, args.n_critic, args.steps, args.max_seconds
+        )
+        reference = results[variants[0]][0]
+        for variant, (rate, first, timed) in results.items():
             useful = flops * rate / args.batch_size
             print(
                 f"  {variant:28s} {rate:7.2f} {rate / reference:6.2f}x {useful / 1e9:8.1f} "
                 f"{useful / matmul32:13.0%} {first:11.1f} {timed:6d}",
                 flush=True,
             )
-
 
 if __name__ == "__main__":
     main()

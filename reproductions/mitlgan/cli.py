@@ -7,6 +7,7 @@ leaves a half-written run behind.
 from __future__ import annotations
 
 import argparse
+import math
 
 from reproductions.mitlgan.config import (
     BACKBONE_CHOICES,
@@ -18,30 +19,27 @@ from reproductions.mitlgan.config import (
 )
 
 
-def _positive_int(flag):
+def _number(flag, cast, accept, what):
+    """An argparse type: ``cast`` the text and check it with ``accept``, naming the flag."""
+
     def parse(text):
         try:
-            value = int(text)
+            value = cast(text)
         except ValueError:
             value = None
-        if value is None or value < 1:
-            raise argparse.ArgumentTypeError(f"{flag} must be a positive integer, got {text!r}")
+        if value is None or not accept(value):
+            raise argparse.ArgumentTypeError(f"{flag} must be {what}, got {text!r}")
         return value
 
     return parse
+
+
+def _positive_int(flag):
+    return _number(flag, int, lambda v: v >= 1, "a positive integer")
 
 
 def _non_negative_float(flag):
-    def parse(text):
-        try:
-            value = float(text)
-        except ValueError:
-            value = None
-        if value is None or value < 0:
-            raise argparse.ArgumentTypeError(f"{flag} must be a non-negative number, got {text!r}")
-        return value
-
-    return parse
+    return _number(flag, float, lambda v: math.isfinite(v) and v >= 0, "a finite non-negative number")
 
 
 def _channels(text):
