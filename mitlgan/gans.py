@@ -168,9 +168,11 @@ class WGANGP(keras.Model):
     wraps both optimizers in ``keras.optimizers.LossScaleOptimizer`` (dynamic loss
     scaling). bfloat16 has float32's exponent range and needs no scaling. Whether it is
     faster depends on the hardware: on a CPU with AVX-512 BF16 a 64x64 step ran about
-    1.4x faster than float32 (design notes), but on an AVX2-only CPU (no native
-    bfloat16) oneDNN's bfloat16 convolution gradients ran ~10x slower than float32, so
-    the whole step does too. Measure before choosing (``benchmarks/train_step.py``).
+    1.4x faster than float32 (design notes), but without native bfloat16 it is slower:
+    on a 2-core CPU with AVX-512F and no AVX-512 BF16 the thesis WGAN step at 64x64 ran
+    at 0.57x the float32 speed (a 2048^3 bfloat16 matmul at a quarter of float32's
+    FLOP/s), and on an AVX2-only CPU oneDNN's bfloat16 convolution gradients ran ~10x
+    slower than float32. Measure before choosing (``benchmarks/train_step.py``).
 
     Args:
         generator: ``keras.Model`` with one or more latent inputs of fixed shape,
