@@ -1,4 +1,5 @@
-"""WGAN-GP losses as pure functions of tensors (Gulrajani et al. 2017, Algorithm 1).
+"""GAN losses as pure functions of tensors: WGAN-GP (Gulrajani et al. 2017, Algorithm 1)
+and the binary cross-entropy GAN (Goodfellow et al. 2014).
 
 All results are float32 whatever the compute dtype of the critic (mixed precision
 computes layers in float16/bfloat16; the losses and the penalty are reduced in float32
@@ -143,3 +144,66 @@ def gradient_penalty(critic, real, fake, alpha=None, *, seed=None, training=True
     norms = _safe_norm(tf.reduce_sum(tf.square(gradients), axis=axes))
     penalties = tf.square(norms - 1.0)
     return tf.reduce_mean(penalties) if reduction == "mean" else penalties
+
+
+# ---- binary cross-entropy GAN ------------------------------------------------------------
+
+#: Generator objectives of the BCE GAN: "non_saturating" minimises -log D(G(z)) (the
+#: usual practice); "minimax" minimises log(1 - D(G(z))) (the formula the reports write).
+GENERATOR_LOSSES = ("non_saturating", "minimax")
+
+#: Probabilities are clipped to [EPSILON, 1 - EPSILON] before the log, as Keras does.
+EPSILON = 1e-7
+
+
+def binary_cross_entropy(scores, target, *, from_logits=False, reduction="mean"):
+    """Per-sample ``-[t log p + (1 - t) log(1 - p)]`` for a constant target t in {0, 1}.
+
+    Args:
+        scores: discriminator outputs (B,) or (B, 1): probabilities in [0, 1], or logits
+            with ``from_logits=True`` (computed stably with softplus).
+        target: 1 (real) or 0 (fake).
+        from_logits: whether ``scores`` are logits.
+        reduction: "mean" (float32 scalar) or "none" (float32 (B,)).
+    """
+    if target not in (0, 1):
+        raise ValueError(f"target={target!r} must be 0 or 1.")
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction={reduction!r} is not one of {REDUCTIONS}.")
+    scores = tf.reshape(_scores(scores, "scores"), [-1])
+    if from_logits:
+        # -log sigmoid(l) = softplus(-l); -log(1 - sigmoid(l)) = softplus(l)
+        terms = tf.math.softplus(-scores if target == 1 else scores)
+    else:
+        p = tf.clip_by_value(scores, EPSILON, 1.0 - EPSILON)
+        terms = -tf.math.log(p if target == 1 else 1.0 - p)
+    return tf.reduce_mean(terms) if reduction == "mean" else terms
+
+
+def bce_discriminator_loss(real_scores, fake_scores, *, from_logits=False):
+    """Discriminator loss ``mean(-log D(x)) + mean(-log(1 - D(G(z))))``, float32 scalar.
+
+    Args:
+        real_scores: D of real images (B,) or (B, 1) (probabilities, or logits).
+        fake_scores: D of generated images (B',) or (B', 1).
+        from_logits: whether the scores are logits.
+    """
+    return binary_cross_entropy(real_scores, 1, from_logits=from_logits) + binary_cross_entropy(
+        fake_scores, 0, from_logits=from_logits
+    )
+
+
+def bce_generator_loss(fake_scores, kind="non_saturating", *, from_logits=False, reduction="mean"):
+    """Generator loss: ``-log D(G(z))`` ("non_saturating") or ``log(1 - D(G(z)))`` ("minimax").
+
+    Args:
+        fake_scores: D of generated images (B,) or (B, 1).
+        kind: one of :data:`GENERATOR_LOSSES`.
+        from_logits: whether the scores are logits.
+        reduction: "mean" (float32 scalar) or "none" (float32 (B,)).
+    """
+    if kind == "non_saturating":
+        return binary_cross_entropy(fake_scores, 1, from_logits=from_logits, reduction=reduction)
+    if kind == "minimax":
+        return -binary_cross_entropy(fake_scores, 0, from_logits=from_logits, reduction=reduction)
+    raise ValueError(f"generator loss {kind!r} is not one of {GENERATOR_LOSSES}.")

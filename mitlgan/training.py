@@ -2,7 +2,7 @@
 
 :func:`train` is what a reproduction calls per stage::
 
-    gan = WGANGP(generator, critic, seed=1)
+    gan = WGANGP(generator, critic, seed=1)      # or any mitlgan.gans.AdversarialModel
     result = train(gan, images, batch_size=32, epochs=100, checkpoint_dir="run/ckpt",
                    sample_dir="run/samples", history_csv="run/history.csv", seed=0)
     export_generator(gan, "run/generator")
@@ -78,11 +78,13 @@ def train(
     """Train ``gan`` on an image array for ``epochs`` epochs, resuming if possible.
 
     Args:
-        gan: a :class:`mitlgan.WGANGP` (compiled with the defaults if not compiled).
-        images: float array (N, H, W, C) in [-1, 1].
+        gan: a :class:`mitlgan.gans.AdversarialModel` such as :class:`mitlgan.WGANGP`
+            (compiled with its default optimizers if not compiled).
+        images: float array (N, H, W, C) in [-1, 1], or a tuple of arrays of equal
+            length (first the images) for a model whose ``prepare_dataset`` takes one.
         batch_size: global batch B (thesis: 32).
         epochs: total epochs, counting epochs done before a resume. What an epoch is
-            depends on ``gan.real_batches`` (see ``WGANGP``).
+            depends on the model (``gan.steps_per_epoch``; see ``WGANGP``'s regimes).
         checkpoint_dir: where checkpoints go (and are resumed from); None: no
             checkpoints.
         every: checkpoint every this many epochs (thesis: 5); the final epoch is always
@@ -106,8 +108,12 @@ def train(
     """
     if not gan.compiled or gan.g_optimizer is None:
         gan.compile()
-    images = np.asarray(images, dtype="float32")
-    metadata = {"data_seed": seed, "batch_size": batch_size, "num_images": len(images)}
+    if isinstance(images, (tuple, list)):
+        images = tuple(np.asarray(a) for a in images)
+    else:
+        images = np.asarray(images, dtype="float32")
+    num_images = gan.count_examples(images)
+    metadata = {"data_seed": seed, "batch_size": batch_size, "num_images": num_images}
     initial_epoch, resumed_from = 0, None
     if resume and checkpoint_dir is not None:
         resumed_from = latest_checkpoint(checkpoint_dir)
@@ -142,7 +148,7 @@ def train(
         dataset,
         epochs=epochs,
         initial_epoch=initial_epoch,
-        steps_per_epoch=gan.steps_per_epoch(len(images), batch_size),
+        steps_per_epoch=gan.steps_per_epoch(num_images, batch_size),
         callbacks=all_callbacks,
         shuffle=False,
         verbose=verbose,
@@ -165,7 +171,7 @@ def export_generator(generator, directory, *, keras_filename="generator.keras", 
     Both are written to temporary names and renamed into place.
 
     Args:
-        generator: the generator ``keras.Model``, or a ``WGANGP`` (its generator).
+        generator: the generator ``keras.Model``, or a GAN model (its ``generator``).
         directory: output directory (created).
         keras_filename: name of the ``.keras`` file (reload with
             ``keras.saving.load_model``; mitlgan's layers are registered).
@@ -177,7 +183,7 @@ def export_generator(generator, directory, *, keras_filename="generator.keras", 
     """
     generator = getattr(generator, "generator", generator)
     if not isinstance(generator, keras.Model):
-        raise ValueError(f"Expected a generator keras.Model or a WGANGP, got {type(generator).__name__}.")
+        raise ValueError(f"Expected a generator keras.Model or a GAN model, got {type(generator).__name__}.")
     if not keras_filename.endswith(".keras"):
         raise ValueError(f"keras_filename={keras_filename!r} must end with '.keras'.")
     directory = Path(directory)

@@ -11,6 +11,7 @@ from _gan_helpers import resume_gan, state_arrays, tiny_images, tiny_models
 
 import mitlgan
 from mitlgan import callbacks as cb
+from mitlgan import checkpoints as checkpoint_files
 from mitlgan.training import train
 
 HELPER = Path(__file__).with_name("_gan_helpers.py")
@@ -77,7 +78,7 @@ def test_interrupted_checkpoint_write_leaves_the_previous_one_loadable(tmp_path,
         raise OSError("No space left on device")
 
     with monkeypatch.context() as patch:
-        patch.setattr(cb.np, "savez", failing_savez)
+        patch.setattr(checkpoint_files.np, "savez", failing_savez)
         with pytest.raises(OSError, match="No space"):
             cb.save_checkpoint(gan, directory, 10)
     assert cb.latest_checkpoint(directory).name == "ckpt-000005"
@@ -87,8 +88,8 @@ def test_interrupted_checkpoint_write_leaves_the_previous_one_loadable(tmp_path,
         raise KeyboardInterrupt("killed")
 
     with monkeypatch.context() as patch:
-        patch.setattr(cb.os, "replace", crash)
-        patch.setattr(cb.shutil, "rmtree", lambda *a, **k: None)
+        patch.setattr(checkpoint_files.os, "replace", crash)
+        patch.setattr(checkpoint_files.shutil, "rmtree", lambda *a, **k: None)
         with pytest.raises(KeyboardInterrupt):
             cb.save_checkpoint(gan, directory, 10)
     leftovers = list(directory.glob(".tmp-ckpt-000010-*"))

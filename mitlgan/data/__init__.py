@@ -15,15 +15,14 @@ The augmentation module imports Keras (and so TensorFlow); it loads on first use
 that generating or reading images stays light.
 """
 
-from mitlgan.data.folder import (
+from mitlgan.data.folder import load_image_array, load_image_folder
+from mitlgan.data.images import (
     IMAGE_EXTENSIONS,
     SQUARE_MODES,
     EmptyImageFolderError,
     FolderReport,
     ImageReadError,
     list_image_files,
-    load_image_array,
-    load_image_folder,
     read_image,
     read_image_folder,
     to_float,

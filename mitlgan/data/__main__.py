@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mitlgan.data.folder import EmptyImageFolderError, ImageReadError
+from mitlgan.data.images import EmptyImageFolderError, ImageReadError
 from mitlgan.data.prepare import PrepareError, prepare_dataset
 from mitlgan.data.registry import (
     DATASETS,

@@ -21,7 +21,7 @@ import keras
 import numpy as np
 from PIL import Image
 
-from mitlgan.data.folder import read_image_folder, to_float, to_uint8
+from mitlgan.data.images import read_image_folder, to_float, to_uint8
 
 __all__ = ["build_augmenter", "augment_array", "augment_folder", "FLIP_MODES"]
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFilter
 
-from mitlgan.data.folder import (
+from mitlgan.data.images import (
     LAYOUT_HINT,
     EmptyImageFolderError,
     ImageReadError,

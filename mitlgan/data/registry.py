@@ -16,7 +16,8 @@ from types import MappingProxyType
 
 import numpy as np
 
-from mitlgan.data.folder import IMAGE_EXTENSIONS, load_image_array
+from mitlgan.data.folder import load_image_array
+from mitlgan.data.images import IMAGE_EXTENSIONS
 from mitlgan.data.synthetic import synthetic_scenes
 
 __all__ = [

@@ -1,0 +1,240 @@
+"""Atomic checkpoints of an adversarial model (any :class:`mitlgan.gans.AdversarialModel`).
+
+Layout: ``<directory>/ckpt-<epoch:06d>/`` holding ``state.npz`` (every variable of the
+generator, the discriminator, both optimizers, the seed and the train-step counter,
+i.e. the random state) and ``meta.json`` (epoch and step counters, the model's
+``checkpoint_settings()``, the variable manifest, versions). A checkpoint is written
+into a hidden temporary directory, fsynced, and renamed into place in one
+``os.replace``, so a crash during a write never leaves a partial ``ckpt-*``: the
+previous checkpoint stays the latest. A fresh process rebuilds the same models,
+compiles and calls :func:`load_checkpoint`.
+"""
+
+from mitlgan._backend import ensure_tensorflow_backend
+
+ensure_tensorflow_backend()
+
+import json  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+import warnings  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+FORMAT_VERSION = 1
+CHECKPOINT_NAME = re.compile(r"^ckpt-(\d+)$")
+STATE_FILE = "state.npz"
+META_FILE = "meta.json"
+
+
+class NonFiniteStateError(ValueError):
+    """The model holds NaN/inf values; it is not written as a checkpoint."""
+
+
+class NonFiniteLossError(RuntimeError):
+    """Training produced a non-finite loss and was stopped (see the message)."""
+
+
+# ---- checkpoint files -----------------------------------------------------------------------
+
+
+def checkpoint_name(epoch):
+    """Directory name of the checkpoint taken after ``epoch`` completed epochs."""
+    return f"ckpt-{int(epoch):06d}"
+
+
+def list_checkpoints(directory):
+    """Complete checkpoints in ``directory``, oldest first.
+
+    Temporary directories of interrupted writes are hidden (``.tmp-*``) and ignored.
+
+    Returns:
+        list of ``Path`` (empty if the directory does not exist).
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    found = []
+    for entry in directory.iterdir():
+        match = CHECKPOINT_NAME.match(entry.name)
+        if match and entry.is_dir() and (entry / META_FILE).is_file() and (entry / STATE_FILE).is_file():
+            found.append((int(match.group(1)), entry))
+    return [path for _, path in sorted(found)]
+
+
+def latest_checkpoint(directory):
+    """The most recent complete checkpoint in ``directory``, or None."""
+    checkpoints = list_checkpoints(directory)
+    return checkpoints[-1] if checkpoints else None
+
+
+def _fsync_path(path):
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _write_file(path, write):
+    with open(path, "wb") as handle:
+        write(handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _storable(value):
+    value = np.asarray(value)
+    # numpy has no native bfloat16/float8: store them as float32 and cast back on load.
+    if value.dtype.kind == "V" or value.dtype.name not in np.sctypeDict:
+        value = value.astype("float32")
+    return value
+
+
+def _collect_state(gan):
+    arrays, manifest = {}, {}
+    for group, variables in gan.checkpoint_variables().items():
+        entries = []
+        for index, variable in enumerate(variables):
+            value = _storable(variable.numpy())
+            if value.dtype.kind == "f" and not np.isfinite(value).all():
+                raise NonFiniteStateError(
+                    f"{group} variable {variable.path!r} holds NaN/inf values; not writing a "
+                    "checkpoint of a diverged model."
+                )
+            arrays[f"{group}.{index:05d}"] = value
+            entries.append([variable.path, list(value.shape), str(variable.dtype)])
+        manifest[group] = entries
+    return arrays, manifest
+
+
+def save_checkpoint(gan, directory, epoch, *, keep=None, metadata=None):
+    """Write a checkpoint of ``gan`` atomically and prune old ones.
+
+    Args:
+        gan: a compiled :class:`mitlgan.gans.AdversarialModel` (e.g. ``WGANGP``).
+        directory: checkpoint directory (created if needed).
+        epoch: number of completed epochs (names the checkpoint; ``fit`` resumes with
+            ``initial_epoch=epoch``).
+        keep: keep only the newest ``keep`` checkpoints (None keeps all).
+        metadata: JSON-serialisable dict stored in ``meta.json`` under "metadata".
+
+    Returns:
+        ``Path`` of the new checkpoint directory.
+
+    Raises:
+        NonFiniteStateError: the model holds NaN/inf (the previous checkpoints stay).
+    """
+    if keep is not None and keep < 1:
+        raise ValueError(f"keep={keep!r} must be None or >= 1.")
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    arrays, manifest = _collect_state(gan)
+    meta = {
+        "format": FORMAT_VERSION,
+        "epoch": int(epoch),
+        "train_steps": gan.train_steps,
+        "seed": gan.seed,
+        **gan.checkpoint_settings(),
+        "generator_optimizer_iterations": int(gan.g_optimizer.iterations.numpy()),
+        f"{gan.discriminator_role}_optimizer_iterations": int(gan.d_optimizer.iterations.numpy()),
+        "metadata": metadata or {},
+        "versions": {"tensorflow": tf.__version__, "keras": keras.__version__},
+        "variables": manifest,
+    }
+    name = checkpoint_name(epoch)
+    final = directory / name
+    for stale in directory.glob(".tmp-ckpt-*"):  # left by a crash during an earlier write
+        shutil.rmtree(stale, ignore_errors=True)
+    temporary = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=directory))
+    try:
+        _write_file(temporary / STATE_FILE, lambda handle: np.savez(handle, **arrays))
+        # meta.json last: list_checkpoints only counts directories that have it.
+        _write_file(temporary / META_FILE, lambda handle: handle.write(json.dumps(meta, indent=1).encode()))
+        _fsync_path(temporary)
+        if final.exists():
+            # Re-saving an epoch (a run restarted from an earlier checkpoint): move the old
+            # one aside first, since a directory can only be renamed onto an empty one.
+            old = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-old-", dir=directory))
+            os.replace(final, old / name)
+        os.replace(temporary, final)
+        _fsync_path(directory)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    for stale in directory.glob(f".tmp-{name}-old-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    if keep is not None:
+        for old in list_checkpoints(directory)[:-keep]:
+            if old != final:
+                shutil.rmtree(old, ignore_errors=True)
+    return final
+
+
+def read_checkpoint_meta(path):
+    """The ``meta.json`` dict of a checkpoint directory."""
+    with open(Path(path) / META_FILE) as handle:
+        return json.load(handle)
+
+
+def load_checkpoint(gan, path):
+    """Restore ``gan`` (models, optimizers, seed, step counter) from a checkpoint.
+
+    The model must have the same architecture and optimizers as the one saved; it is
+    compiled first if it was not (with the default optimizers). Everything is checked
+    before anything is assigned, so a mismatching checkpoint changes nothing.
+
+    Args:
+        gan: an :class:`mitlgan.gans.AdversarialModel`, e.g. freshly built in a new process.
+        path: a checkpoint directory (``.../ckpt-000005``).
+
+    Returns:
+        The checkpoint's metadata dict (``meta["epoch"]`` is the epoch to resume at).
+
+    Raises:
+        FileNotFoundError: not a complete checkpoint directory.
+        ValueError: the variables do not match the model's.
+    """
+    path = Path(path)
+    if not (path / META_FILE).is_file() or not (path / STATE_FILE).is_file():
+        raise FileNotFoundError(f"{path} is not a complete checkpoint (needs {META_FILE} and {STATE_FILE}).")
+    meta = read_checkpoint_meta(path)
+    if meta.get("format") != FORMAT_VERSION:
+        raise ValueError(f"{path}: checkpoint format {meta.get('format')!r}, expected {FORMAT_VERSION}.")
+    if not gan.compiled or gan.g_optimizer is None:
+        gan.compile()
+    groups = gan.checkpoint_variables()
+    if set(groups) != set(meta["variables"]):
+        raise ValueError(f"{path}: variable groups {sorted(meta['variables'])} do not match {sorted(groups)}.")
+    for group, variables in groups.items():
+        saved = meta["variables"][group]
+        if len(saved) != len(variables):
+            raise ValueError(
+                f"{path}: the checkpoint's {group} has {len(saved)} variables, the model's has "
+                f"{len(variables)}. Rebuild the same architecture (and, for optimizers, the same "
+                "optimizer type and precision policy) before loading."
+            )
+        for (saved_path, saved_shape, _), variable in zip(saved, variables):
+            if tuple(saved_shape) != tuple(variable.shape):
+                raise ValueError(
+                    f"{path}: {group} variable {saved_path!r} has shape {tuple(saved_shape)} in the "
+                    f"checkpoint but {variable.path!r} has {tuple(variable.shape)} in the model."
+                )
+    for key, expected in gan.checkpoint_settings().items():
+        if meta.get(key) != expected:
+            warnings.warn(
+                f"{path} was trained with {key}={meta.get(key)!r}; continuing with {expected!r} "
+                "changes what a step and an epoch mean.",
+                stacklevel=2,
+            )
+    with np.load(path / STATE_FILE) as data:
+        values = {key: data[key] for key in data.files}
+    for group, variables in groups.items():
+        for index, variable in enumerate(variables):
+            variable.assign(tf.cast(values[f"{group}.{index:05d}"], variable.dtype))
+    return meta
