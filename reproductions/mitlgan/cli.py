@@ -7,110 +7,64 @@ leaves a half-written run behind.
 from __future__ import annotations
 
 import argparse
-import math
 
+from reproductions._arguments import int_list, non_negative_float, positive_int
 from reproductions.mitlgan.config import (
     BACKBONE_CHOICES,
     BATCH_REGIME_CHOICES,
     OUTPUT_ACTIVATION_CHOICES,
     PRECISION_CHOICES,
-    PRESET_CHOICES,
-    STAGES,
+)
+
+PRESET_HELP = ("thesis: 128x128, latent 1536, batch 32, n_critic 5, thesis epochs; "
+               "quick: small models that finish in minutes on a CPU; "
+               "auto (default): thesis on a GPU, quick otherwise")
+DESCRIPTION = (
+    "Reproduce the MITLGAN thesis experiment: WGAN-GP on combined, background and "
+    "foreground images, a MITLGAN from the two frozen part generators, then FID/KID, "
+    "sample grids and loss curves in OUTPUT/DATASET/report.md. Running the same "
+    "command again resumes an interrupted run."
 )
 
 
-def _number(flag, cast, accept, what):
-    """An argparse type: ``cast`` the text and check it with ``accept``, naming the flag."""
-
-    def parse(text):
-        try:
-            value = cast(text)
-        except ValueError:
-            value = None
-        if value is None or not accept(value):
-            raise argparse.ArgumentTypeError(f"{flag} must be {what}, got {text!r}")
-        return value
-
-    return parse
-
-
-def _positive_int(flag):
-    return _number(flag, int, lambda v: v >= 1, "a positive integer")
-
-
-def _non_negative_float(flag):
-    return _number(flag, float, lambda v: math.isfinite(v) and v >= 0, "a finite non-negative number")
-
-
-def _channels(text):
-    try:
-        values = tuple(int(v) for v in text.split(","))
-    except ValueError:
-        values = ()
-    if not values or any(v < 1 for v in values):
-        raise argparse.ArgumentTypeError(
-            f"--critic-channels must be comma-separated positive integers like 48,96,192,384, "
-            f"got {text!r}"
-        )
-    return values
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m reproductions.mitlgan",
-        description=(
-            "Reproduce the MITLGAN thesis experiment: WGAN-GP on combined, background and "
-            "foreground images, a MITLGAN from the two frozen part generators, then FID/KID, "
-            "sample grids and loss curves in OUTPUT/DATASET/report.md. Running the same "
-            "command again resumes an interrupted run."
-        ),
-    )
-    run = parser.add_argument_group("run")
+def add_arguments(parser: argparse.ArgumentParser, run: argparse._ArgumentGroup) -> None:
+    """Add the MITLGAN flags to the runner's parser (``--preset``, ``--output``,
+    ``--seed``, ``--restart`` and ``--until`` come from the runner)."""
     run.add_argument("--dataset", default="synthetic",
                      help="dataset name: synthetic (built in, offline), pokemon, anime, faces")
     run.add_argument("--data-root", default=None,
                      help="folder holding prepared datasets as ROOT/NAME/{foreground,background,combined}/ "
                           "(default: $MITLGAN_DATA_ROOT or ./data)")
-    run.add_argument("--preset", default="auto", choices=PRESET_CHOICES,
-                     help="thesis: 128x128, latent 1536, batch 32, n_critic 5, thesis epochs; "
-                          "quick: small models that finish in minutes on a CPU; "
-                          "auto (default): thesis on a GPU, quick otherwise")
-    run.add_argument("--output", default="runs", help="output folder (default: runs)")
-    run.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    run.add_argument("--restart", action="store_true",
-                     help="delete an existing run in OUTPUT/DATASET and start over")
-    run.add_argument("--until", choices=STAGES, default=None,
-                     help="stop after this stage (a later run without it resumes)")
 
     model = parser.add_argument_group("models (override the preset)")
-    model.add_argument("--image-size", type=_positive_int("--image-size"))
-    model.add_argument("--latent-dim", type=_positive_int("--latent-dim"))
-    model.add_argument("--critic-channels", type=_channels)
-    model.add_argument("--head-filters", type=_positive_int("--head-filters"))
-    model.add_argument("--num-blocks", type=_positive_int("--num-blocks"))
+    model.add_argument("--image-size", type=positive_int("--image-size"))
+    model.add_argument("--latent-dim", type=positive_int("--latent-dim"))
+    model.add_argument("--critic-channels", type=int_list("--critic-channels", "48,96,192,384"))
+    model.add_argument("--head-filters", type=positive_int("--head-filters"))
+    model.add_argument("--num-blocks", type=positive_int("--num-blocks"))
     model.add_argument("--output-activation", choices=OUTPUT_ACTIVATION_CHOICES, default="relu",
                        help="MITLGAN output: relu = the thesis's IN+ReLU (never below the middle "
                             "of [-1, 1]); tanh = the corrected variant (default: relu)")
 
     train = parser.add_argument_group("training (override the preset)")
-    train.add_argument("--epochs", type=_positive_int("--epochs"),
+    train.add_argument("--epochs", type=positive_int("--epochs"),
                        help="epochs of every training stage (sets the three below)")
-    train.add_argument("--wgan-epochs", type=_positive_int("--wgan-epochs"),
+    train.add_argument("--wgan-epochs", type=positive_int("--wgan-epochs"),
                        help="epochs of the WGAN on the combined images")
-    train.add_argument("--part-epochs", type=_positive_int("--part-epochs"),
+    train.add_argument("--part-epochs", type=positive_int("--part-epochs"),
                        help="epochs of the foreground and background WGANs")
-    train.add_argument("--mitlgan-epochs", type=_positive_int("--mitlgan-epochs"))
-    train.add_argument("--batch-size", type=_positive_int("--batch-size"))
-    train.add_argument("--n-critic", type=_positive_int("--n-critic"))
-    train.add_argument("--gp-weight", type=_non_negative_float("--gp-weight"))
+    train.add_argument("--mitlgan-epochs", type=positive_int("--mitlgan-epochs"))
+    train.add_argument("--batch-size", type=positive_int("--batch-size"))
+    train.add_argument("--n-critic", type=positive_int("--n-critic"))
+    train.add_argument("--gp-weight", type=non_negative_float("--gp-weight"))
     train.add_argument("--batch-regime", choices=BATCH_REGIME_CHOICES,
                        help="reused: one real batch for all n_critic critic updates (the thesis; an "
                             "epoch is N/B generator updates); fresh: a new real batch for every "
                             "critic update (Algorithm 1; an epoch is N/(n_critic*B) generator updates)")
-    train.add_argument("--learning-rate", type=_non_negative_float("--learning-rate"))
-    train.add_argument("--n-images", type=_positive_int("--n-images"),
+    train.add_argument("--learning-rate", type=non_negative_float("--learning-rate"))
+    train.add_argument("--n-images", type=positive_int("--n-images"),
                        help="images per part (synthetic: how many to make; real: a cap)")
-    train.add_argument("--checkpoint-every", type=_positive_int("--checkpoint-every"))
+    train.add_argument("--checkpoint-every", type=positive_int("--checkpoint-every"))
     train.add_argument("--precision", choices=PRECISION_CHOICES)
 
     evaluation = parser.add_argument_group("evaluation")
@@ -120,11 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
                                  "numbers comparable to nothing)")
     evaluation.add_argument("--weights-path", default=None,
                             help="local InceptionV3 no-top weights file for --backbone keras-imagenet")
-    evaluation.add_argument("--fid-n", type=_positive_int("--fid-n"),
+    evaluation.add_argument("--fid-n", type=positive_int("--fid-n"),
                             help="generated images per FID/KID (FIDs compare only at equal N)")
-    evaluation.add_argument("--fid-input-size", type=_positive_int("--fid-input-size"),
+    evaluation.add_argument("--fid-input-size", type=positive_int("--fid-input-size"),
                             help="side the images are resized to for InceptionV3 (299 is standard)")
-    return parser
 
 
 #: flags whose values belong to the configuration (compared on resume)

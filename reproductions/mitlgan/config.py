@@ -7,9 +7,6 @@ configuration in the same folder is refused (resuming must not mix settings).
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 STAGES = ("wgan_combined", "wgan_background", "wgan_foreground", "mitlgan", "evaluation")
 TRAINING_STAGES = STAGES[:4]
 #: which dataset part each training stage learns from
@@ -35,7 +32,7 @@ THESIS_EPOCHS = {
 #: from parts trained as long as its baseline and neither side gets a head start per part.
 PART_EPOCHS_RULE = "same as the combined WGAN"
 
-PRESET_CHOICES = ("auto", "thesis", "quick")
+PRESETS = ("thesis", "quick")  # --preset auto picks thesis on a GPU, quick otherwise
 BACKBONE_CHOICES = ("keras-imagenet", "random")
 OUTPUT_ACTIVATION_CHOICES = ("relu", "tanh")
 BATCH_REGIME_CHOICES = ("reused", "fresh")  # mitlgan.gans.REAL_BATCHES
@@ -84,24 +81,6 @@ QUICK_PRESET = {
 SYNTHETIC_THESIS_IMAGES = 2000
 
 
-def has_gpu() -> bool:
-    import tensorflow as tf
-
-    return bool(tf.config.list_physical_devices("GPU"))
-
-
-def resolve_preset(preset: str) -> tuple[str, str]:
-    """Return (preset actually used, the reason) for ``thesis``, ``quick`` or ``auto``."""
-    if preset != "auto":
-        return preset, f"--preset {preset} was given"
-    if has_gpu():
-        return "thesis", "--preset auto found a GPU, so it runs the thesis setting"
-    return "quick", (
-        "--preset auto found no GPU, so it runs the quick CPU setting "
-        "(use --preset thesis to force the thesis setting)"
-    )
-
-
 def build_config(dataset: str, preset: str, overrides: dict) -> dict:
     """Merge a preset with the flags the user gave.
 
@@ -132,15 +111,3 @@ def build_config(dataset: str, preset: str, overrides: dict) -> dict:
     config["dataset"] = dataset
     config["preset"] = preset
     return config
-
-
-def config_differences(old: dict, new: dict) -> list[str]:
-    """Human-readable lines for every key whose value differs between two configs."""
-    keys = sorted(set(old) | set(new))
-    return [f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in keys if old.get(k) != new.get(k)]
-
-
-def write_json_atomic(path: Path, payload: dict) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n")
-    tmp.replace(path)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from reproductions.mitlgan.config import TRAINING_STAGES, write_json_atomic
+from reproductions._runner import environment_lines, say, write_json_atomic
+from reproductions.mitlgan.config import TRAINING_STAGES
 from reproductions.mitlgan.report import (
     format_number,
     loss_curves,
@@ -32,10 +33,6 @@ THESIS_TABLE_7_4 = {
     "anime": (2083.7969, 2101.5293),
     "pokemon": (2571.0357, 2609.1826),
 }
-
-
-def _say(message):
-    print(message, flush=True)
 
 
 def _samples(generator, seed, count=GRID_SAMPLES):
@@ -65,7 +62,7 @@ def _score_models(config, run_dir, parts, weights_path, eval_dir):
         result_path = eval_dir / f"{stage}_result.json"
         if result_path.is_file():  # scored before an interruption
             results.append(json.loads(result_path.read_text()))
-            _say(f"  {model_name}: scored earlier")
+            say(f"  {model_name}: scored earlier")
             continue
         if part not in evaluators:
             n_real = len(parts[part])
@@ -76,14 +73,14 @@ def _score_models(config, run_dir, parts, weights_path, eval_dir):
                 seed=config["seed"], real_source=f"{config['dataset']}/{part}",
             )
         generator = keras.saving.load_model(run_dir / stage / "generator.keras")
-        _say(f"  {model_name}: sampling {config['fid_n']} images against the real {part} images")
+        say(f"  {model_name}: sampling {config['fid_n']} images against the real {part} images")
         result = evaluators[part].evaluate_generator(generator, source=stage)
         row = result.as_row(model_name)
         row.update(stage=stage, part=part, comparable=result.comparable, note=result.note,
                    n_real=result.n_real)
         write_json_atomic(result_path, row)
         results.append(row)
-        _say(f"    {result}")
+        say(f"    {result}")
     return results
 
 
@@ -188,23 +185,25 @@ def _report(config, run_dir, results, figures, environment):
     lines += image("appendix", "Foreground, background and MITLGAN samples (cf. Appendix A)")
     lines += ["## Configuration", "", "```json", json.dumps(config, indent=2, sort_keys=True),
               "```", "", "## Versions", ""]
-    lines += [f"- {k}: {v}" for k, v in environment.items()]
-    lines += [f"- seed: {config['seed']}", ""]
+    lines += environment_lines(environment, config["seed"]) + [""]
     tmp = run_dir / "report.md.tmp"
     tmp.write_text("\n".join(lines))
     os.replace(tmp, run_dir / "report.md")
 
 
-def evaluate_and_report(config, run_dir, parts, weights_path, environment):
-    """Score every trained generator, draw the figures, write fid.csv and report.md."""
+def evaluate_and_report(config, run_dir, parts, weights_path, environment) -> dict:
+    """Score every trained generator, draw the figures, write fid.csv and report.md.
+
+    Returns the stage's ``done.json`` payload (the runner writes it).
+    """
     eval_dir = run_dir / "evaluation"
     eval_dir.mkdir(parents=True, exist_ok=True)
     results = _score_models(config, run_dir, parts, weights_path, eval_dir)
     for row in results:
         if not all(math.isfinite(float(row[k])) for k in ("fid", "kid", "kid_std")):
-            _say(f"  WARNING: {row['model']} has a non-finite score: {row}")
+            say(f"  WARNING: {row['model']} has a non-finite score: {row}")
     _write_fid_csv(run_dir / "fid.csv", results)
     figures = _figures(config, run_dir, eval_dir)
     _report(config, run_dir, results, figures, environment)
-    write_json_atomic(eval_dir / "done.json", {"models": [r["model"] for r in results]})
-    _say(f"  wrote {run_dir / 'fid.csv'} and {run_dir / 'report.md'}")
+    say(f"  wrote {run_dir / 'fid.csv'} and {run_dir / 'report.md'}")
+    return {"models": [r["model"] for r in results]}

@@ -17,27 +17,20 @@ Layout of ``OUTPUT/DATASET/``::
 
 from __future__ import annotations
 
-import json
 import os
-import platform
-import shutil
-import sys
-import time
 from pathlib import Path
 
-from reproductions.mitlgan.cli import CONFIG_FLAGS, build_parser
+from reproductions import _runner
+from reproductions._runner import Reproduction, Stage, UsageError, say
+from reproductions.mitlgan.cli import CONFIG_FLAGS, DESCRIPTION, PRESET_HELP, add_arguments
 from reproductions.mitlgan.config import (
     PART_EPOCHS_RULE,
+    PRESETS,
     STAGE_PART,
     STAGES,
-    TRAINING_STAGES,
     build_config,
-    config_differences,
-    resolve_preset,
-    write_json_atomic,
 )
 
-DONE_FILE = "done.json"
 GENERATOR_FILE = "generator.keras"
 SAVEDMODEL_DIR = "generator_savedmodel"
 STAGE_TITLES = {
@@ -52,15 +45,7 @@ PART_GENERATOR_NAMES = {"wgan_foreground": "foreground_generator",
                         "wgan_background": "background_generator"}
 
 
-class UsageError(Exception):
-    """Bad input found before anything was written; the message says what to do."""
-
-
-def say(message: str) -> None:
-    print(message, flush=True)
-
-
-# ---------------------------------------------------------------------- preparation
+# ---------------------------------------------------------------------- configuration
 
 
 def _overrides(args) -> dict:
@@ -85,9 +70,8 @@ def _check_models(config: dict) -> None:
         ) from err
 
 
-def prepare(argv=None):
-    """Parse and validate everything; touch no file. Returns (args, config, run_dir)."""
-    args = build_parser().parse_args(argv)
+def configure(args, preset: str) -> dict:
+    """Validate the flags against the dataset, models and FID backbone; touch no file."""
     from mitlgan.data import DatasetNotPreparedError, UnknownDatasetError, check_dataset
 
     try:
@@ -95,10 +79,7 @@ def prepare(argv=None):
     except (UnknownDatasetError, DatasetNotPreparedError) as err:
         raise UsageError(str(err)) from err
 
-    preset, reason = resolve_preset(args.preset)
-    say(f"Preset: {preset} ({reason}).")
     config = build_config(args.dataset, preset, _overrides(args))
-    config["seed"] = args.seed
     if config["n_images"] is not None and config["n_images"] < config["batch_size"] * (
         config["n_critic"] if config["batch_regime"] == "fresh" else 1
     ):
@@ -124,25 +105,7 @@ def prepare(argv=None):
             "(or copy it into the Keras cache as above). For an offline smoke test whose FIDs "
             "compare with nothing, add --backbone random."
         ) from err
-
-    run_dir = Path(args.output) / args.dataset
-    config_path = run_dir / "config.json"
-    if config_path.exists() and not args.restart:
-        saved = json.loads(config_path.read_text())
-        differences = config_differences(saved, config)
-        if differences:
-            raise UsageError(
-                f"{run_dir} holds a run with a different configuration:\n  "
-                + "\n  ".join(differences)
-                + "\nResuming would mix the two. Use another --output, give the same "
-                "settings as before, or add --restart to delete that run and start over."
-            )
-    elif run_dir.exists() and any(run_dir.iterdir()) and not config_path.exists() and not args.restart:
-        raise UsageError(
-            f"{run_dir} exists and is not a run of this program (no config.json). Choose "
-            "another --output, or add --restart to delete its contents."
-        )
-    return args, config, run_dir
+    return config
 
 
 # ---------------------------------------------------------------------- models
@@ -170,15 +133,29 @@ def _load_generator(run_dir, stage):
     return keras.saving.load_model(run_dir / stage / GENERATOR_FILE)
 
 
-def is_done(run_dir, stage) -> bool:
-    return (run_dir / stage / DONE_FILE).is_file()
-
-
 # ---------------------------------------------------------------------- stages
 
 
-def train_stage(stage, config, run_dir, parts):
-    """Train (or resume) one WGAN-GP stage and export its generator."""
+def _parts(context):
+    """The dataset's foreground/background/combined arrays, loaded once per process."""
+
+    def load():
+        from mitlgan.data import load_parts
+
+        config = context.config
+        say(f"Loading dataset {config['dataset']!r} at {config['image_size']}x"
+            f"{config['image_size']} ...")
+        parts = load_parts(config["dataset"], context.args.data_root,
+                           image_size=config["image_size"], n=config["n_images"],
+                           seed=config["seed"])
+        say("  " + ", ".join(f"{k}: {len(v)} images" for k, v in parts.items()))
+        return parts
+
+    return context.load_once("parts", load)
+
+
+def train_stage(stage: str, context) -> dict:
+    """Train (or resume) one WGAN-GP stage and export its generator; returns done.json."""
     import keras
 
     from mitlgan import WGANGP
@@ -186,8 +163,9 @@ def train_stage(stage, config, run_dir, parts):
     from mitlgan.models import build_mitlgan_generator
     from mitlgan.training import export_generator, train
 
-    stage_dir = run_dir / stage
-    stage_dir.mkdir(parents=True, exist_ok=True)
+    config, run_dir = context.config, context.run_dir
+    images = _parts(context)[STAGE_PART[stage]]
+    stage_dir = context.stage_dir(stage)
     seed = _stage_seed(config, stage)
     keras.utils.set_random_seed(seed)
     with dtype_policy(config["precision"]):
@@ -211,8 +189,6 @@ def train_stage(stage, config, run_dir, parts):
     )
     epochs = config["mitlgan_epochs"] if stage == "mitlgan" else (
         config["wgan_epochs"] if stage == "wgan_combined" else config["part_epochs"])
-    images = parts[STAGE_PART[stage]]
-    started = time.perf_counter()
     result = train(
         gan, images, batch_size=config["batch_size"], epochs=epochs,
         checkpoint_dir=stage_dir / "checkpoints", every=config["checkpoint_every"],
@@ -223,80 +199,51 @@ def train_stage(stage, config, run_dir, parts):
         say(f"  resumed from {result.resumed_from} (epoch {result.initial_epoch})")
     export_generator(generator, stage_dir, keras_filename=GENERATOR_FILE,
                      saved_model_dirname=SAVEDMODEL_DIR)
-    write_json_atomic(stage_dir / DONE_FILE, {
-        "epochs": result.epochs, "train_steps": gan.train_steps, "images": int(len(images)),
-        "seconds_this_run": round(time.perf_counter() - started, 1),
-    })
+    return {"epochs": result.epochs, "train_steps": gan.train_steps, "images": int(len(images))}
 
 
-def run(args, config, run_dir) -> int:
-    if args.restart and run_dir.exists():
-        say(f"--restart: deleting {run_dir}")
-        shutil.rmtree(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    config_path = run_dir / "config.json"
-    if not config_path.exists():
-        write_json_atomic(config_path, config)
-    say(f"Run folder: {run_dir}")
-    say(f"Part-WGAN epochs: {config['part_epochs']} ({PART_EPOCHS_RULE}).")
-    if args.backbone == "random":
+def evaluation_stage(context) -> dict:
+    """FID/KID of every generator, the figures, ``fid.csv`` and ``report.md``."""
+    from reproductions.mitlgan.evaluate import evaluate_and_report
+
+    return evaluate_and_report(context.config, context.run_dir, _parts(context),
+                               context.args.weights_path, context.environment())
+
+
+def _training(stage):
+    return lambda context: train_stage(stage, context)
+
+
+def _on_start(context) -> None:
+    say(f"Part-WGAN epochs: {context.config['part_epochs']} ({PART_EPOCHS_RULE}).")
+    if context.config["backbone"] == "random":
         say("WARNING: --backbone random is an untrained network; its FID/KID numbers are "
             "labelled as such and compare with nothing.")
 
-    parts = None
-    for index, stage in enumerate(STAGES, start=1):
-        header = f"[{index}/{len(STAGES)}] {stage}: {STAGE_TITLES[stage]}"
-        if is_done(run_dir, stage):
-            say(f"{header} -- done earlier, skipped")
-        else:
-            say(header)
-            if stage in TRAINING_STAGES:
-                if parts is None:
-                    parts = _load_parts(args, config)
-                train_stage(stage, config, run_dir, parts)
-            else:
-                if parts is None:
-                    parts = _load_parts(args, config)
-                from reproductions.mitlgan.evaluate import evaluate_and_report
 
-                evaluate_and_report(config, run_dir, parts, args.weights_path, environment())
-        if args.until == stage:
-            say(f"Stopped after {stage} (--until). Run the same command without --until to go on.")
-            return 0
-    say(f"Finished. Report: {run_dir / 'report.md'}")
-    return 0
+REPRODUCTION = Reproduction(
+    prog="python -m reproductions.mitlgan",
+    description=DESCRIPTION,
+    stages=tuple(Stage(name, STAGE_TITLES[name],
+                       evaluation_stage if name == "evaluation" else _training(name))
+                 for name in STAGES),
+    configure=configure,
+    add_arguments=add_arguments,
+    presets=PRESETS,
+    gpu_preset="thesis",
+    cpu_preset="quick",
+    preset_help=PRESET_HELP,
+    run_folder=lambda args: Path(args.output) / args.dataset,
+    on_start=_on_start,
+    finished=lambda context: f"Finished. Report: {context.run_dir / 'report.md'}",
+)
 
 
-def _load_parts(args, config):
-    from mitlgan.data import load_parts
-
-    say(f"Loading dataset {args.dataset!r} at {config['image_size']}x{config['image_size']} ...")
-    parts = load_parts(args.dataset, args.data_root, image_size=config["image_size"],
-                       n=config["n_images"], seed=config["seed"])
-    say("  " + ", ".join(f"{k}: {len(v)} images" for k, v in parts.items()))
-    return parts
-
-
-def environment() -> dict:
-    import keras
-    import tensorflow as tf
-
-    import mitlgan
-
-    return {
-        "mitlgan": mitlgan.__version__,
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
-        "python": platform.python_version(),
-        "devices": ", ".join(d.device_type for d in tf.config.list_physical_devices()) or "CPU",
-    }
+def prepare(argv=None):
+    """Parse and validate everything; touch no file. Returns (args, config, run_dir)."""
+    return _runner.prepare(REPRODUCTION, argv)
 
 
 def main(argv=None) -> int:
     """Entry point; returns the process exit code (2 for bad input)."""
-    try:
-        args, config, run_dir = prepare(argv)
-    except UsageError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    return run(args, config, run_dir)
+    return _runner.main(REPRODUCTION, argv)

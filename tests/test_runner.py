@@ -1,0 +1,145 @@
+"""The shared experiment runner, driven through a two-stage toy reproduction
+(``tests/fixtures/toy_reproduction.py``) in subprocesses: killed, resumed, refused."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from reproductions._runner import config_differences, write_json_atomic
+
+TOY = Path(__file__).parent / "fixtures" / "toy_reproduction.py"
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _toy(output, *flags, env=None):
+    """Run the toy to the end; returns (exit code, stdout, stderr)."""
+    done = subprocess.run(
+        [sys.executable, str(TOY), "--preset", "quick", "--output", str(output), *flags],
+        capture_output=True, text=True, timeout=120, cwd=REPO,
+        env={**os.environ, **(env or {})},
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+def _kill_in_second_stage(output):
+    """Start the toy told to hang in stage 2; SIGKILL it once stage 2 has begun."""
+    process = subprocess.Popen(
+        [sys.executable, str(TOY), "--preset", "quick", "--output", str(output)],
+        stdout=subprocess.PIPE, text=True, cwd=REPO, env={**os.environ, "TOY_HOLD": "1"},
+    )
+    lines = []
+    deadline = time.monotonic() + 120
+    for line in process.stdout:
+        lines.append(line)
+        if "holding in total" in line or time.monotonic() > deadline:
+            break
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    return process.returncode, "".join(lines)
+
+
+@pytest.fixture(scope="module")
+def killed_then_resumed(tmp_path_factory):
+    output = tmp_path_factory.mktemp("runs")
+    run_dir = output / "toy"
+    code, first = _kill_in_second_stage(output)
+    state = {
+        "run_dir": run_dir, "first": first, "first_code": code,
+        "done_after_kill": sorted(p.parent.name for p in run_dir.glob("*/done.json")),
+        "numbers_mtime": (run_dir / "count" / "numbers.txt").stat().st_mtime_ns,
+    }
+    state["second"] = _toy(output)
+    state["output"] = output
+    return state
+
+
+def test_the_kill_came_after_stage_one_finished(killed_then_resumed):
+    assert killed_then_resumed["first_code"] == -signal.SIGKILL
+    assert "[1/2] count: write the numbers 1..n\n" in killed_then_resumed["first"]
+    assert "[2/2] total: add them up" in killed_then_resumed["first"]
+    assert killed_then_resumed["done_after_kill"] == ["count"]
+
+
+def test_resume_skips_stage_one_and_finishes_stage_two(killed_then_resumed):
+    code, out, err = killed_then_resumed["second"]
+    run_dir = killed_then_resumed["run_dir"]
+    assert code == 0, err
+    assert "[1/2] count: write the numbers 1..n -- done earlier, skipped" in out
+    assert "[2/2] total: add them up\n" in out
+    assert (run_dir / "count" / "numbers.txt").stat().st_mtime_ns == \
+        killed_then_resumed["numbers_mtime"]
+    done = json.loads((run_dir / "total" / "done.json").read_text())
+    assert done["total"] == 1 + 2 + 3 + 4 + 5  # the quick preset counts to 5
+    assert done["tensorflow_imported"] is False  # the runner itself needs no TensorFlow
+    assert done["seconds_this_run"] >= 0
+    assert json.loads((run_dir / "config.json").read_text()) == {
+        "n": 5, "preset": "quick", "seed": 0}
+
+
+def test_the_run_log_keeps_both_runs(killed_then_resumed):
+    log = (killed_then_resumed["run_dir"] / "run.log").read_text()
+    assert log.count("=== ") == 2 and log.count("python -m toy --preset quick") == 2
+    assert "holding in total" in log and "done earlier, skipped" in log
+
+
+def test_a_changed_config_is_refused_and_restart_accepts_it(killed_then_resumed):
+    output, run_dir = killed_then_resumed["output"], killed_then_resumed["run_dir"]
+    before = sorted(p.relative_to(run_dir).as_posix() for p in run_dir.rglob("*"))
+    code, out, err = _toy(output, "--n", "7")
+    assert code == 2
+    assert "different configuration" in err and "n: 5 -> 7" in err and "--restart" in err
+    assert sorted(p.relative_to(run_dir).as_posix() for p in run_dir.rglob("*")) == before
+
+    code, out, err = _toy(output, "--n", "7", "--restart")
+    assert code == 0, err
+    assert "--restart: deleting" in out and "done earlier" not in out
+    assert json.loads((run_dir / "total" / "done.json").read_text())["total"] == 28
+
+
+def test_until_stops_after_the_named_stage(tmp_path):
+    code, out, _ = _toy(tmp_path, "--until", "count")
+    assert code == 0
+    assert "Stopped after count (--until)" in out and "[2/2]" not in out
+    assert not (tmp_path / "toy" / "total").exists()
+
+
+def test_a_failing_stage_writes_no_done_file_and_says_so(tmp_path):
+    code, out, err = _toy(tmp_path, env={"TOY_FAIL": "1"})
+    assert code == 1 and "RuntimeError: told to fail" in err
+    assert "Stage total failed" in out and "the same command resumes" in out
+    assert not (tmp_path / "toy" / "total" / "done.json").exists()
+    assert (tmp_path / "toy" / "count" / "done.json").exists()
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--n", "5000"], "--n 5000 is more than this toy counts"),
+    (["--n", "0"], "--n must be a positive integer, got '0'"),
+    (["--until", "nowhere"], "argument --until: invalid choice: 'nowhere'"),
+])
+def test_bad_input_exits_2_before_any_folder(tmp_path, flags, message):
+    code, _, err = _toy(tmp_path / "out", *flags)
+    assert code == 2 and message in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_folder_that_is_not_a_run_is_refused(tmp_path):
+    (tmp_path / "toy").mkdir()
+    (tmp_path / "toy" / "holiday.jpg").write_bytes(b"")
+    code, _, err = _toy(tmp_path)
+    assert code == 2 and "is not a run of this program (no config.json)" in err
+
+
+def test_config_differences_and_atomic_json(tmp_path):
+    assert config_differences({"a": 1, "b": [1, 2]}, {"a": 1, "b": [1, 3], "c": None}) == [
+        "b: [1, 2] -> [1, 3]"]  # a key missing on one side and None on the other is no change
+    assert config_differences({"a": 1}, {"a": 2, "c": 0}) == ["a: 1 -> 2", "c: None -> 0"]
+    path = tmp_path / "x.json"
+    write_json_atomic(path, {"b": 1, "a": [1.5]})
+    assert path.read_text() == '{\n  "a": [\n    1.5\n  ],\n  "b": 1\n}\n'
+    assert not list(tmp_path.glob("*.tmp"))
