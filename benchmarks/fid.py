@@ -11,22 +11,27 @@ Prints:
    resized beforehand, in float32 and ``mixed_bfloat16``.
 
 The extraction uses the untrained ``backbone="random"`` network: it has the same
-architecture and arithmetic as the ImageNet weights, and needs no download.
+architecture and arithmetic as the ImageNet weights, and needs no download. One timed
+step is one batch. Variants are timed by ``benchmarks/_timing.py`` (interleaved
+rounds, median and spread, at least 8 steps).
 
 Usage::
 
-    python benchmarks/fid.py                       # everything, 128 images per variant
-    python benchmarks/fid.py --images 64 --input-size 299 --skip-extraction
+    python benchmarks/fid.py                       # everything, batch 32, 8 steps
+    python benchmarks/fid.py --input-size 75 --skip-extraction
 """
 
 import argparse
 import os
-import time
+import sys
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/ is not a package
 
 import numpy as np  # noqa: E402
 import scipy.linalg  # noqa: E402
+from _timing import add_steps_argument, machine_line, ratios, time_interleaved  # noqa: E402
 
 import mitlgan  # noqa: E402, F401  (selects the TensorFlow backend)
 from mitlgan.metrics import frechet_distance  # noqa: E402
@@ -50,31 +55,23 @@ def scipy_reference_fid(mu1, sigma1, mu2, sigma2):
     return float(diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2.0 * np.trace(root.real))
 
 
-def best_time(function, repeats):
-    """(best wall time over ``repeats`` calls, last result): the machine is shared."""
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - start)
-    return best, result
-
-
-def benchmark_frechet(dim, samples, repeats):
+def benchmark_frechet(dim, samples, steps):
     (mu1, sigma1), (mu2, sigma2) = covariances(dim, samples, seed=0)
-    ours_s, ours = best_time(lambda: frechet_distance(mu1, sigma1, mu2, sigma2), repeats)
-    scipy_s, reference = best_time(lambda: scipy_reference_fid(mu1, sigma1, mu2, sigma2), repeats)
+    ours = frechet_distance(mu1, sigma1, mu2, sigma2)
+    reference = scipy_reference_fid(mu1, sigma1, mu2, sigma2)
+    print(f"frechet_distance at d={dim} (covariances of {samples} samples), {steps} steps:")
+    timings = time_interleaved({
+        "mitlgan": lambda: frechet_distance(mu1, sigma1, mu2, sigma2),
+        "scipy sqrtm": lambda: scipy_reference_fid(mu1, sigma1, mu2, sigma2),
+    }, steps, say=None)
+    for (name, timing), fid in zip(timings.items(), (ours, reference)):
+        print(f"  {name:12s} median {timing.median:7.3f} s ({timing.spread()})   FID {fid:.10f}")
     relative = abs(ours - reference) / abs(reference)
-    print(f"frechet_distance at d={dim} (covariances of {samples} samples), best of {repeats}:")
-    print(f"  mitlgan          {ours_s:8.3f} s   FID {ours:.10f}")
-    print(f"  scipy sqrtm       {scipy_s:8.3f} s   FID {reference:.10f}")
-    print(
-        f"  speed-up {scipy_s / ours_s:.1f}x (target >= 5x); relative difference "
-        f"{relative:.2e} (target <= 1e-6)"
-    )
+    print(f"  speed-up {ratios(timings, 'scipy sqrtm')['mitlgan']:.1f}x (target >= 5x); "
+          f"relative difference {relative:.2e} (target <= 1e-6)")
 
 
-def benchmark_extraction(images_count, image_size, input_size, batch_size, jit):
+def benchmark_extraction(image_size, input_size, batch_size, jit, steps):
     import keras
     import tensorflow as tf
 
@@ -82,51 +79,40 @@ def benchmark_extraction(images_count, image_size, input_size, batch_size, jit):
     from mitlgan.metrics import InceptionFeatures
 
     rng = np.random.default_rng(0)
-    images = rng.uniform(-1, 1, (images_count, image_size, image_size, 3)).astype("float32")
-    print(
-        f"\nInceptionV3 pooled features (backbone=random), {images_count} images "
-        f"{image_size}x{image_size} resized to {input_size}, batch {batch_size}, "
-        f"after one warm-up batch:"
-    )
-    print(f"  {'variant':44s} {'img/s':>7s} {'vs predict f32':>15s}")
-    rows = []
+    batch = rng.uniform(-1, 1, (batch_size, image_size, image_size, 3)).astype("float32")
+    print(f"\nInceptionV3 pooled features (backbone=random), batches of {batch_size} images "
+          f"{image_size}x{image_size} resized to {input_size}, {steps} steps:")
+    variants = {}
     for policy in ("float32", "mixed_bfloat16"):
-        extractor_variants = [False, True] if jit else [False]
-        for xla in extractor_variants:
-            features = InceptionFeatures(
-                "random", input_size=input_size, batch_size=batch_size, dtype=policy,
-                jit_compile=xla, verbose=0,
-            )
-            features(images[:batch_size])  # trace / compile
-            seconds, _ = best_time(lambda f=features: f.extract(images, verbose=0), 1)
-            rows.append((f"InceptionFeatures {policy}{' XLA' if xla else ''}", images_count / seconds))
-
+        for xla in ([False, True] if jit else [False]):
+            features = InceptionFeatures("random", input_size=input_size, batch_size=batch_size,
+                                         dtype=policy, jit_compile=xla, verbose=0)
+            variants[f"InceptionFeatures {policy}{' XLA' if xla else ''}"] = (
+                lambda f=features: f(batch))
         with dtype_policy(policy):
             model = keras.applications.InceptionV3(
                 include_top=False, weights=None, pooling="avg",
-                input_shape=(input_size, input_size, 3),
-            )
+                input_shape=(input_size, input_size, 3))
 
         def plain(model=model):
-            # Resize outside the model, then Keras's own batched predict.
-            resized = tf.image.resize(images, (input_size, input_size), antialias=True)
-            return model.predict(resized, batch_size=batch_size, verbose=0)
+            # Resize outside the model, then Keras's own predict.
+            resized = tf.image.resize(batch, (input_size, input_size), antialias=True)
+            return model.predict_on_batch(resized)
 
-        model.predict(np.zeros((batch_size, input_size, input_size, 3), "float32"), verbose=0)
-        seconds, _ = best_time(plain, 1)
-        rows.append((f"model.predict {policy}", images_count / seconds))
-
-    reference = dict(rows)["model.predict float32"]
-    for name, rate in rows:
-        print(f"  {name:44s} {rate:7.1f} {rate / reference:14.2f}x", flush=True)
+        variants[f"model.predict {policy}"] = plain
+    timings = time_interleaved(variants, steps, say=None)
+    speed = ratios(timings, "model.predict float32")
+    print(f"  {'variant':40s} {'img/s':>7s} {'vs predict f32':>15s} {'batch s (min-max)':>18s}")
+    for name, timing in timings.items():
+        print(f"  {name:40s} {timing.rate(batch_size):7.1f} {speed[name]:14.2f}x "
+              f"{timing.spread():>18s}", flush=True)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dim", type=int, default=2048)
     parser.add_argument("--samples", type=int, default=4096, help="samples behind each covariance")
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--images", type=int, default=128, help="images per extraction variant")
+    add_steps_argument(parser, "timed calls per variant (one batch for the extraction)")
     parser.add_argument("--image-size", type=int, default=64, help="side of the generated images")
     parser.add_argument("--input-size", type=int, default=299, help="InceptionV3 input side")
     parser.add_argument("--batch-size", type=int, default=32)
@@ -134,14 +120,11 @@ def main():
     parser.add_argument("--skip-extraction", action="store_true")
     args = parser.parse_args()
 
-    import tensorflow as tf
-
-    print(f"numpy {np.__version__}, scipy {scipy.__version__}, TensorFlow {tf.__version__}, "
-          f"{os.cpu_count()} CPUs")
-    benchmark_frechet(args.dim, args.samples, args.repeats)
+    print(f"{machine_line()}, scipy {scipy.__version__}")
+    benchmark_frechet(args.dim, args.samples, args.steps)
     if not args.skip_extraction:
-        benchmark_extraction(args.images, args.image_size, args.input_size, args.batch_size,
-                             jit=not args.no_xla)
+        benchmark_extraction(args.image_size, args.input_size, args.batch_size,
+                             jit=not args.no_xla, steps=args.steps)
 
 
 if __name__ == "__main__":

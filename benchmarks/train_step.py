@@ -16,24 +16,34 @@ used for every variant of a model, since they all do the same arithmetic.
 
 Images per second = batch size B / the median train_step time (every train_step uses
 one real batch of B and generates n_critic + 1 fake batches of B). The variants of a
-model are timed in interleaved rounds, one step of each per round, so that the shared
-machine's changing load affects them alike.
+model are timed by ``benchmarks/_timing.py``: interleaved rounds, median and spread.
 
 Usage::
 
-    python benchmarks/train_step.py                 # both models, batch 32, 3 timed steps
-    python benchmarks/train_step.py --models wgan --steps 5 --no-xla
+    python benchmarks/train_step.py                 # both models, batch 32, 8 timed steps
+    python benchmarks/train_step.py --models wgan --steps 12 --no-xla
+    python benchmarks/train_step.py --variants "reference float32,WGANGP float32"
 """
 
 import argparse
 import os
-import time
+import sys
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/ is not a package
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from _timing import (  # noqa: E402
+    add_steps_argument,
+    graph_flops,
+    machine_line,
+    matmul_flops_per_second,
+    ratios,
+    time_interleaved,
+)
 
 import mitlgan  # noqa: E402
 from mitlgan.gans import dtype_policy  # noqa: E402
@@ -111,39 +121,15 @@ def build_models(kind, seed=0):
 
 def step_flops(kind, batch_size, n_critic):
     """Profiler float-op count of one float32 WGANGP train_step graph."""
-    from tensorflow.python.profiler import model_analyzer, option_builder
-
     generator, critic = build_models(kind)
     gan = mitlgan.WGANGP(generator, critic, n_critic=n_critic, seed=0)
     gan.compile()
-    spec = tf.TensorSpec((batch_size, IMAGE_SIZE, IMAGE_SIZE, 3), tf.float32)
-    graph = tf.function(gan.train_step).get_concrete_function(spec).graph
-    options = (
-        option_builder.ProfileOptionBuilder(option_builder.ProfileOptionBuilder.float_operation())
-        .with_empty_output()
-        .build()
-    )
-    return model_analyzer.profile(graph, options=options).total_float_ops
-
-
-def matmul_flops_per_second(dtype, size=2048, repeats=10, trials=3):
-    """Best of ``trials`` timings of ``repeats`` square matmuls (the machine is shared)."""
-    a = tf.cast(tf.random.normal((size, size)), dtype)
-    matmul = tf.function(lambda x: tf.matmul(x, x))
-    matmul(a).numpy()
-    best = 0.0
-    for _ in range(trials):
-        start = time.perf_counter()
-        for _ in range(repeats):
-            result = matmul(a)
-        result.numpy()
-        best = max(best, 2 * size**3 * repeats / (time.perf_counter() - start))
-    return best
+    return graph_flops(gan.train_step,
+                       tf.TensorSpec((batch_size, IMAGE_SIZE, IMAGE_SIZE, 3), tf.float32))
 
 
 def prepare_variant(kind, variant, batch_size, n_critic):
-    """Build and warm up one variant. Returns (one_step function, seconds of the first step
-    including tracing/compiling)."""
+    """Build one variant; returns its one-step function (the harness warms it up)."""
     policy = "mixed_bfloat16" if "bfloat16" in variant else "float32"
     with dtype_policy(policy):
         generator, critic = build_models(kind)
@@ -161,31 +147,7 @@ def prepare_variant(kind, variant, batch_size, n_critic):
         # One fit call per step: its overhead is milliseconds against seconds-long steps.
         model.fit(dataset, epochs=1, steps_per_epoch=1, verbose=0, shuffle=False)
 
-    start = time.perf_counter()
-    one_step()
-    return one_step, time.perf_counter() - start
-
-
-def time_variants(kind, variants, batch_size, n_critic, steps, max_seconds):
-    """Time the variants in interleaved rounds (one step of each per round), so that a
-    change in the shared machine's load hits all of them alike.
-
-    Returns {variant: (images per second from the median step, first-step seconds,
-    steps timed)}. A variant stops after ``max_seconds`` of timed steps (at least one).
-    """
-    prepared = {v: prepare_variant(kind, v, batch_size, n_critic) for v in variants}
-    durations = {v: [] for v in variants}
-    for _ in range(steps):
-        for variant, (one_step, _) in prepared.items():
-            if durations[variant] and sum(durations[variant]) >= max_seconds:
-                continue
-            start = time.perf_counter()
-            one_step()
-            durations[variant].append(time.perf_counter() - start)
-    return {
-        v: (batch_size / float(np.median(durations[v])), prepared[v][1], len(durations[v]))
-        for v in variants
-    }
+    return one_step
 
 
 def main():
@@ -193,11 +155,7 @@ def main():
     parser.add_argument("--models", default="wgan,mitlgan", help="comma-separated: wgan, mitlgan")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--n-critic", type=int, default=5)
-    parser.add_argument("--steps", type=int, default=3, help="timed train_steps per variant")
-    parser.add_argument(
-        "--max-seconds", type=float, default=60.0,
-        help="stop timing a variant after this many seconds of timed steps (>= 1 step)"
-    )
+    add_steps_argument(parser, "timed train_steps per variant")
     parser.add_argument("--no-xla", action="store_true", help="skip the XLA variants")
     parser.add_argument(
         "--variants",
@@ -216,31 +174,30 @@ def main():
         if unknown:
             parser.error(f"--variants: unknown {unknown}; choose from {variants}")
         variants = chosen
-    print(
-        f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {os.cpu_count()} CPUs, "
-        f"batch {args.batch_size}, n_critic {args.n_critic}, {IMAGE_SIZE}x{IMAGE_SIZE}, "
-        f"up to {args.steps} timed steps per variant (at most {args.max_seconds:.0f} s after the first)"
-    )
-    matmul32 = matmul_flops_per_second(tf.float32)
-    matmul16 = matmul_flops_per_second(tf.bfloat16)
+    print(f"{machine_line()}; batch {args.batch_size}, n_critic {args.n_critic}, "
+          f"{IMAGE_SIZE}x{IMAGE_SIZE}, {args.steps} timed steps per variant in interleaved rounds")
+    matmul32 = matmul_flops_per_second("float32")
+    matmul16 = matmul_flops_per_second("bfloat16")
     print(f"matmul 2048^3: float32 {matmul32 / 1e9:.1f} GFLOP/s, bfloat16 {matmul16 / 1e9:.1f} GFLOP/s")
 
+    label = {"wgan": "thesis WGAN (Tables 7.1/7.2)",
+             "mitlgan": "reduced MITLGAN (head f=16, 3 blocks)"}
     for kind in args.models.split(","):
         flops = step_flops(kind, args.batch_size, args.n_critic)
-        label = {"wgan": "thesis WGAN (Tables 7.1/7.2)", "mitlgan": "reduced MITLGAN (head f=16, 3 blocks)"}
         print(f"\n{label[kind]} at {IMAGE_SIZE}x{IMAGE_SIZE}: {flops / 1e9:.1f} GFLOP per train_step")
-        print(f"  {'variant':28s} {'img/s':>7s} {'vs ref':>7s} {'GFLOP/s':>8s} {'of f32 matmul':>14s} {'1st step s':>11s} {'timed':>6s}")
-        results = time_variants(
-            kind, variants, args.batch_size, args.n_critic, args.steps, args.max_seconds
-        )
-        reference = results[variants[0]][0]
-        for variant, (rate, first, timed) in results.items():
-            useful = flops * rate / args.batch_size
-            print(
-                f"  {variant:28s} {rate:7.2f} {rate / reference:6.2f}x {useful / 1e9:8.1f} "
-                f"{useful / matmul32:13.0%} {first:11.1f} {timed:6d}",
-                flush=True,
-            )
+        timings = time_interleaved(
+            {v: prepare_variant(kind, v, args.batch_size, args.n_critic) for v in variants},
+            args.steps)
+        speed = ratios(timings, variants[0])
+        print(f"  {'variant':28s} {'img/s':>7s} {'vs ' + variants[0]:>10s} {'step s (min-max)':>18s} "
+              f"{'GFLOP/s':>8s} {'of f32 matmul':>14s} {'1st step s':>11s}")
+        for variant, timing in timings.items():
+            rate = timing.rate(args.batch_size)
+            useful = flops / timing.median
+            print(f"  {variant:28s} {rate:7.2f} {speed[variant]:9.2f}x {timing.spread():>18s} "
+                  f"{useful / 1e9:8.1f} {useful / matmul32:13.0%} {timing.first_seconds:11.1f}",
+                  flush=True)
+
 
 if __name__ == "__main__":
     main()

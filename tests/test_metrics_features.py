@@ -17,7 +17,7 @@ from mitlgan.metrics import (
     check_backbone_available,
     keras_weights_cache_path,
 )
-from mitlgan.metrics import features as features_module
+from mitlgan.metrics import weights as weights_module
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def test_offline_environment_forbids_downloads(empty_keras_home, monkeypatch):
     def no_download(*args, **kwargs):
         raise AssertionError("a download was attempted")
 
-    monkeypatch.setattr(features_module, "_download", no_download)
+    monkeypatch.setattr(weights_module, "_download", no_download)
     with pytest.raises(WeightsUnavailableError, match="downloading is disabled"):
         check_backbone_available("keras-imagenet")
 
@@ -75,7 +75,7 @@ def test_failed_download_raises_and_leaves_no_partial_file(empty_keras_home, mon
         assert timeout <= 30  # the socket never waits unbounded
         raise urllib.error.URLError("network unreachable")
 
-    monkeypatch.setattr(features_module.urllib.request, "urlopen", unreachable)
+    monkeypatch.setattr(weights_module.urllib.request, "urlopen", unreachable)
     with pytest.raises(WeightsUnavailableError, match="download failed") as info:
         check_backbone_available("keras-imagenet", allow_download=True)
     assert_helpful(str(info.value), empty_keras_home)
@@ -89,7 +89,7 @@ def test_slow_or_corrupt_download_is_rejected(empty_keras_home, monkeypatch, rea
             return b"x" * 1024 if reason == "timeout" else super().read(size)
 
     monkeypatch.setattr(
-        features_module.urllib.request, "urlopen", lambda url, timeout: Response(b"not weights")
+        weights_module.urllib.request, "urlopen", lambda url, timeout: Response(b"not weights")
     )
     match = "longer than" if reason == "timeout" else "md5"
     with pytest.raises(WeightsUnavailableError, match=match):

@@ -15,6 +15,18 @@ from mitlgan.data.images import list_image_files, read_image_folder, to_float
 __all__ = ["load_image_array", "load_image_folder"]
 
 
+def _read(path, image_size, verbose, *, files=None, skipped=(), **reading):
+    """``read_image_folder`` plus the report's one-line summary on stderr.
+
+    ``skipped`` are (file, reason) pairs found before reading (put first in the report).
+    """
+    images, report = read_image_folder(path, image_size, files=files, **reading)
+    report.skipped[:0] = list(skipped)
+    if verbose:
+        print(report.summary(), file=sys.stderr)
+    return images, report
+
+
 def load_image_array(
     path,
     image_size: int = 128,
@@ -52,19 +64,9 @@ def load_image_array(
         if len(files) > limit:
             pick = np.sort(np.random.default_rng(seed).choice(len(files), limit, replace=False))
             files = [files[i] for i in pick]
-    images, report = read_image_folder(
-        path,
-        image_size,
-        square=square,
-        background=background,
-        resample=resample,
-        skip_corrupt=skip_corrupt,
-        recursive=recursive,
-        files=files,
-    )
-    report.skipped[:0] = others
-    if verbose:
-        print(report.summary(), file=sys.stderr)
+    images, report = _read(path, image_size, verbose, files=files, skipped=others,
+                           square=square, background=background, resample=resample,
+                           skip_corrupt=skip_corrupt, recursive=recursive)
     images = to_float(images)
     return (images, report) if return_report else images
 
@@ -114,17 +116,8 @@ def load_image_folder(
 
     if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-    images, report = read_image_folder(
-        path,
-        image_size,
-        square=square,
-        background=background,
-        resample=resample,
-        skip_corrupt=skip_corrupt,
-        recursive=recursive,
-    )
-    if verbose:
-        print(report.summary(), file=sys.stderr)
+    images, report = _read(path, image_size, verbose, square=square, background=background,
+                           resample=resample, skip_corrupt=skip_corrupt, recursive=recursive)
     # Shuffle indices, not images: the shuffle buffer then holds ints instead of a
     # second copy of the set, and each batch is one gather from the cached uint8 tensor.
     cached = tf.constant(images)

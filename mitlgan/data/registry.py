@@ -115,6 +115,16 @@ class DatasetSpec:
         return "\n".join(lines)
 
 
+def _thesis_dataset(name, title, section, *, counts, sources, **options) -> DatasetSpec:
+    """A dataset of the thesis; ``counts`` and ``sources`` are (foreground, background,
+    combined), and dict ``options`` (square, blur, shared) are frozen."""
+    frozen = {k: _frozen(v) if isinstance(v, dict) else v for k, v in options.items()}
+    return DatasetSpec(name=name, title=title, thesis_section=section,
+                       thesis_counts=_frozen(dict(zip(PARTS, counts))),
+                       sources=_frozen(dict(zip(PARTS, sources))),
+                       recipe=f"datasets/{name}.md", **frozen)
+
+
 _SHARED_BACKGROUND = (
     "anime and nature scenes with no face (or faces only in the distance), gathered from "
     "Kaggle and Google Images searches; mostly nature-like images so that they resemble "
@@ -136,60 +146,46 @@ DATASETS: Mapping[str, DatasetSpec] = MappingProxyType(
                 }
             ),
         ),
-        "pokemon": DatasetSpec(
-            name="pokemon",
-            title="Pokemon sprites, backgrounds, pokemon card art",
+        "pokemon": _thesis_dataset(
+            "pokemon", "Pokemon sprites, backgrounds, pokemon card art", "6.2.3.2",
+            counts=(1758, 2534, 2094),
+            sources=(
+                "a Kaggle dataset of pokemon images on a one-colour background, composited "
+                "onto black",
+                _SHARED_BACKGROUND,
+                "pokemon card images from Kaggle, the art cropped to a square (pokemon mostly "
+                "centred) and resized; cards where the pokemon is cut off or the art style "
+                "differs removed",
+            ),
             background_colour=(0, 0, 0),
-            square=_frozen({"foreground": "pad", "background": "crop", "combined": "crop"}),
-            thesis_counts=_frozen({"foreground": 1758, "background": 2534, "combined": 2094}),
-            sources=_frozen(
-                {
-                    "foreground": "a Kaggle dataset of pokemon images on a one-colour background, "
-                    "composited onto black",
-                    "background": _SHARED_BACKGROUND,
-                    "combined": "pokemon card images from Kaggle, the art cropped to a square "
-                    "(pokemon mostly centred) and resized; cards where the pokemon is "
-                    "cut off or the art style differs removed",
-                }
-            ),
-            shared=_frozen({"background": "anime"}),
-            recipe="datasets/pokemon.md",
-            thesis_section="6.2.3.2",
+            square={"foreground": "pad", "background": "crop", "combined": "crop"},
+            shared={"background": "anime"},
         ),
-        "anime": DatasetSpec(
-            name="anime",
-            title="Anime faces on white, backgrounds, anime faces with backgrounds",
-            background_colour=(255, 255, 255),
-            thesis_counts=_frozen({"foreground": 2115, "background": 2534, "combined": 2105}),
-            sources=_frozen(
-                {
-                    "foreground": "a Kaggle anime-face dataset whose backgrounds are all white",
-                    "background": _SHARED_BACKGROUND,
-                    "combined": "a Kaggle anime-face dataset whose faces have real (non-white), "
-                    "if simple, backgrounds",
-                }
+        "anime": _thesis_dataset(
+            "anime", "Anime faces on white, backgrounds, anime faces with backgrounds", "6.2.3.1",
+            counts=(2115, 2534, 2105),
+            sources=(
+                "a Kaggle anime-face dataset whose backgrounds are all white",
+                _SHARED_BACKGROUND,
+                "a Kaggle anime-face dataset whose faces have real (non-white), if simple, "
+                "backgrounds",
             ),
-            shared=_frozen({"background": "pokemon"}),
-            recipe="datasets/anime.md",
-            thesis_section="6.2.3.1",
+            background_colour=(255, 255, 255),
+            shared={"background": "pokemon"},
         ),
-        "faces": DatasetSpec(
-            name="faces",
-            title="Real faces on plain backgrounds, blurred landscapes, faces in scenes",
-            background_colour=(255, 255, 255),
-            blur=_frozen({"foreground": 0.0, "background": 1.5, "combined": 0.0}),
-            thesis_counts=_frozen({"foreground": 4884, "background": 2520, "combined": 2505}),
-            sources=_frozen(
-                {
-                    "foreground": "a Kaggle face-photo dataset shot on plain green and brown "
-                    "backgrounds, several expressions per person",
-                    "background": "Kaggle datasets of landscapes and buildings, blurred like the "
-                    "out-of-focus background of a portrait",
-                    "combined": "a Kaggle dataset of faces photographed outdoors or in buildings",
-                }
+        "faces": _thesis_dataset(
+            "faces", "Real faces on plain backgrounds, blurred landscapes, faces in scenes",
+            "6.2.3.3",
+            counts=(4884, 2520, 2505),
+            sources=(
+                "a Kaggle face-photo dataset shot on plain green and brown backgrounds, "
+                "several expressions per person",
+                "Kaggle datasets of landscapes and buildings, blurred like the out-of-focus "
+                "background of a portrait",
+                "a Kaggle dataset of faces photographed outdoors or in buildings",
             ),
-            recipe="datasets/faces.md",
-            thesis_section="6.2.3.3",
+            background_colour=(255, 255, 255),
+            blur={"foreground": 0.0, "background": 1.5, "combined": 0.0},
         ),
     }
 )

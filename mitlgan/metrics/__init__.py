@@ -28,28 +28,28 @@ _LAZY = {
     **dict.fromkeys(
         (
             "BACKBONES",
-            "DEFAULT_INPUT_SIZE",
-            "FEATURE_DIM",
             "KERAS_WEIGHTS_FILENAME",
-            "InceptionFeatures",
             "WeightsUnavailableError",
             "check_backbone_available",
-            "iter_image_batches",
             "keras_weights_cache_path",
         ),
+        "mitlgan.metrics.weights",
+    ),
+    **dict.fromkeys(
+        ("DEFAULT_INPUT_SIZE", "FEATURE_DIM", "InceptionFeatures", "iter_image_batches"),
         "mitlgan.metrics.features",
     ),
     **dict.fromkeys(
         (
             "DEFAULT_N",
             "MIN_RECOMMENDED_N",
-            "FIDCallback",
             "FIDResult",
             "FrechetInceptionDistance",
             "SmallSampleWarning",
         ),
         "mitlgan.metrics.fid",
     ),
+    "FIDCallback": "mitlgan.metrics.fid_callback",
 }
 
 

@@ -9,12 +9,9 @@ dimension, below which the covariance is rank-deficient) triggers a warning.
 
 from __future__ import annotations
 
-import math
 import os
 import warnings
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 import keras
 import numpy as np
@@ -25,6 +22,13 @@ from mitlgan.metrics.features import (
     InceptionFeatures,
     check_backbone_available,
 )
+from mitlgan.metrics.fid_result import (
+    DEFAULT_N,
+    MIN_RECOMMENDED_N,
+    FIDResult,
+    SmallSampleWarning,
+    warn_small_sample,
+)
 from mitlgan.metrics.frechet import frechet_distance, frechet_distance_from_features
 from mitlgan.metrics.kid import kernel_inception_distance
 from mitlgan.metrics.statistics import FeatureStatistics
@@ -32,79 +36,10 @@ from mitlgan.metrics.statistics import FeatureStatistics
 __all__ = [
     "DEFAULT_N",
     "MIN_RECOMMENDED_N",
-    "FIDCallback",
     "FIDResult",
     "FrechetInceptionDistance",
     "SmallSampleWarning",
 ]
-
-DEFAULT_N = 10_000
-MIN_RECOMMENDED_N = 2048
-
-
-class SmallSampleWarning(UserWarning):
-    """N is below :data:`MIN_RECOMMENDED_N`: the FID is strongly biased and noisy."""
-
-
-def _warn_small(n: int, what: str) -> None:
-    if n < MIN_RECOMMENDED_N:
-        warnings.warn(
-            f"FID from only {n} {what} (< {MIN_RECOMMENDED_N}): the covariance is rank-deficient "
-            "and FID is biased upwards by an N-dependent amount. Compare FIDs only at equal N "
-            "and equal backbone.",
-            SmallSampleWarning,
-            stacklevel=3,
-        )
-
-
-@dataclass(frozen=True)
-class FIDResult:
-    """One evaluation. ``as_row(model)`` gives the CSV row ``model,backbone,n,fid,kid,kid_std``.
-
-    Attributes:
-        fid: Fréchet Inception Distance (float64 arithmetic).
-        kid: Kernel Inception Distance (raw, not ×1000); NaN if not computed.
-        kid_std: standard deviation of KID over its subsets; NaN if not computed.
-        backbone: ``"<backbone id>@<input size>"``, e.g. ``"keras-imagenet@299"``.
-        n: number of generated (or evaluated) images.
-        n_real: number of real images behind the reference statistics.
-        comparable: False when the backbone is the untrained ``"random"`` network.
-        note: what the backbone's numbers can be compared with.
-    """
-
-    fid: float
-    kid: float
-    kid_std: float
-    backbone: str
-    n: int
-    n_real: int
-    comparable: bool
-    note: str = ""
-
-    ROW_FIELDS = ("model", "backbone", "n", "fid", "kid", "kid_std")
-
-    def as_row(self, model: str) -> dict[str, Any]:
-        """``{"model", "backbone", "n", "fid", "kid", "kid_std"}`` for ``csv.DictWriter``."""
-        return {
-            "model": model,
-            "backbone": self.backbone,
-            "n": self.n,
-            "fid": self.fid,
-            "kid": self.kid,
-            "kid_std": self.kid_std,
-        }
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def __str__(self) -> str:
-        text = f"FID {self.fid:.4f}"
-        if not math.isnan(self.kid):
-            text += f", KID {self.kid:.5f} ± {self.kid_std:.5f}"
-        text += f" [{self.backbone}, N={self.n} vs {self.n_real} real]"
-        if not self.comparable:
-            text += " UNTRAINED BACKBONE: NOT COMPARABLE"
-        return text
 
 
 def _latent_shapes(generator, latent_shapes) -> list[tuple[int, ...]]:
@@ -279,7 +214,7 @@ class FrechetInceptionDistance:
                 kept.append(batch)
         if stats.n < 2:
             raise ValueError(f"need at least 2 real images, got {stats.n}")
-        _warn_small(stats.n, "real images")
+        warn_small_sample(stats.n, "real images")
         self._real_stats = stats
         self._real_features = np.concatenate(kept) if kept else None
         if self._cache_path is not None:
@@ -329,7 +264,7 @@ class FrechetInceptionDistance:
         n = self.n if n is None else int(n)
         seed = self.seed if seed is None else int(seed)
         batch_size = self.features.batch_size if batch_size is None else int(batch_size)
-        _warn_small(n, "generated images")
+        warn_small_sample(n, "generated images")
         shapes = _latent_shapes(generator, latent_shapes)
         streams = [
             np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(len(shapes))
@@ -384,7 +319,7 @@ class FrechetInceptionDistance:
             stats.update(batch)
             if self.kid:
                 kept.append(batch)
-        _warn_small(stats.n, "evaluated images")
+        warn_small_sample(stats.n, "evaluated images")
         return self.compare(stats, np.concatenate(kept) if kept else None)
 
     def compare(self, statistics: FeatureStatistics, features=None) -> FIDResult:
@@ -432,68 +367,3 @@ class FrechetInceptionDistance:
             comparable=bool(meta.get("comparable", True)),
             note=str(meta.get("note", "")),
         )
-
-
-class FIDCallback(keras.callbacks.Callback):
-    """Compute FID every ``every`` epochs and log it with the other metrics.
-
-    Adds ``fid``, ``kid`` and ``kid_std`` (with ``prefix``) to the epoch logs, so they
-    appear in the progress bar, ``History`` and ``CSVLogger``. On epochs without an
-    evaluation the keys get ``fill_value`` (NaN by default, which keeps one column per
-    epoch; None leaves them out). Each evaluation uses the same latent seed.
-    ``results`` keeps ``(epoch, FIDResult)`` pairs, which carry backbone and N.
-
-    Args:
-        fid: a :class:`FrechetInceptionDistance`.
-        every: evaluate after epochs every, 2·every, ... (1-based).
-        generator: the model to sample; default ``self.model.generator`` (the GAN's).
-        n: images per evaluation (default ``fid.n``).
-        seed: latent seed (default ``fid.seed``).
-        prefix: prefix of the log keys, e.g. ``"val_"``.
-        fill_value: value logged on epochs without an evaluation.
-        verbose: 1 prints each result line.
-    """
-
-    def __init__(
-        self,
-        fid: FrechetInceptionDistance,
-        every: int = 1,
-        *,
-        generator=None,
-        n: int | None = None,
-        seed: int | None = None,
-        prefix: str = "",
-        fill_value: float | None = float("nan"),
-        verbose: int = 1,
-    ):
-        super().__init__()
-        if every < 1:
-            raise ValueError("every must be >= 1")
-        self.fid = fid
-        self.every = int(every)
-        self.generator = generator
-        self.n = n
-        self.seed = seed
-        self.prefix = prefix
-        self.fill_value = fill_value
-        self.verbose = int(verbose)
-        self.results: list[tuple[int, FIDResult]] = []
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs if logs is not None else {}
-        keys = [self.prefix + k for k in ("fid", "kid", "kid_std")]
-        if (epoch + 1) % self.every:
-            if self.fill_value is not None:
-                for key in keys:
-                    logs[key] = self.fill_value
-            return
-        generator = (
-            self.generator if self.generator is not None else getattr(self.model, "generator", None)
-        )
-        if generator is None:
-            raise ValueError("FIDCallback needs generator= or a model with a .generator attribute")
-        result = self.fid.evaluate_generator(generator, n=self.n, seed=self.seed)
-        self.results.append((epoch + 1, result))
-        logs.update(dict(zip(keys, (result.fid, result.kid, result.kid_std))))
-        if self.verbose:
-            print(f"epoch {epoch + 1}: {result}")

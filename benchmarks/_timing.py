@@ -1,0 +1,180 @@
+"""The timing harness every benchmark shares.
+
+- Variants are timed in interleaved rounds, one step of each per round, with the
+  order rotated every round, so that the shared machine's changing load (and any
+  first-in-round effect) hits all of them alike. A ratio is only ever formed between
+  variants timed in the same run.
+- Each variant gets one untimed warm-up step (tracing, compiling, caches); its time is
+  reported separately.
+- A variant's figure is the median step time, with the spread (fastest and slowest
+  step) next to it. The default is :data:`MIN_STEPS` timed steps: with 3 steps the same
+  comparison once read 0.55x and the next time 1.01x.
+- The machine's ceiling is a large float32 matmul's FLOP/s; a model's FLOPs come from
+  TensorFlow's profiler count of its step graph.
+
+TensorFlow is imported only by the functions that need it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+MIN_STEPS = 8
+
+
+@dataclass(frozen=True)
+class Timing:
+    """The timed steps of one variant.
+
+    Attributes:
+        name: the variant's label.
+        seconds: wall time of each timed step, in the order run.
+        first_seconds: the untimed warm-up step (includes tracing or compiling).
+    """
+
+    name: str
+    seconds: tuple[float, ...]
+    first_seconds: float
+
+    @property
+    def median(self) -> float:
+        return float(statistics.median(self.seconds))
+
+    @property
+    def fastest(self) -> float:
+        return min(self.seconds)
+
+    @property
+    def slowest(self) -> float:
+        return max(self.seconds)
+
+    def rate(self, units_per_step: float) -> float:
+        """Units (images, say) per second from the median step."""
+        return units_per_step / self.median
+
+    def spread(self) -> str:
+        """``"fastest-slowest s"``, e.g. ``"1.02-1.31 s"``."""
+        return f"{self.fastest:.3g}-{self.slowest:.3g} s"
+
+
+def round_orders(names: list[str], rounds: int) -> list[list[str]]:
+    """The order variants run in each round: round r starts at variant r mod len(names)."""
+    k = len(names)
+    return [[names[(r + i) % k] for i in range(k)] for r in range(rounds)]
+
+
+def time_interleaved(steps_by_name: dict[str, Callable[[], object]], steps: int = MIN_STEPS,
+                     *, say: Callable[[str], None] | None = print) -> dict[str, Timing]:
+    """Time every variant's ``step()`` in interleaved rounds.
+
+    Args:
+        steps_by_name: variant label -> a function doing one step (it must block until
+            the work is done, e.g. by converting a result to numpy).
+        steps: timed steps per variant (>= 1; benchmarks default to :data:`MIN_STEPS`).
+        say: progress printer (None: silent).
+
+    Returns:
+        {label: Timing}, in the order given.
+    """
+    if steps < 1:
+        raise ValueError(f"steps must be >= 1, got {steps}")
+    first = {}
+    for name, step in steps_by_name.items():
+        start = time.perf_counter()
+        step()
+        first[name] = time.perf_counter() - start
+        if say:
+            say(f"  warm-up {name}: {first[name]:.1f} s")
+    seconds = {name: [] for name in steps_by_name}
+    for index, order in enumerate(round_orders(list(steps_by_name), steps), start=1):
+        for name in order:
+            start = time.perf_counter()
+            steps_by_name[name]()
+            seconds[name].append(time.perf_counter() - start)
+        if say:
+            say(f"  round {index}/{steps} done")
+    return {name: Timing(name, tuple(seconds[name]), first[name]) for name in steps_by_name}
+
+
+def ratios(timings: dict[str, Timing], reference: str) -> dict[str, float]:
+    """Speed of each variant relative to ``reference`` (>1: faster), from median step times."""
+    base = timings[reference].median
+    return {name: base / timing.median for name, timing in timings.items()}
+
+
+def add_steps_argument(parser: argparse.ArgumentParser, what: str = "timed steps per variant"):
+    """``--steps N`` with default and minimum :data:`MIN_STEPS` (fewer reads noise as speed)."""
+
+    def at_least_min(text):
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < MIN_STEPS:
+            raise argparse.ArgumentTypeError(
+                f"--steps must be an integer >= {MIN_STEPS}, got {text!r}: fewer timed steps "
+                "on a shared machine measure its load, not the code")
+        return value
+
+    parser.add_argument("--steps", type=at_least_min, default=MIN_STEPS,
+                        help=f"{what} (default and minimum {MIN_STEPS})")
+
+
+def machine_line() -> str:
+    """One line naming the machine and library versions a result came from."""
+    import numpy as np
+
+    parts = [f"{platform.processor() or platform.machine()}", f"{os.cpu_count()} CPUs",
+             f"Python {platform.python_version()}", f"numpy {np.__version__}"]
+    try:
+        import keras
+        import tensorflow as tf
+
+        parts += [f"TensorFlow {tf.__version__}", f"Keras {keras.__version__}"]
+    except ImportError:
+        pass
+    return ", ".join(parts)
+
+
+def matmul_flops_per_second(dtype="float32", size: int = 2048, repeats: int = 10,
+                            trials: int = 3) -> float:
+    """The machine's ceiling: best of ``trials`` timings of ``repeats`` size^3 matmuls."""
+    import tensorflow as tf
+
+    a = tf.cast(tf.random.normal((size, size)), dtype)
+    matmul = tf.function(lambda x: tf.matmul(x, x))
+    matmul(a).numpy()
+    best = 0.0
+    for _ in range(trials):
+        start = time.perf_counter()
+        for _ in range(repeats):
+            result = matmul(a)
+        result.numpy()
+        best = max(best, 2 * size**3 * repeats / (time.perf_counter() - start))
+    return best
+
+
+def graph_flops(function, *input_specs) -> int:
+    """TensorFlow's profiler count of float operations in ``function``'s graph.
+
+    Args:
+        function: a Python function or ``tf.function`` of tensors.
+        input_specs: one ``tf.TensorSpec`` per argument (fully defined shapes).
+    """
+    import tensorflow as tf
+    from tensorflow.python.profiler import model_analyzer, option_builder
+
+    traced = function if hasattr(function, "get_concrete_function") else tf.function(function)
+    graph = traced.get_concrete_function(*input_specs).graph
+    options = (
+        option_builder.ProfileOptionBuilder(option_builder.ProfileOptionBuilder.float_operation())
+        .with_empty_output()
+        .build()
+    )
+    return int(model_analyzer.profile(graph, options=options).total_float_ops)
