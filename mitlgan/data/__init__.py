@@ -28,6 +28,7 @@ from mitlgan.data.images import (
     to_float,
     to_uint8,
 )
+from mitlgan.data.mnist import MNIST_SOURCES, MnistData, MnistUnavailableError, load_mnist
 from mitlgan.data.prepare import PrepareError, prepare_dataset
 from mitlgan.data.registry import (
     DATASETS,
@@ -62,6 +63,7 @@ __all__ = [
     "DATASETS",
     "DEFAULT_SYNTHETIC_N",
     "IMAGE_EXTENSIONS",
+    "MNIST_SOURCES",
     "PARTS",
     "SQUARE_MODES",
     "DatasetNotPreparedError",
@@ -69,6 +71,8 @@ __all__ = [
     "EmptyImageFolderError",
     "FolderReport",
     "ImageReadError",
+    "MnistData",
+    "MnistUnavailableError",
     "PrepareError",
     "UnknownDatasetError",
     "augment_array",
@@ -81,6 +85,7 @@ __all__ = [
     "list_image_files",
     "load_image_array",
     "load_image_folder",
+    "load_mnist",
     "load_parts",
     "make_backgrounds",
     "make_sprites",
