@@ -96,7 +96,8 @@ def train(
         history_csv: CSV file receiving one row per epoch; None: none.
         seed: data shuffling seed (the noise seed is the model's own ``seed``).
         resume: restore the latest checkpoint of ``checkpoint_dir`` if there is one.
-        callbacks: extra Keras callbacks.
+        callbacks: extra Keras callbacks; values they add to the epoch logs go into
+            ``history_csv``.
         verbose: passed to ``fit``.
 
     Returns:
@@ -139,9 +140,10 @@ def train(
         all_callbacks.append(checkpoint)
     if sample_dir is not None:
         all_callbacks.append(SampleGrid(sample_dir, num_samples, seed=sample_seed))
+    # Extra callbacks run before the CSV row is written, so what they log is kept.
+    all_callbacks.extend(callbacks)
     if history_csv is not None:
         all_callbacks.append(HistoryCSV(history_csv))
-    all_callbacks.extend(callbacks)
 
     dataset = gan.prepare_dataset(images, batch_size, epochs=epochs, initial_epoch=initial_epoch, seed=seed)
     history = gan.fit(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from reproductions._report import write_text_atomic
 from reproductions._runner import environment_lines, say, write_json_atomic
 from reproductions.mitlgan.config import TRAINING_STAGES
 from reproductions.mitlgan.report import (
@@ -186,9 +187,7 @@ def _report(config, run_dir, results, figures, environment):
     lines += ["## Configuration", "", "```json", json.dumps(config, indent=2, sort_keys=True),
               "```", "", "## Versions", ""]
     lines += environment_lines(environment, config["seed"]) + [""]
-    tmp = run_dir / "report.md.tmp"
-    tmp.write_text("\n".join(lines))
-    os.replace(tmp, run_dir / "report.md")
+    write_text_atomic(run_dir / "report.md", "\n".join(lines))
 
 
 def evaluate_and_report(config, run_dir, parts, weights_path, environment) -> dict:

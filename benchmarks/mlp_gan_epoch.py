@@ -1,0 +1,109 @@
+"""Seconds per epoch of seed 002's MLP GAN: ``mitlgan.BCEGAN`` against the tutorial loop.
+
+The reference is a straightforward loop written the way the TensorFlow DCGAN tutorial
+writes its training: a ``@tf.function`` ``train_step(images)`` with one
+``GradientTape`` per network, ``tf.random.normal`` noise, binary cross-entropy on
+probabilities, and a Python loop over a shuffled, batched ``tf.data.Dataset``. Both
+train the same models (PyTorch-GAN's MLP GAN) with the same optimizers on the same
+digits; one timed step is one epoch. Timing: ``benchmarks/_timing.py``.
+
+Usage::
+
+    python benchmarks/mlp_gan_epoch.py                  # 8000 embedded digits, batch 64
+    python benchmarks/mlp_gan_epoch.py --images 2000 --steps 10
+"""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/ is not a package
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from _timing import add_steps_argument, machine_line, ratios, time_interleaved  # noqa: E402
+
+import mitlgan  # noqa: E402
+from mitlgan.data import load_mnist  # noqa: E402
+from mitlgan.models import build_mlp_discriminator, build_mlp_generator  # noqa: E402
+
+
+def adam():
+    return keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.999)
+
+
+def tutorial_epoch(images, batch_size, latent_dim=100):
+    """The reference: one epoch per call, the TensorFlow DCGAN tutorial's way."""
+    keras.utils.set_random_seed(0)
+    generator, discriminator = build_mlp_generator(latent_dim), build_mlp_discriminator()
+    g_optimizer, d_optimizer = adam(), adam()
+    bce = keras.losses.BinaryCrossentropy()
+    dataset = tf.data.Dataset.from_tensor_slices(images).shuffle(len(images)).batch(batch_size)
+
+    @tf.function
+    def train_step(real):
+        noise = tf.random.normal([tf.shape(real)[0], latent_dim])
+        with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+            fake = generator(noise, training=True)
+            real_output = discriminator(real, training=True)
+            fake_output = discriminator(fake, training=True)
+            g_loss = bce(tf.ones_like(fake_output), fake_output)
+            d_loss = (bce(tf.ones_like(real_output), real_output)
+                      + bce(tf.zeros_like(fake_output), fake_output))
+        g_optimizer.apply_gradients(zip(g_tape.gradient(g_loss, generator.trainable_variables),
+                                        generator.trainable_variables))
+        d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, discriminator.trainable_variables),
+                                        discriminator.trainable_variables))
+        return g_loss
+
+    def epoch():
+        for batch in dataset:
+            loss = train_step(batch)
+        return float(loss)
+
+    return epoch
+
+
+def bcegan_epoch(images, batch_size, latent_dim=100):
+    """``mitlgan.BCEGAN`` through ``fit``: one epoch per call."""
+    keras.utils.set_random_seed(0)
+    gan = mitlgan.BCEGAN(build_mlp_generator(latent_dim), build_mlp_discriminator(), seed=0)
+    gan.compile(g_optimizer=adam(), d_optimizer=adam())
+    steps = gan.steps_per_epoch(len(images), batch_size)
+    dataset = gan.prepare_dataset(images, batch_size, epochs=10_000, seed=0)
+
+    def epoch():
+        gan.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0)
+
+    return epoch
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--images", type=int, default=8000, help="training digits per epoch")
+    parser.add_argument("--batch-size", type=int, default=64)
+    add_steps_argument(parser, "timed epochs per variant")
+    args = parser.parse_args()
+
+    data = load_mnist("embedded", verbose=False)
+    images = data.train_images[: args.images].astype("float32") / 127.5 - 1.0
+    print(f"{machine_line()}; MLP GAN (seed 002), {len(images)} digits, batch {args.batch_size}, "
+          f"{args.steps} timed epochs per variant in interleaved rounds")
+    timings = time_interleaved({
+        "tutorial loop": tutorial_epoch(images, args.batch_size),
+        "mitlgan.BCEGAN fit": bcegan_epoch(images, args.batch_size),
+    }, args.steps)
+    speed = ratios(timings, "tutorial loop")
+    print(f"  {'variant':22s} {'s/epoch':>8s} {'epoch s (min-max)':>18s} {'vs tutorial':>12s} "
+          f"{'1st epoch s':>12s}")
+    for name, timing in timings.items():
+        print(f"  {name:22s} {timing.median:8.2f} {timing.spread():>18s} {speed[name]:11.2f}x "
+              f"{timing.first_seconds:12.1f}")
+
+
+if __name__ == "__main__":
+    np.set_printoptions(precision=4)
+    main()

@@ -1,0 +1,101 @@
+"""The seed reports' claims, each marked supported or not by the numbers we measured.
+
+A comparison of two ablation variants uses the judge-feature Fréchet distance (lower is
+better) over seeds. A difference counts only when it is larger than the two variants'
+seed spreads together (sd_a + sd_b); otherwise the claim is "not supported (within the
+spread between seeds)".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+DIGITS_SEED_000_SAW = (3, 7, 9)
+
+
+def summarize(runs: list[dict]) -> dict:
+    """Mean and sd (ddof=1 when there are 2+ runs, else 0) of each judge metric and s/epoch."""
+    def stats(values):
+        values = np.asarray(values, np.float64)
+        return float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0
+
+    out = {key: stats([r["scores"][key] for r in runs])
+           for key in ("feature_fd", "kl_to_uniform", "classes_covered", "mean_confidence")}
+    out["seconds_per_epoch"] = stats([r["seconds_per_epoch"] for r in runs])
+    out["seeds"] = len(runs)
+    return out
+
+
+def _better(summary, a, b, metric="feature_fd"):
+    """+1 when ``a`` is lower (better) than ``b`` beyond the spread, -1 when higher, else 0."""
+    (mean_a, sd_a), (mean_b, sd_b) = summary[a][metric], summary[b][metric]
+    if mean_b - mean_a > sd_a + sd_b:
+        return 1
+    if mean_a - mean_b > sd_a + sd_b:
+        return -1
+    return 0
+
+
+def _fd(summary, name):
+    mean, sd = summary[name]["feature_fd"]
+    return f"{name} FD {mean:.1f} ± {sd:.1f}"
+
+
+def _verdict(ok: bool, margin_known: bool = True) -> str:
+    if ok:
+        return "supported"
+    return "not supported" if margin_known else "not supported (within the spread between seeds)"
+
+
+def ablation_claims(summary: dict) -> list[tuple[str, str, str]]:
+    """[(claim of seed 003, verdict, the numbers)] from per-variant summaries."""
+    claims = []
+
+    def versus(claim, winner, loser):
+        sign = _better(summary, winner, loser)
+        claims.append((claim, _verdict(sign > 0, sign != 0),
+                       f"{_fd(summary, winner)} vs {_fd(summary, loser)}"))
+
+    dropout = [n for n in ("d_dropout_0.3", "d_dropout_0.4", "d_dropout_0.5") if n in summary]
+    signs = [_better(summary, n, "base") for n in dropout]
+    claims.append(("Dropout in the discriminator helps",
+                   _verdict(all(s > 0 for s in signs), any(s != 0 for s in signs)),
+                   "; ".join(_fd(summary, n) for n in dropout) + f"; {_fd(summary, 'base')}"))
+    versus("Adam for both beats SGD for the discriminator", "base", "sgd_d")
+    versus("Data in [-1, 1] helps a lot (vs [0, 1])", "base", "data_0_1")
+    sign = _better(summary, "g_batchnorm", "base")
+    claims.append(("BatchNorm in the generator adds little", _verdict(sign == 0),
+                   f"{_fd(summary, 'g_batchnorm')} vs {_fd(summary, 'base')}"
+                   + ("" if sign == 0 else " (a difference beyond the seed spread)")))
+    versus("Gaussian noise beats uniform noise", "base", "uniform_noise")
+    versus("Wider layers beat a fixed 128 units", "base", "fixed_128")
+    slower = summary["conv_8_16_32"]["seconds_per_epoch"][0] > summary["base"]["seconds_per_epoch"][0]
+    sign = _better(summary, "conv_8_16_32_long", "base")
+    claims.append((
+        "The convolutional generator is slower per epoch but better given more epochs",
+        _verdict(slower and sign > 0, sign != 0 or not slower),
+        f"s/epoch conv {summary['conv_8_16_32']['seconds_per_epoch'][0]:.2f} vs base "
+        f"{summary['base']['seconds_per_epoch'][0]:.2f}; {_fd(summary, 'conv_8_16_32_long')} vs "
+        f"{_fd(summary, 'base')}"))
+    versus("16/32/64 filters are a little better than 8/16/32", "conv_16_32_64", "conv_8_16_32")
+    return claims
+
+
+def collapse_claims(histogram, first_histogram) -> list[tuple[str, str, str]]:
+    """Seed 000's claims about its GAN's digits, from the judge's final class histogram."""
+    counts = np.asarray(histogram, np.float64)
+    share = counts / counts.sum()
+    top3 = tuple(int(k) for k in np.argsort(-share, kind="stable")[:3])
+    seen = float(share[list(DIGITS_SEED_000_SAW)].sum())
+    covered = int(np.sum(counts > 0.01 * counts.sum()))
+    claims = [
+        ("The generated digits converge on 3, 7 and 9",
+         _verdict(set(top3) == set(DIGITS_SEED_000_SAW) and seen > 0.5),
+         f"most frequent classes {top3}; 3, 7 and 9 together {seen:.1%} of the digits "
+         "(30% if uniform)"),
+        ("The output collapses onto a few classes",
+         _verdict(covered <= 5),
+         f"{covered} classes hold more than 1% of the digits each at the end "
+         f"({int(np.sum(np.asarray(first_histogram) > 0.01 * counts.sum()))} after epoch 1)"),
+    ]
+    return claims

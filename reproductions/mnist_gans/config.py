@@ -1,0 +1,103 @@
+"""Studies, presets and the ablation variants of the MNIST GAN reproduction.
+
+Three studies, one per seed report:
+
+- ``mlp`` (seed 002, Part 2): PyTorch-GAN's MLP GAN, 25-image grids at the start,
+  half and end of training, latent interpolation.
+- ``ablations`` (seed 003): the fully connected GAN and its one-change variants.
+- ``collapse`` (seed 000, experiment 2): an MNIST GAN whose digits the judge counts
+  per epoch, so a collapse onto a few classes shows as it happens.
+
+Where the reports leave a setting open we follow the template they name: PyTorch-GAN's
+``gan.py`` for seeds 000 and 002 (Adam 2e-4, betas 0.5/0.999, latent 100) and the
+"GAN hacks" list for seed 003, with the same Adam settings.
+"""
+
+from __future__ import annotations
+
+STUDIES = ("mlp", "ablations", "collapse")
+PRESETS = ("full", "quick")
+
+#: Per study and preset: epochs, batch size, training images (None: the whole train
+#: split), seeds, and the judge's training epochs.
+STUDY_PRESETS = {
+    "mlp": {
+        "full": {"epochs": 200, "batch_size": 64, "n_images": None, "seeds": 1, "judge_epochs": 12},
+        "quick": {"epochs": 10, "batch_size": 64, "n_images": None, "seeds": 1, "judge_epochs": 12},
+    },
+    "collapse": {
+        # Seed 000's figure shows epochs 1, 10 and 99 of 99.
+        "full": {"epochs": 99, "batch_size": 64, "n_images": None, "seeds": 1, "judge_epochs": 12},
+        "quick": {"epochs": 12, "batch_size": 64, "n_images": None, "seeds": 1, "judge_epochs": 12},
+    },
+    "ablations": {
+        # Seed 003: batch 128, "number of epochs of training is 30 most of the time".
+        "full": {"epochs": 30, "batch_size": 128, "n_images": None, "seeds": 3, "judge_epochs": 12},
+        "quick": {"epochs": 3, "batch_size": 128, "n_images": 4000, "seeds": 2, "judge_epochs": 12},
+    },
+}
+
+#: Seed 003's base model; every variant changes one thing (``epochs_scale`` multiplies
+#: the preset's epochs, so 50/100/300 epochs in the full preset are 5/3, 10/3 and 10
+#: times its 30).
+BASE_VARIANT = {
+    "g_widths": [128, 256, 512, 1024],
+    "d_widths": [1024, 512, 256, 128],
+    "g_dropout": 0.0,
+    "d_dropout": 0.0,
+    "g_batchnorm": False,
+    "conv_filters": None,
+    "d_optimizer": "adam",
+    "data_range": [-1.0, 1.0],
+    "noise": "normal",
+    "epochs_scale": 1.0,
+}
+
+#: name -> (what changes from the base, the change)
+VARIANTS = {
+    "base": ("the base model", {}),
+    "fixed_128": ("every layer 128 units", {"g_widths": [128] * 4, "d_widths": [128] * 4}),
+    "g_dropout_0.4": ("dropout 0.4 in the generator", {"g_dropout": 0.4}),
+    "d_dropout_0.3": ("dropout 0.3 in the discriminator", {"d_dropout": 0.3}),
+    "d_dropout_0.4": ("dropout 0.4 in the discriminator", {"d_dropout": 0.4}),
+    "d_dropout_0.5": ("dropout 0.5 in the discriminator", {"d_dropout": 0.5}),
+    "sgd_d": ("SGD for the discriminator", {"d_optimizer": "sgd"}),
+    "data_0_1": ("data in [0, 1] instead of [-1, 1]", {"data_range": [0.0, 1.0]}),
+    "g_batchnorm": ("BatchNorm in the generator", {"g_batchnorm": True}),
+    "uniform_noise": ("uniform instead of Gaussian noise", {"noise": "uniform"}),
+    "conv_8_16_32": ("convolutional generator, 8/16/32 filters", {"conv_filters": [8, 16, 32]}),
+    "conv_16_32_64": ("convolutional generator, 16/32/64 filters", {"conv_filters": [16, 32, 64]}),
+    "conv_8_16_32_long": ("convolutional generator, 8/16/32 filters, 100/30 the epochs",
+                          {"conv_filters": [8, 16, 32], "epochs_scale": 10 / 3}),
+    "epochs_50": ("50/30 the epochs", {"epochs_scale": 5 / 3}),
+    "epochs_100": ("100/30 the epochs", {"epochs_scale": 10 / 3}),
+    "epochs_300": ("300/30 the epochs", {"epochs_scale": 10.0}),
+}
+
+MLP_SETTINGS = {"latent_dim": 100, "batchnorm_epsilon": 0.8, "learning_rate": 2e-4,
+                "beta_1": 0.5, "beta_2": 0.999, "generator_loss": "non_saturating"}
+FC_LATENT_DIM = 100  # seed 003 gives none; its template's usual value
+SGD_LEARNING_RATE = 0.01  # GAN hacks names SGD for D without a rate; Keras's default
+JUDGE_SAMPLES = 1000  # generated digits per judge evaluation
+
+
+def variant_spec(name: str) -> dict:
+    """The base model with variant ``name``'s change applied."""
+    return {**BASE_VARIANT, **VARIANTS[name][1]}
+
+
+def variant_epochs(name: str, base_epochs: int) -> int:
+    """Epochs of a variant: the preset's, scaled by its ``epochs_scale``, at least 1."""
+    return max(1, round(base_epochs * variant_spec(name)["epochs_scale"]))
+
+
+def build_config(study: str, preset: str, overrides: dict) -> dict:
+    """The study's preset with the flags that were given (None: not given)."""
+    config = {"study": study, "preset": preset, **STUDY_PRESETS[study][preset]}
+    config.update({k: v for k, v in overrides.items() if v is not None})
+    if study in ("mlp", "collapse"):
+        config.update(MLP_SETTINGS)
+    else:
+        config["latent_dim"] = FC_LATENT_DIM
+    config["judge_samples"] = JUDGE_SAMPLES
+    return config

@@ -1,0 +1,145 @@
+"""What the MNIST stages share: the digits, the judge, building and training one GAN."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from reproductions._runner import say, write_json_atomic
+from reproductions.mnist_gans.config import SGD_LEARNING_RATE
+
+JUDGE_STAGE = "judge"
+GENERATOR_FILE = "generator.keras"
+RESULT_FILE = "result.json"
+
+
+def mnist(context):
+    """The run's MNIST (:class:`mitlgan.data.MnistData`), loaded once per process."""
+
+    def load():
+        from mitlgan.data import load_mnist
+
+        data = load_mnist(context.config["mnist_source"])
+        say(f"  MNIST source: {data.description}")
+        return data
+
+    return context.load_once("mnist", load)
+
+
+def training_images(context, data_range=(-1.0, 1.0)) -> np.ndarray:
+    """float32 (N, 28, 28, 1) training digits mapped to ``data_range``; the first
+    ``n_images`` (all when None)."""
+    images = mnist(context).train_images[: context.config["n_images"]]
+    low, high = data_range
+    return (images.astype(np.float32) / 255.0) * (high - low) + low
+
+
+def judge(context):
+    """The trained judge of this run folder (trained by the ``judge`` stage)."""
+
+    def load():
+        from mitlgan.metrics.judge import Judge
+
+        return Judge.trained(mnist(context), context.stage_dir(JUDGE_STAGE),
+                             epochs=context.config["judge_epochs"], seed=context.config["seed"],
+                             verbose=2 if os.environ.get("CI") else 1)
+
+    return context.load_once("judge", load)
+
+
+def judge_stage(context) -> dict:
+    """Train the MNIST judge once per run folder and report its test accuracy."""
+    trained = judge(context)
+    say(f"  {trained.description}")
+    return {"test_accuracy": trained.test_accuracy, "judge": trained.description}
+
+
+def build_gan(config: dict, spec: dict | None, seed: int):
+    """A compiled :class:`mitlgan.BCEGAN`: seed 002's MLP GAN when ``spec`` is None,
+    else seed 003's FC GAN with the variant ``spec``."""
+    import keras
+
+    from mitlgan import BCEGAN
+    from mitlgan.models import (
+        build_fc_discriminator,
+        build_fc_generator,
+        build_mlp_discriminator,
+        build_mlp_generator,
+    )
+
+    keras.utils.set_random_seed(seed)
+    adam = lambda: keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.999)  # noqa: E731
+    if spec is None:
+        generator = build_mlp_generator(config["latent_dim"],
+                                        batchnorm_epsilon=config["batchnorm_epsilon"])
+        discriminator, noise, d_optimizer = build_mlp_discriminator(), "normal", adam()
+    else:
+        generator = build_fc_generator(
+            config["latent_dim"], widths=spec["g_widths"], dropout=spec["g_dropout"],
+            batchnorm=spec["g_batchnorm"], conv_filters=spec["conv_filters"])
+        discriminator = build_fc_discriminator(widths=spec["d_widths"], dropout=spec["d_dropout"])
+        noise = spec["noise"]
+        d_optimizer = (keras.optimizers.SGD(SGD_LEARNING_RATE) if spec["d_optimizer"] == "sgd"
+                       else adam())
+    gan = BCEGAN(generator, discriminator, latent_distribution=noise, seed=seed,
+                 generator_loss=config.get("generator_loss", "non_saturating"))
+    gan.compile(g_optimizer=adam(), d_optimizer=d_optimizer)
+    return gan
+
+
+def _epoch_timer():
+    """A callback keeping the wall seconds of every epoch run in this process."""
+    import keras
+
+    class EpochTimer(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.seconds = []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.seconds.append(time.perf_counter() - self._start)
+
+    return EpochTimer()
+
+
+def train_gan(context, out_dir: Path, spec: dict | None, *, seed: int, epochs: int,
+              per_epoch_judge: bool) -> dict:
+    """Train (or resume) one GAN in ``out_dir``; returns and saves its result.
+
+    A finished run (its ``result.json`` exists) is read back, not retrained. Results:
+    the judge's scores of the final generator, seconds per epoch (median of the epochs
+    timed), epochs, seed.
+    """
+    result_path = out_dir / RESULT_FILE
+    if result_path.is_file():
+        return json.loads(result_path.read_text())
+    from mitlgan.metrics.judge_callback import JudgeCallback
+    from mitlgan.training import train
+
+    config = context.config
+    data_range = tuple(spec["data_range"]) if spec else (-1.0, 1.0)
+    gan = build_gan(config, spec, seed)
+    the_judge = judge(context)
+    scorer = JudgeCallback(the_judge, config["judge_samples"], seed=seed, data_range=data_range)
+    timer = _epoch_timer()
+    callbacks = [timer] + ([scorer] if per_epoch_judge else [])
+    train(gan, training_images(context, data_range), batch_size=config["batch_size"],
+          epochs=epochs, checkpoint_dir=out_dir / "checkpoints", every=max(1, epochs // 10),
+          keep=1, sample_dir=out_dir / "samples", num_samples=25, sample_seed=seed,
+          history_csv=out_dir / "history.csv", seed=seed, callbacks=callbacks,
+          verbose=2 if os.environ.get("CI") else 0)
+    scorer.set_model(gan)
+    scorer.on_epoch_end(epochs - 1)
+    gan.generator.save(out_dir / GENERATOR_FILE)
+    result = {"seed": seed, "epochs": epochs, "scores": scorer.last.as_dict(),
+              "seconds_per_epoch": float(np.median(timer.seconds)) if timer.seconds else None,
+              "epochs_timed": len(timer.seconds), "data_range": list(data_range)}
+    write_json_atomic(result_path, result)  # written last: the run is finished
+    return result
