@@ -68,3 +68,9 @@ def int_list(flag: str, example: str) -> Callable[[str], tuple[int, ...]]:
         return values
 
     return parse
+
+
+def add_positive_int_flags(group, flags: dict) -> None:
+    """Add ``--flag`` options taking positive integers; ``flags`` maps flag -> help (or None)."""
+    for flag, help_text in flags.items():
+        group.add_argument(flag, type=positive_int(flag), help=help_text)

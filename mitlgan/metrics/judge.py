@@ -90,6 +90,25 @@ class JudgeScores:
         return asdict(self)
 
 
+def _shifted_batches(data, batch_size: int, seed: int, max_shift: int):
+    """A shuffled ``tf.data`` pipeline of (images in [-1, 1], labels), each image moved by
+    a random whole-pixel shift in [-max_shift, max_shift] per axis (black fill)."""
+    import tensorflow as tf
+
+    images = data.train_images.astype(np.float32) / 127.5 - 1.0
+    pad = max_shift
+
+    def shift(image, label):
+        if pad:
+            padded = tf.pad(image, [[pad, pad], [pad, pad], [0, 0]], constant_values=-1.0)
+            image = tf.image.random_crop(padded, tf.shape(image))
+        return image, label
+
+    return (tf.data.Dataset.from_tensor_slices((images, data.train_labels))
+            .shuffle(len(images), seed=seed).map(shift, num_parallel_calls=tf.data.AUTOTUNE)
+            .batch(batch_size).prefetch(tf.data.AUTOTUNE))
+
+
 class Judge:
     """A trained MNIST classifier used as a judge of generated digits.
 
@@ -131,10 +150,13 @@ class Judge:
             n=len(features), judge=self.description)
 
     @classmethod
-    def trained(cls, data, cache_dir, *, epochs: int = 6, batch_size: int = 128, seed: int = 0,
-                verbose: int = 0) -> Judge:
+    def trained(cls, data, cache_dir, *, epochs: int = 15, batch_size: int = 128, seed: int = 0,
+                max_shift: int = 1, verbose: int = 0) -> Judge:
         """Train the judge on ``data`` (a :class:`mitlgan.data.MnistData`) once per
         ``cache_dir``; later calls load ``judge.keras`` and ``judge.json`` from there.
+
+        Training digits are shifted by up to ``max_shift`` pixels (a new shift per epoch):
+        with the 8,000 embedded digits this lifts test accuracy by about half a point.
 
         Its test accuracy on ``data``'s test split is measured and put in the description.
         """
@@ -153,12 +175,13 @@ class Judge:
             model = build_mnist_classifier()
             model.compile(optimizer=keras.optimizers.Adam(1e-3),
                           loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-            model.fit(data.train_images.astype(np.float32) / 127.5 - 1.0, data.train_labels,
-                      epochs=epochs, batch_size=batch_size, verbose=verbose)
+            model.fit(_shifted_batches(data, batch_size, seed, max_shift), epochs=epochs,
+                      verbose=verbose)
             accuracy = float(np.mean(np.argmax(model.predict(test_images, verbose=0), 1)
                                      == data.test_labels))
             info = {"test_accuracy": accuracy, "source": data.source,
-                    "data": data.description, "epochs": epochs, "seed": seed}
+                    "data": data.description, "epochs": epochs, "seed": seed,
+                    "max_shift_pixels": max_shift}
             cache_dir.mkdir(parents=True, exist_ok=True)
             model.save(model_path)
             info_path.write_text(json.dumps(info, indent=2) + "\n")  # written last: complete

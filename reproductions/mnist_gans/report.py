@@ -17,7 +17,7 @@ from reproductions._report import (
 from reproductions._runner import environment_lines, say
 from reproductions.mnist_gans.claims import ablation_claims, collapse_claims, summarize
 from reproductions.mnist_gans.config import VARIANTS, variant_epochs
-from reproductions.mnist_gans.training import GENERATOR_FILE, RESULT_FILE, judge
+from reproductions.mnist_gans.training import GENERATOR_FILE, RESULT_FILE, judge, mnist
 
 SEED_TITLES = {
     "mlp": "Seed 002, Part 2: the MLP GAN on MNIST",
@@ -48,7 +48,7 @@ def interpolation_figure(rows: dict, path) -> None:
 
     plt = _plt()
     pairs = len(rows["linear"])
-    fig, axes = plt.subplots(pairs, 2, figsize=(12, 1.6 * pairs + 0.8), squeeze=False)
+    fig, axes = plt.subplots(pairs, 2, figsize=(12, 0.95 * pairs + 0.9), squeeze=False)
     for col, method in enumerate(("linear", "spherical")):
         for row, images in enumerate(rows[method]):
             show_grid(axes[row][col], image_grid(images, nrow=len(images)),
@@ -194,7 +194,7 @@ def _panels_figure(grids, path):
     for ax, (name, images) in zip(axes.ravel(), grids):
         show_grid(ax, image_grid(images), name)
     fig.suptitle("25 samples of each variant's final generator (seed 0)", fontsize=TITLE_SIZE + 1)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
     fig.savefig(path, dpi=90)
     plt.close(fig)
 
@@ -211,6 +211,15 @@ def report_stage(context) -> dict:
     if "embedded" in the_judge.description:
         lines += ["> The full MNIST set could not be had, so the GANs trained on the embedded "
                   "10,000-digit subset and the judge was tested on its 2,000-digit test split.", ""]
+    n_train = len(mnist(context).train_images[: config["n_images"]])
+    updates = config["epochs"] * (n_train // config["batch_size"])
+    lines += [f"Training: {config['epochs']} epochs of {n_train} digits at batch "
+              f"{config['batch_size']}, {updates} generator updates"
+              + (" per base run" if config["study"] == "ablations" else "") + ".", ""]
+    if config["preset"] == "quick":
+        lines += [f"> **Quick preset.** {updates} updates is early training: the report trained "
+                  "for many thousands. Read these verdicts as claims about the first "
+                  f"{updates} updates; `--preset full` runs the report's setting.", ""]
     figures = {}
     if config["study"] == "ablations":
         claims = _ablation_report(context, lines, figures)

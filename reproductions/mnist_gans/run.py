@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 
 from reproductions import _runner
-from reproductions._arguments import positive_int
+from reproductions._arguments import add_positive_int_flags
 from reproductions._runner import Reproduction, UsageError
 from reproductions.mnist_gans.config import PRESETS, STUDIES, build_config
 from reproductions.mnist_gans.stages import study_stages
@@ -37,16 +37,13 @@ def add_arguments(parser: argparse.ArgumentParser, run) -> None:
                      help="keras: the full MNIST (downloaded once); embedded: the 10,000 "
                           "digits shipped with mitlgan; auto (default): keras if it can be "
                           "had, else embedded, said in the report")
-    train = parser.add_argument_group("training (override the preset)")
-    train.add_argument("--seeds", type=positive_int("--seeds"),
-                       help="runs per ablation variant (mean ± sd over them)")
-    train.add_argument("--epochs", type=positive_int("--epochs"),
-                       help="epochs (ablations: the base model's; the epoch variants scale it)")
-    train.add_argument("--batch-size", type=positive_int("--batch-size"))
-    train.add_argument("--n-images", type=positive_int("--n-images"),
-                       help="training digits (the first N of the train split)")
-    train.add_argument("--judge-epochs", type=positive_int("--judge-epochs"))
-
+    add_positive_int_flags(parser.add_argument_group("training (override the preset)"), {
+        "--seeds": "runs per ablation variant (mean ± sd over them)",
+        "--epochs": "epochs (ablations: the base model's; the epoch variants scale it)",
+        "--batch-size": None,
+        "--n-images": "training digits (the first N of the train split)",
+        "--judge-epochs": None,
+    })
 
 def configure(args, preset: str) -> dict:
     """The study's configuration; refuses what cannot work before any file is written."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -15,6 +16,11 @@ from reproductions.mnist_gans.config import SGD_LEARNING_RATE
 JUDGE_STAGE = "judge"
 GENERATOR_FILE = "generator.keras"
 RESULT_FILE = "result.json"
+
+
+def _keras_verbosity(interactive: int) -> int:
+    """Keras progress bars only on a terminal; one line per epoch in logs and CI."""
+    return interactive if sys.stdout.isatty() and not os.environ.get("CI") else 2
 
 
 def mnist(context):
@@ -46,7 +52,7 @@ def judge(context):
 
         return Judge.trained(mnist(context), context.stage_dir(JUDGE_STAGE),
                              epochs=context.config["judge_epochs"], seed=context.config["seed"],
-                             verbose=2 if os.environ.get("CI") else 1)
+                             verbose=_keras_verbosity(1))
 
     return context.load_once("judge", load)
 
@@ -92,19 +98,27 @@ def build_gan(config: dict, spec: dict | None, seed: int):
 
 
 def _epoch_timer():
-    """A callback keeping the wall seconds of every epoch run in this process."""
+    """A callback keeping, per epoch run in this process, the seconds from the first
+    batch's start to the last batch's end (checkpoints and sample grids excluded)."""
     import keras
 
     class EpochTimer(keras.callbacks.Callback):
         def __init__(self):
             super().__init__()
-            self.seconds = []
+            self.seconds, self._start, self._end = [], None, None
 
         def on_epoch_begin(self, epoch, logs=None):
-            self._start = time.perf_counter()
+            self._start = None
+
+        def on_train_batch_begin(self, batch, logs=None):
+            if self._start is None:
+                self._start = time.perf_counter()
+
+        def on_train_batch_end(self, batch, logs=None):
+            self._end = time.perf_counter()
 
         def on_epoch_end(self, epoch, logs=None):
-            self.seconds.append(time.perf_counter() - self._start)
+            self.seconds.append(self._end - self._start)
 
     return EpochTimer()
 
@@ -131,10 +145,10 @@ def train_gan(context, out_dir: Path, spec: dict | None, *, seed: int, epochs: i
     timer = _epoch_timer()
     callbacks = [timer] + ([scorer] if per_epoch_judge else [])
     train(gan, training_images(context, data_range), batch_size=config["batch_size"],
-          epochs=epochs, checkpoint_dir=out_dir / "checkpoints", every=max(1, epochs // 10),
+          epochs=epochs, checkpoint_dir=out_dir / "checkpoints", every=max(5, epochs // 5),
           keep=1, sample_dir=out_dir / "samples", num_samples=25, sample_seed=seed,
           history_csv=out_dir / "history.csv", seed=seed, callbacks=callbacks,
-          verbose=2 if os.environ.get("CI") else 0)
+          verbose=_keras_verbosity(0))
     scorer.set_model(gan)
     scorer.on_epoch_end(epochs - 1)
     gan.generator.save(out_dir / GENERATOR_FILE)
