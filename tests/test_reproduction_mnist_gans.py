@@ -48,7 +48,7 @@ def test_mlp_study_writes_grids_interpolation_and_judged_history(runs):
     for figure in ("grids.png", "judge_over_training.png", "interpolation/interpolation.png"):
         assert (run_dir / figure).stat().st_size > 2000 and figure in report
     assert "Judge: mnist_judge trained on embedded MNIST subset" in report
-    assert "test accuracy 0." in report and "Samples turn from noise into digits" in report
+    assert "test accuracy 0." in report and "The samples improve from the start over the half" in report
     with open(run_dir / "train" / "history.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [int(float(r["epoch"])) for r in rows] == [1, 2]
