@@ -140,7 +140,7 @@ def _single_gan_report(context, lines, figures):
         marks = _milestones(epochs, "mlp")
         fds = [float(history["judge_feature_fd"][e - 1]) for e in marks]
         claims = [("The samples improve from the start over the half to the end of training",
-                   "supported" if fds[0] > fds[1] > fds[2] else "not supported",
+                   "supported" if all(a > b for a, b in zip(fds, fds[1:])) else "not supported",
                    "judge-feature FD at epochs " + "/".join(map(str, marks)) + ": "
                    + " / ".join(f"{v:.1f}" for v in fds)
                    + f"; final mean confidence {scores['mean_confidence']:.3f}")]
