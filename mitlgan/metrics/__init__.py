@@ -9,6 +9,8 @@
 - :class:`FrechetInceptionDistance`, :class:`FIDCallback`, :class:`FIDResult` — FID/KID of a
   generator or image set against cached real statistics.
 - :func:`kernel_inception_distance` — unbiased KID with the cubic polynomial kernel.
+- :func:`manifold_metrics` — improved precision/recall, density/coverage and diversity
+  on any features (:mod:`mitlgan.metrics.manifold`).
 
 Every FID carries its backbone and N: numbers compare only at equal N, backbone and
 input size, and Keras-ImageNet FIDs are not comparable with published FIDs.
@@ -20,6 +22,12 @@ from mitlgan.metrics.frechet import (
     trace_sqrt_product,
 )
 from mitlgan.metrics.kid import kernel_inception_distance, polynomial_mmd2_unbiased
+from mitlgan.metrics.manifold import (
+    coverage_density,
+    diversity,
+    manifold_metrics,
+    precision_recall,
+)
 from mitlgan.metrics.statistics import FeatureStatistics, IncompatibleStatisticsError
 
 # The TensorFlow-dependent parts load on first use, so that the numpy-only pieces
@@ -77,11 +85,15 @@ __all__ = [
     "SmallSampleWarning",
     "WeightsUnavailableError",
     "check_backbone_available",
+    "coverage_density",
+    "diversity",
     "frechet_distance",
     "frechet_distance_from_features",
     "iter_image_batches",
     "kernel_inception_distance",
     "keras_weights_cache_path",
+    "manifold_metrics",
     "polynomial_mmd2_unbiased",
+    "precision_recall",
     "trace_sqrt_product",
 ]

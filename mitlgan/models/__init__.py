@@ -3,9 +3,11 @@
 - :func:`build_wgan_generator` -- thesis Table 7.1
 - :func:`build_wgan_critic` -- thesis Table 7.2
 - :func:`build_mitlgan_generator` -- thesis Table 7.3
+- :mod:`mitlgan.models.dcgan` -- seed 001's DCGAN at 64x64
 - :mod:`mitlgan.models.mnist` -- the MNIST judge, seed 002's MLP GAN, seed 003's FC GAN
 """
 
+from mitlgan.models.dcgan import build_dcgan_discriminator, build_dcgan_generator
 from mitlgan.models.mitlgan import OUTPUT_ACTIVATIONS, build_mitlgan_generator
 from mitlgan.models.mnist import (
     build_fc_discriminator,
@@ -18,6 +20,8 @@ from mitlgan.models.wgan import build_wgan_critic, build_wgan_generator
 
 __all__ = [
     "OUTPUT_ACTIVATIONS",
+    "build_dcgan_discriminator",
+    "build_dcgan_generator",
     "build_fc_discriminator",
     "build_fc_generator",
     "build_mitlgan_generator",
