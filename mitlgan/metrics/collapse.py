@@ -1,0 +1,62 @@
+"""Mode collapse measured while training: fidelity and diversity of fixed samples per epoch.
+
+After every epoch :class:`CollapseCallback` generates ``n`` images from fixed latents,
+turns them into features with the given ``featurize`` function (any backbone: the
+InceptionFeatures networks, the MNIST judge, a random network) and compares them with
+fixed real features (:func:`mitlgan.metrics.manifold.manifold_metrics`). The numbers go
+into the epoch logs, so ``history.csv`` keeps them.
+
+An epoch is flagged ``collapsed`` when its coverage or its diversity falls below
+``fraction`` (default 0.5) of the best value seen so far in the run: a generator that
+loses half of the real modes it had covered, or half of its sample spread, has
+collapsed in the sense of seed 001 ("the output does not change" with the input).
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from mitlgan.metrics.manifold import manifold_metrics
+
+__all__ = ["COLLAPSE_LOG_KEYS", "CollapseCallback"]
+
+COLLAPSE_LOG_KEYS = ("precision", "recall", "density", "coverage", "diversity", "collapsed")
+
+
+class CollapseCallback(keras.callbacks.Callback):
+    """Log precision, recall, density, coverage, diversity and a collapse flag per epoch.
+
+    Args:
+        featurize: images (n, ...) in the generator's range -> (n, D) features.
+        real_features: (N, D) features of a fixed real sample.
+        n: generated samples per epoch (fixed latents, ``sample_latents(n, seed)``).
+        seed: seed of the fixed latents.
+        fraction: collapse threshold relative to the best coverage / diversity so far.
+        backbone: names the features in ``self.results``.
+        prefix: prefix of the log keys.
+    """
+
+    def __init__(self, featurize, real_features, n: int = 500, *, seed: int = 0,
+                 fraction: float = 0.5, backbone: str = "unnamed features", prefix: str = ""):
+        super().__init__()
+        if not 0.0 < fraction < 1.0:
+            raise ValueError(f"fraction={fraction!r} must be in (0, 1)")
+        self.featurize, self.n, self.seed = featurize, int(n), seed
+        self.real_features = np.asarray(real_features, np.float64)
+        self.fraction, self.backbone, self.prefix = fraction, backbone, prefix
+        self.best = {"coverage": 0.0, "diversity": 0.0}
+        self.results: list[dict] = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs if logs is not None else {}
+        latents = self.model.sample_latents(self.n, seed=self.seed)
+        images = keras.ops.convert_to_numpy(self.model.generator(latents, training=False))
+        metrics = manifold_metrics(self.real_features, self.featurize(images),
+                                   backbone=self.backbone)
+        collapsed = any(metrics[key] < self.fraction * self.best[key] for key in self.best)
+        for key in self.best:
+            self.best[key] = max(self.best[key], metrics[key])
+        metrics.update(epoch=epoch + 1, collapsed=bool(collapsed))
+        self.results.append(metrics)
+        logs.update({self.prefix + key: float(metrics[key]) for key in COLLAPSE_LOG_KEYS})
