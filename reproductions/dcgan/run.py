@@ -1,0 +1,153 @@
+"""Train seed 001's DCGAN with collapse tracking, then write the report; resumes.
+
+Layout of ``OUTPUT/dcgan/DATASET/``: ``config.json``, ``run.log``, ``train/``
+(checkpoints, ``history.csv`` with the losses and the per-epoch precision, recall,
+density, coverage, diversity and collapse flag, sample grids, ``generator.keras``),
+``collapse.png``, ``grids.png`` and ``report.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from reproductions import _runner
+from reproductions._arguments import add_positive_int_flags
+from reproductions._runner import Reproduction, Stage, UsageError, say
+from reproductions.dcgan.config import PRESETS, SPRITES_FULL, build_config
+
+DESCRIPTION = ("Reproduce seed 001's DCGAN at 64x64 and measure its mode collapse: precision, "
+               "recall, density, coverage and diversity after every epoch, collapsed epochs "
+               "flagged, grids at the report's epochs. Running the same command again resumes.")
+
+
+def add_arguments(parser: argparse.ArgumentParser, run) -> None:
+    """The DCGAN flags (the runner adds --preset, --output, --seed, --restart, --until)."""
+    run.add_argument("--dataset", default="sprites",
+                     help="sprites (built in: the synthetic scenes' creatures on black) or "
+                          "the name of a folder given with --images (e.g. emoji)")
+    run.add_argument("--images", default=None,
+                     help="a folder of images to train on instead of the built-in sprites "
+                          "(see datasets/emoji.md)")
+    run.add_argument("--generator-loss", choices=("non_saturating", "minimax"),
+                     default="non_saturating",
+                     help="non_saturating: carpedm20's code (default); minimax: the formula "
+                          "the report writes")
+    add_positive_int_flags(parser.add_argument_group("training (override the preset)"), {
+        "--epochs": None, "--batch-size": None,
+        "--n-images": "training images (sprites: how many to make; folders: a cap)",
+        "--generator-channels": "the generator's first width (report: 512)",
+        "--discriminator-channels": "the discriminator's first width (report: 64)",
+    })
+
+
+def configure(args, preset: str) -> dict:
+    """The configuration; a missing image folder is refused before anything is written."""
+    overrides = {k: getattr(args, k) for k in ("epochs", "batch_size", "n_images",
+                                               "generator_channels", "discriminator_channels")}
+    config = build_config(preset, overrides)
+    config.update(dataset=args.dataset, generator_loss=args.generator_loss,
+                  images=str(Path(args.images).resolve()) if args.images else None)
+    if args.images is None and args.dataset != "sprites":
+        raise UsageError(f"--dataset {args.dataset} needs --images DIR (a folder of its images); "
+                         "the only built-in dataset is sprites.")
+    if args.images is not None and not Path(args.images).is_dir():
+        raise UsageError(f"--images {args.images} is not a folder. Prepare one as "
+                         "datasets/emoji.md describes, or leave --images out for the sprites.")
+    return config
+
+
+def _images(context) -> np.ndarray:
+    """float32 (N, 64, 64, 3) in [-1, 1], each image followed by its mirror image."""
+
+    def load():
+        config = context.config
+        if config["images"] is None:
+            from mitlgan.data import composite, make_sprites
+
+            sprite, mask = make_sprites(config["n_images"] or SPRITES_FULL, 64, config["seed"])
+            images = composite(sprite, mask, -1.0)
+        else:
+            from mitlgan.data import load_image_array
+
+            images = load_image_array(config["images"], 64, square="pad", limit=config["n_images"],
+                                      seed=config["seed"])
+        say(f"  {len(images)} images from {config['images'] or 'the built-in sprites'}, "
+            "each also mirrored (the report's only augmentation)")
+        return np.concatenate([images, images[:, :, ::-1]]).astype(np.float32)
+
+    return context.load_once("images", load)
+
+
+def train_stage(context) -> dict:
+    """Train the DCGAN (or resume), tracking collapse after every epoch."""
+    import keras
+
+    from mitlgan import BCEGAN
+    from mitlgan.metrics.collapse import CollapseCallback
+    from mitlgan.metrics.random_features import RandomConvFeatures
+    from mitlgan.models import build_dcgan_discriminator, build_dcgan_generator
+    from mitlgan.training import train
+
+    config, stage_dir = context.config, context.stage_dir("train")
+    images = _images(context)
+    keras.utils.set_random_seed(config["seed"])
+    gan = BCEGAN(build_dcgan_generator(config["latent_dim"],
+                                       base_channels=config["generator_channels"]),
+                 build_dcgan_discriminator(base_channels=config["discriminator_channels"]),
+                 generator_loss=config["generator_loss"], seed=config["seed"])
+    gan.compile()  # Adam(2e-4, beta_1=0.5) for both, carpedm20's setting
+    features = RandomConvFeatures((64, 64, 3), seed=config["seed"])
+    real = images[np.random.default_rng(config["seed"]).choice(
+        len(images), min(config["collapse_samples"], len(images)), replace=False)]
+    tracker = CollapseCallback(features, features(real), config["collapse_samples"],
+                               seed=config["seed"], fraction=config["collapse_fraction"],
+                               backbone=features.backbone)
+    interactive = sys.stdout.isatty() and not os.environ.get("CI")
+    result = train(gan, images, batch_size=config["batch_size"], epochs=config["epochs"],
+                   checkpoint_dir=stage_dir / "checkpoints", every=5, keep=2,
+                   sample_dir=stage_dir / "samples", num_samples=25, sample_seed=config["seed"],
+                   history_csv=stage_dir / "history.csv", seed=config["seed"],
+                   callbacks=[tracker], verbose=1 if interactive else 2)
+    if result.resumed_from is not None:
+        say(f"  resumed from {result.resumed_from} (epoch {result.initial_epoch}); the collapse "
+            "threshold's best-so-far restarted there")
+    gan.generator.save(stage_dir / "generator.keras")
+    return {"epochs": result.epochs, "backbone": features.backbone}
+
+
+def report_stage(context) -> dict:
+    """Figures and report.md."""
+    from reproductions.dcgan.report import write_report
+
+    return write_report(context)
+
+
+REPRODUCTION = Reproduction(
+    prog="python -m reproductions.dcgan",
+    description=DESCRIPTION,
+    stages=(Stage("train", "the DCGAN, with precision/recall/density/coverage every epoch",
+                  train_stage),
+            Stage("report", "collapse figure, grids and report.md", report_stage)),
+    configure=configure,
+    add_arguments=add_arguments,
+    presets=PRESETS,
+    preset_help="full: the report's DCGAN; quick: widths / 8, minutes on a CPU; "
+                "auto (default): full on a GPU, quick otherwise",
+    run_folder=lambda args: Path(args.output) / "dcgan" / args.dataset,
+    finished=lambda context: f"Finished. Report: {context.run_dir / 'report.md'}",
+)
+
+
+def prepare(argv=None):
+    """Parse and validate; touch no file. Returns (args, config, run_dir)."""
+    return _runner.prepare(REPRODUCTION, argv)
+
+
+def main(argv=None) -> int:
+    """Entry point; returns the exit code (2 for bad input)."""
+    return _runner.main(REPRODUCTION, argv)
