@@ -1,8 +1,8 @@
 """End to end: ``python -m reproductions.dcgan`` with a tiny configuration."""
 
-import contextlib
 import csv
-import io
+
+from _cli_helpers import run_main
 
 from reproductions.dcgan.run import main
 
@@ -11,13 +11,7 @@ TINY = ["--preset", "quick", "--epochs", "2", "--n-images", "64", "--batch-size"
 
 
 def _run(argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(argv)
-        except SystemExit as exit_:
-            code = exit_.code
-    return code, out.getvalue(), err.getvalue()
+    return run_main(main, argv)
 
 
 def test_tiny_run_writes_the_report_with_all_figures(tmp_path):

@@ -4,15 +4,14 @@ One interrupted-then-resumed run is shared by the tests of this module (a module
 fixture), because every run pays the graph-compilation cost of four GANs.
 """
 
-import contextlib
 import csv
-import io
 import json
 import math
 
 import numpy as np
 import pytest
 import tensorflow as tf
+from _cli_helpers import run_main
 
 from reproductions.mitlgan.run import main, prepare
 
@@ -27,13 +26,7 @@ TRAINING_STAGES = ("wgan_combined", "wgan_background", "wgan_foreground", "mitlg
 
 
 def _run(argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(argv)
-        except SystemExit as exit_:  # argparse errors
-            code = exit_.code
-    return code, out.getvalue(), err.getvalue()
+    return run_main(main, argv)
 
 
 def _snapshot(stage_dir):

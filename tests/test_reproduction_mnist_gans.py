@@ -1,11 +1,10 @@
 """End to end: ``python -m reproductions.mnist_gans`` for each study, tiny and offline."""
 
-import contextlib
 import csv
-import io
 import json
 
 import pytest
+from _cli_helpers import run_main
 
 from reproductions.mnist_gans.config import VARIANTS
 from reproductions.mnist_gans.run import main
@@ -15,13 +14,7 @@ TINY = ["--preset", "quick", "--mnist-source", "embedded", "--epochs", "2", "--n
 
 
 def _run(argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(argv)
-        except SystemExit as exit_:
-            code = exit_.code
-    return code, out.getvalue(), err.getvalue()
+    return run_main(main, argv)
 
 
 @pytest.fixture(scope="module")
