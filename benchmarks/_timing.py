@@ -178,3 +178,14 @@ def graph_flops(function, *input_specs) -> int:
         .build()
     )
     return int(model_analyzer.profile(graph, options=options).total_float_ops)
+
+
+def epoch_table(timings: dict[str, Timing], reference: str) -> list[str]:
+    """Lines comparing variants whose timed step is one epoch, against ``reference``."""
+    speed = ratios(timings, reference)
+    lines = [f"  {'variant':24s} {'s/epoch':>8s} {'epoch s (min-max)':>18s} "
+             f"{'vs ' + reference:>16s} {'1st epoch s':>12s}"]
+    for name, timing in timings.items():
+        lines.append(f"  {name:24s} {timing.median:8.2f} {timing.spread():>18s} "
+                     f"{speed[name]:15.2f}x {timing.first_seconds:12.1f}")
+    return lines

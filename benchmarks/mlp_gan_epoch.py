@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/ is not a
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
-from _timing import add_steps_argument, machine_line, ratios, time_interleaved  # noqa: E402
+from _timing import add_steps_argument, epoch_table, machine_line, time_interleaved  # noqa: E402
 
 import mitlgan  # noqa: E402
 from mitlgan.data import load_mnist  # noqa: E402
@@ -96,12 +96,7 @@ def main():
         "tutorial loop": tutorial_epoch(images, args.batch_size),
         "mitlgan.BCEGAN fit": bcegan_epoch(images, args.batch_size),
     }, args.steps)
-    speed = ratios(timings, "tutorial loop")
-    print(f"  {'variant':22s} {'s/epoch':>8s} {'epoch s (min-max)':>18s} {'vs tutorial':>12s} "
-          f"{'1st epoch s':>12s}")
-    for name, timing in timings.items():
-        print(f"  {name:22s} {timing.median:8.2f} {timing.spread():>18s} {speed[name]:11.2f}x "
-              f"{timing.first_seconds:12.1f}")
+    print("\n".join(epoch_table(timings, "tutorial loop")))
 
 
 if __name__ == "__main__":

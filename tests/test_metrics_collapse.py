@@ -61,3 +61,31 @@ def test_a_healthy_short_run_is_not_flagged(tmp_path):
     results, _ = _run(tmp_path)
     assert not any(r["collapsed"] for r in results)
     assert all(r["diversity"] > 0.5 for r in results)
+
+
+
+class _Fixed:
+    """A stand-in model: the callback only needs ``sample_latents`` and ``generator``."""
+
+    def __init__(self):
+        self.generator = lambda latents, training=False: latents
+
+    def sample_latents(self, n, seed=0):
+        return np.zeros((n, 2), np.float32)
+
+
+@pytest.mark.parametrize("min_drop, flagged", [(0.05, False), (0.01, True)])
+def test_the_absolute_floor_keeps_small_falls_from_counting(min_drop, flagged):
+    from mitlgan.metrics.manifold import diversity
+
+    rng = np.random.default_rng(0)
+    real, base = rng.standard_normal((50, 2)), rng.standard_normal((50, 2))
+    unit = diversity(real, base)
+    scales = iter([0.08 / unit, 0.035 / unit])  # diversity 0.08, then 0.035 (-56%, -0.045)
+    featurize = lambda images: base * next(scales) + 100.0  # noqa: E731  far away: coverage 0
+    tracker = CollapseCallback(featurize, real, n=50, min_drop=min_drop)
+    tracker.set_model(_Fixed())
+    tracker.on_epoch_end(0)
+    tracker.on_epoch_end(1)
+    assert [r["diversity"] for r in tracker.results] == pytest.approx([0.08, 0.035])
+    assert [r["collapsed"] for r in tracker.results] == [False, flagged]

@@ -7,9 +7,11 @@ fixed real features (:func:`mitlgan.metrics.manifold.manifold_metrics`). The num
 into the epoch logs, so ``history.csv`` keeps them.
 
 An epoch is flagged ``collapsed`` when its coverage or its diversity falls below
-``fraction`` (default 0.5) of the best value seen so far in the run: a generator that
-loses half of the real modes it had covered, or half of its sample spread, has
-collapsed in the sense of seed 001 ("the output does not change" with the input).
+``fraction`` (default 0.5) of the best value seen so far in the run, by at least
+``min_drop`` (default 0.05) in absolute terms: a generator that loses half of the real
+modes it had covered, or half of its sample spread, has collapsed in the sense of seed
+001 ("the output does not change" with the input). The absolute floor keeps noise in
+small values (a coverage of 0.01-0.05) from being read as a collapse.
 """
 
 from __future__ import annotations
@@ -33,18 +35,21 @@ class CollapseCallback(keras.callbacks.Callback):
         n: generated samples per epoch (fixed latents, ``sample_latents(n, seed)``).
         seed: seed of the fixed latents.
         fraction: collapse threshold relative to the best coverage / diversity so far.
+        min_drop: the least absolute fall from the best that can count as a collapse.
         backbone: names the features in ``self.results``.
         prefix: prefix of the log keys.
     """
 
     def __init__(self, featurize, real_features, n: int = 500, *, seed: int = 0,
-                 fraction: float = 0.5, backbone: str = "unnamed features", prefix: str = ""):
+                 fraction: float = 0.5, min_drop: float = 0.05,
+                 backbone: str = "unnamed features", prefix: str = ""):
         super().__init__()
         if not 0.0 < fraction < 1.0:
             raise ValueError(f"fraction={fraction!r} must be in (0, 1)")
         self.featurize, self.n, self.seed = featurize, int(n), seed
         self.real_features = np.asarray(real_features, np.float64)
-        self.fraction, self.backbone, self.prefix = fraction, backbone, prefix
+        self.fraction, self.min_drop = fraction, min_drop
+        self.backbone, self.prefix = backbone, prefix
         self.best = {"coverage": 0.0, "diversity": 0.0}
         self.results: list[dict] = []
 
@@ -54,7 +59,8 @@ class CollapseCallback(keras.callbacks.Callback):
         images = keras.ops.convert_to_numpy(self.model.generator(latents, training=False))
         metrics = manifold_metrics(self.real_features, self.featurize(images),
                                    backbone=self.backbone)
-        collapsed = any(metrics[key] < self.fraction * self.best[key] for key in self.best)
+        collapsed = any(metrics[key] < self.fraction * self.best[key]
+                        and self.best[key] - metrics[key] >= self.min_drop for key in self.best)
         for key in self.best:
             self.best[key] = max(self.best[key], metrics[key])
         metrics.update(epoch=epoch + 1, collapsed=bool(collapsed))
