@@ -89,3 +89,24 @@ def test_the_absolute_floor_keeps_small_falls_from_counting(min_drop, flagged):
     tracker.on_epoch_end(1)
     assert [r["diversity"] for r in tracker.results] == pytest.approx([0.08, 0.035])
     assert [r["collapsed"] for r in tracker.results] == [False, flagged]
+
+
+def test_a_resumed_run_keeps_the_best_so_far_of_its_history(tmp_path):
+    from mitlgan.metrics.manifold import diversity
+
+    rng = np.random.default_rng(1)
+    real, base = rng.standard_normal((50, 2)), rng.standard_normal((50, 2))
+    featurize = lambda images: base * (0.3 / diversity(real, base)) + 100.0  # noqa: E731
+    history = tmp_path / "history.csv"
+    # epoch 1 was finished before the crash; epoch 3's row is stale (after the checkpoint)
+    history.write_text("epoch,coverage,diversity\n1,0.0,0.8\n3,0.0,5.0\n")
+    flags = []
+    for csv_path in (None, history):
+        tracker = CollapseCallback(featurize, real, n=50, history_csv=csv_path)
+        tracker.set_model(_Fixed())
+        tracker.on_epoch_end(1)  # the resumed run's first epoch is epoch 2
+        flags.append(tracker.results[0]["collapsed"])
+        assert tracker.results[0]["diversity"] == pytest.approx(0.3)
+    # fresh best: 0.3 is the best so far; restored best 0.8: 0.3 < 0.4 and falls by 0.5
+    assert flags == [False, True]
+    assert tracker.best["diversity"] == pytest.approx(0.8)

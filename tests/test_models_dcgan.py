@@ -52,3 +52,26 @@ def test_small_models_run_and_initialise_like_the_template():
     assert scores.shape == (2, 1) and np.all((scores > 0) & (scores < 1))
     kernel = np.asarray(build_dcgan_generator().get_layer("deconv1").kernel)
     assert abs(kernel.std() - 0.02) < 0.001 and abs(kernel.mean()) < 0.001
+
+
+def test_stacked_mnist_size_drops_one_stride_two_layer_each_side():
+    generator = build_dcgan_generator(image_size=32, base_channels=256)
+    assert table(generator) == [
+        ("project", (4096,), 100 * 4096 + 4096), ("bn0", (4, 4, 256), bn(256)),
+        ("deconv1", (8, 8, 128), conv(5, 256, 128)), ("bn1", (8, 8, 128), bn(128)),
+        ("deconv2", (16, 16, 64), conv(5, 128, 64)), ("bn2", (16, 16, 64), bn(64)),
+        ("image", (32, 32, 3), conv(5, 64, 3))]
+    discriminator = build_dcgan_discriminator(image_size=32)
+    assert table(discriminator) == [
+        ("conv0", (16, 16, 64), conv(5, 3, 64)), ("bn0", (16, 16, 64), bn(64)),
+        ("conv1", (8, 8, 128), conv(5, 64, 128)), ("bn1", (8, 8, 128), bn(128)),
+        ("conv2", (4, 4, 256), conv(5, 128, 256)), ("bn2", (4, 4, 256), bn(256)),
+        ("score_map", (1, 1, 1), conv(4, 256, 1))]
+
+
+def test_image_size_must_be_a_power_of_two():
+    import pytest
+
+    for size in (4, 48, 0):
+        with pytest.raises(ValueError, match="image_size"):
+            build_dcgan_generator(image_size=size)

@@ -37,3 +37,38 @@ def test_a_missing_image_folder_is_refused(tmp_path):
     code, _, err = _run(TINY + ["--dataset", "anime", "--output", str(tmp_path / "out")])
     assert code == 2 and "needs --images DIR" in err
     assert not (tmp_path / "out").exists()
+
+
+STACKED_TINY = ["--benchmark", "stacked-mnist", "--preset", "quick", "--epochs", "2",
+                "--n-images", "128", "--batch-size", "32", "--generator-channels", "8",
+                "--discriminator-channels", "4", "--mode-samples", "300", "--judge-epochs", "1"]
+
+
+def test_tiny_stacked_mnist_benchmark_writes_the_count_and_the_published_rows(tmp_path):
+    import json
+
+    code, out, err = _run(STACKED_TINY + ["--output", str(tmp_path)])
+    assert code == 0, out + err
+    run_dir = tmp_path / "dcgan" / "stacked-mnist"
+    report = (run_dir / "report.md").read_text()
+    for figure in ("modes.png", "samples.png"):
+        assert (run_dir / figure).stat().st_size > 5000 and figure in report
+    with open(run_dir / "train" / "history.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(float(r["epoch"])) for r in rows] == [1, 2]
+    modes = [int(float(r["modes_covered"])) for r in rows]
+    assert all(1 <= m <= 300 for m in modes)
+    assert f"| {modes[-1]} |" in report
+    # PacGAN's Table 2 (VEEGAN's DCGAN row) and the protocol differences are printed
+    assert "| 99.0 | 3.40 |" in report and "Protocol differences" in report
+    real = json.loads((run_dir / "judge" / "done.json").read_text())["real"]
+    assert real["n"] == 300 and real["modes_covered"] > 200  # 300 draws of 1,000 modes
+    assert (run_dir / "train" / "generator.keras").is_file()
+
+
+def test_benchmark_flags_are_refused_where_they_do_not_belong(tmp_path):
+    code, _, err = _run(STACKED_TINY + ["--images", str(tmp_path), "--output", str(tmp_path)])
+    assert code == 2 and "makes its own data" in err
+    code, _, err = _run(TINY + ["--mode-samples", "100", "--output", str(tmp_path / "o")])
+    assert code == 2 and "--mode-samples belongs to --benchmark" in err
+    assert not (tmp_path / "o").exists()

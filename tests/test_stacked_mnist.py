@@ -42,3 +42,55 @@ def test_each_channel_is_classified_and_one_repeated_image_covers_one_mode(digit
     one = np.repeat(images[:1], 500, axis=0)
     stats = mode_statistics(stacked_modes(oracle, one))
     assert stats["modes_covered"] == 1 and stats["kl_to_uniform"] == pytest.approx(math.log(1000))
+
+
+def _oracle(digits):
+    lookup = {img.tobytes(): label for img, label in
+              zip(digits.test_images[..., 0], digits.test_labels)}
+    return lambda channel: np.eye(10)[[lookup[np.asarray(c[..., 0], np.uint8).tobytes()]
+                                       for c in channel]]
+
+
+def test_padded_stacks_are_counted_by_their_central_28x28(digits):
+    from mitlgan.data.stacked_mnist import pad_digits
+
+    images, modes = make_stacked_mnist(digits.test_images, digits.test_labels, 40, seed=3)
+    padded = pad_digits(images, 32, background=0)
+    assert padded.shape == (40, 32, 32, 3)
+    np.testing.assert_array_equal(padded[:, 2:30, 2:30], images)
+    assert padded[:, :2].max() == 0 and padded[:, 30:].max() == 0
+    np.testing.assert_array_equal(stacked_modes(_oracle(digits), padded), modes)
+    with pytest.raises(ValueError, match="28, 28"):
+        pad_digits(np.zeros((2, 32, 32, 3)))
+    with pytest.raises(ValueError, match="S >= 28"):
+        stacked_modes(_oracle(digits), np.zeros((2, 24, 24, 3)))
+
+
+class _Lookup:
+    """A stand-in GAN whose 'generator' returns stored images: latent i -> image i."""
+
+    def __init__(self, images):
+        self.images = images
+
+    def sample_latents(self, n, seed=0):
+        return np.arange(n)[:, None]
+
+    def generator(self, latents, training=False):
+        return self.images[np.asarray(latents)[:, 0]]
+
+
+def test_the_callback_counts_what_the_generator_emits_each_epoch(digits):
+    from mitlgan.metrics.stacked_callback import StackedModesCallback
+
+    images, modes = make_stacked_mnist(digits.test_images, digits.test_labels, 600, seed=4)
+    counter = StackedModesCallback(_oracle(digits), 600, batch_size=128)
+    counter.set_model(_Lookup(images))
+    logs = {}
+    counter.on_epoch_end(0, logs)
+    expected = mode_statistics(modes)
+    assert logs["modes_covered"] == expected["modes_covered"]
+    assert logs["kl_to_uniform"] == pytest.approx(expected["kl_to_uniform"])
+    counter.set_model(_Lookup(np.repeat(images[:1], 600, axis=0)))  # collapsed to one stack
+    counter.on_epoch_end(1, logs)
+    assert logs["modes_covered"] == 1 and logs["kl_to_uniform"] == pytest.approx(math.log(1000))
+    assert [r["epoch"] for r in counter.results] == [1, 2]

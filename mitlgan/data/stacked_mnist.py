@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["NUM_STACKED_MODES", "make_stacked_mnist", "stacked_mode"]
+__all__ = ["NUM_STACKED_MODES", "make_stacked_mnist", "pad_digits", "stacked_mode"]
 
 NUM_STACKED_MODES = 1000
 
@@ -38,3 +38,20 @@ def make_stacked_mnist(images, labels, n: int, seed: int = 0) -> tuple[np.ndarra
     stacked = np.stack([images[picks[:, c]] for c in range(3)], axis=-1)
     labels = np.asarray(labels)
     return stacked, stacked_mode(*(labels[picks[:, c]] for c in range(3)))
+
+
+def pad_digits(images, size: int = 32, background: float = -1.0) -> np.ndarray:
+    """Centre (N, 28, 28, C) images on a (N, size, size, C) canvas of ``background``.
+
+    The DCGAN doubles from 4x4, so Stacked MNIST is trained at 32x32 (the digits padded
+    by 2 pixels a side, as in many Stacked-MNIST DCGANs); the mode count crops back.
+    """
+    images = np.asarray(images)
+    if images.ndim != 4 or images.shape[1:3] != (28, 28):
+        raise ValueError(f"expected (N, 28, 28, C) digits; got {images.shape}")
+    if size < 28:
+        raise ValueError(f"size must be at least 28; got {size}")
+    before = (size - 28) // 2
+    after = size - 28 - before
+    return np.pad(images, ((0, 0), (before, after), (before, after), (0, 0)),
+                  constant_values=background)

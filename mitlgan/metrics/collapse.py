@@ -12,9 +12,15 @@ An epoch is flagged ``collapsed`` when its coverage or its diversity falls below
 modes it had covered, or half of its sample spread, has collapsed in the sense of seed
 001 ("the output does not change" with the input). The absolute floor keeps noise in
 small values (a coverage of 0.01-0.05) from being read as a collapse.
+
+Given the run's ``history_csv``, a resumed run takes its best-so-far from the rows of
+the epochs before the resume point, so the flags match those of an uninterrupted run.
 """
 
 from __future__ import annotations
+
+import csv
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -38,11 +44,13 @@ class CollapseCallback(keras.callbacks.Callback):
         min_drop: the least absolute fall from the best that can count as a collapse.
         backbone: names the features in ``self.results``.
         prefix: prefix of the log keys.
+        history_csv: the run's history file (:class:`mitlgan.callbacks.HistoryCSV`); on
+            resume the best values of its earlier epochs are restored.
     """
 
     def __init__(self, featurize, real_features, n: int = 500, *, seed: int = 0,
                  fraction: float = 0.5, min_drop: float = 0.05,
-                 backbone: str = "unnamed features", prefix: str = ""):
+                 backbone: str = "unnamed features", prefix: str = "", history_csv=None):
         super().__init__()
         if not 0.0 < fraction < 1.0:
             raise ValueError(f"fraction={fraction!r} must be in (0, 1)")
@@ -52,9 +60,30 @@ class CollapseCallback(keras.callbacks.Callback):
         self.backbone, self.prefix = backbone, prefix
         self.best = {"coverage": 0.0, "diversity": 0.0}
         self.results: list[dict] = []
+        self.history_csv = None if history_csv is None else Path(history_csv)
+        self._restored = False
+
+    def _restore_best(self, first_epoch: int) -> None:
+        """Best values of the history rows of epochs 1..first_epoch (0-based start index)."""
+        if self.history_csv is None or not self.history_csv.is_file():
+            return
+        with open(self.history_csv, newline="") as handle:
+            for row in csv.DictReader(handle):
+                if int(float(row["epoch"])) > first_epoch:
+                    continue
+                for key in self.best:
+                    value = row.get(self.prefix + key)
+                    if value not in (None, ""):
+                        self.best[key] = max(self.best[key], float(value))
+
+    def on_train_begin(self, logs=None):
+        self._restored = False
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}
+        if not self._restored:
+            self._restored = True
+            self._restore_best(epoch)
         latents = self.model.sample_latents(self.n, seed=self.seed)
         images = keras.ops.convert_to_numpy(self.model.generator(latents, training=False))
         metrics = manifold_metrics(self.real_features, self.featurize(images),

@@ -177,7 +177,7 @@ class Judge:
             model.compile(optimizer=keras.optimizers.Adam(1e-3),
                           loss="sparse_categorical_crossentropy", metrics=["accuracy"])
             model.fit(_shifted_batches(data, batch_size, seed, max_shift), epochs=epochs,
-                      verbose=verbose)
+                      shuffle=False, verbose=verbose)  # the batches come shuffled
             accuracy = float(np.mean(np.argmax(model.predict(test_images, verbose=0), 1)
                                      == data.test_labels))
             info = {"test_accuracy": accuracy, "source": data.source,

@@ -1,5 +1,8 @@
 """Seed 001's DCGAN at 64x64, read from its generator and discriminator tables.
 
+``image_size`` (default 64, the report's) keeps the pattern at other powers of two:
+one stride-2 layer fewer per halving, from the same 4x4 map (32x32 for Stacked MNIST).
+
 Where the report is silent it follows carpedm20/DCGAN-tensorflow, its template:
 weights N(0, 0.02), zero biases, BatchNorm with momentum 0.9 and epsilon 1e-5,
 LeakyReLU 0.2, 5x5 kernels with stride 2 and "same" padding.
@@ -29,43 +32,59 @@ def _init():
     return keras.initializers.RandomNormal(0.0, 0.02)
 
 
+def _upsamplings(image_size: int) -> int:
+    """Stride-2 layers between the 4x4 map and ``image_size`` (a power of two >= 8)."""
+    require_positive_int("image_size", image_size)
+    if image_size < 8 or image_size & (image_size - 1):
+        raise ValueError(f"image_size must be a power of two >= 8 (the DCGAN doubles from "
+                         f"4x4); got {image_size}.")
+    return image_size.bit_length() - 3
+
+
 def build_dcgan_generator(latent_dim: int = 100, *, base_channels: int = 512,
+                          image_size: int = DCGAN_IMAGE_SIZE, channels: int = 3,
                           name: str = "dcgan_generator") -> keras.Model:
-    """z (B, latent_dim) -> (B, 64, 64, 3) in [-1, 1].
+    """z (B, latent_dim) -> (B, image_size, image_size, channels) in [-1, 1].
 
     Dense -> 4x4x512, BN, ReLU -> ConvTranspose 5x5 s2 to 256, 128, 64 (BN, ReLU each)
     -> ConvTranspose 5x5 s2 to 3, tanh; 5,137,283 parameters at the defaults
-    (``base_channels`` scales every width, for small test models).
+    (``base_channels`` scales every width, for small test models; at ``image_size`` 32
+    the 64-channel layer is left out).
     """
     require_positive_int("latent_dim", latent_dim)
     require_positive_int("base_channels", base_channels)
+    require_positive_int("channels", channels)
+    upsamplings = _upsamplings(image_size)
     z = keras.Input((latent_dim,), name="latent")
     x = layers.Dense(4 * 4 * base_channels, kernel_initializer=_init(), name="project")(z)
     x = layers.Reshape((4, 4, base_channels), name="reshape")(x)
     x = layers.ReLU(name="relu0")(layers.BatchNormalization(**BATCHNORM, name="bn0")(x))
-    for index, divisor in enumerate((2, 4, 8), start=1):
-        x = layers.Conv2DTranspose(base_channels // divisor, 5, strides=2, padding="same",
+    for index in range(1, upsamplings):
+        x = layers.Conv2DTranspose(max(base_channels >> index, 1), 5, strides=2, padding="same",
                                    kernel_initializer=_init(), name=f"deconv{index}")(x)
         x = layers.ReLU(name=f"relu{index}")(
             layers.BatchNormalization(**BATCHNORM, name=f"bn{index}")(x))
-    image = layers.Conv2DTranspose(3, 5, strides=2, padding="same", activation="tanh",
+    image = layers.Conv2DTranspose(channels, 5, strides=2, padding="same", activation="tanh",
                                    kernel_initializer=_init(), name="image")(x)
     return keras.Model(z, image, name=name)
 
 
 def build_dcgan_discriminator(*, first_batchnorm: bool = True, base_channels: int = 64,
+                              image_size: int = DCGAN_IMAGE_SIZE, channels: int = 3,
                               name: str = "dcgan_discriminator") -> keras.Model:
-    """(B, 64, 64, 3) -> (B, 1) probability of "real".
+    """(B, image_size, image_size, channels) -> (B, 1) probability of "real".
 
     Conv 5x5 s2 to 64, 128, 256, 512, each BN (the first only with
     ``first_batchnorm``) and LeakyReLU 0.2 -> Conv 4x4 valid to 1, sigmoid;
-    4,318,593 parameters at the defaults.
+    4,318,593 parameters at the defaults (at ``image_size`` 32 the 512-channel layer
+    is left out).
     """
     require_positive_int("base_channels", base_channels)
-    images = keras.Input((DCGAN_IMAGE_SIZE, DCGAN_IMAGE_SIZE, 3), name="image")
+    require_positive_int("channels", channels)
+    images = keras.Input((image_size, image_size, channels), name="image")
     x = images
-    for index, multiple in enumerate((1, 2, 4, 8)):
-        x = layers.Conv2D(base_channels * multiple, 5, strides=2, padding="same",
+    for index in range(_upsamplings(image_size)):
+        x = layers.Conv2D(base_channels << index, 5, strides=2, padding="same",
                           kernel_initializer=_init(), name=f"conv{index}")(x)
         if index > 0 or first_batchnorm:
             x = layers.BatchNormalization(**BATCHNORM, name=f"bn{index}")(x)

@@ -4,6 +4,9 @@ Layout of ``OUTPUT/dcgan/DATASET/``: ``config.json``, ``run.log``, ``train/``
 (checkpoints, ``history.csv`` with the losses and the per-epoch precision, recall,
 density, coverage, diversity and collapse flag, sample grids, ``generator.keras``),
 ``collapse.png``, ``grids.png`` and ``report.md``.
+
+``--benchmark stacked-mnist`` runs the Stacked-MNIST mode count instead
+(``reproductions/dcgan/stacked.py``), in ``OUTPUT/dcgan/stacked-mnist/``.
 """
 
 from __future__ import annotations
@@ -19,10 +22,14 @@ from reproductions import _runner
 from reproductions._arguments import add_positive_int_flags
 from reproductions._runner import Reproduction, Stage, UsageError, say
 from reproductions.dcgan.config import PRESETS, SPRITES_FULL, build_config
+from reproductions.dcgan.stacked import STACKED_MNIST, STACKED_STAGES, build_stacked_config
 
 DESCRIPTION = ("Reproduce seed 001's DCGAN at 64x64 and measure its mode collapse: precision, "
                "recall, density, coverage and diversity after every epoch, collapsed epochs "
-               "flagged, grids at the report's epochs. Running the same command again resumes.")
+               "flagged, grids at the report's epochs. --benchmark stacked-mnist counts the "
+               "modes of a DCGAN on Stacked MNIST instead. Running the same command again "
+               "resumes.")
+OVERRIDES = ("epochs", "batch_size", "n_images", "generator_channels", "discriminator_channels")
 
 
 def add_arguments(parser: argparse.ArgumentParser, run) -> None:
@@ -33,6 +40,10 @@ def add_arguments(parser: argparse.ArgumentParser, run) -> None:
     run.add_argument("--images", default=None,
                      help="a folder of images to train on instead of the built-in sprites "
                           "(see datasets/emoji.md)")
+    run.add_argument("--benchmark", choices=(STACKED_MNIST,), default=None,
+                     help="stacked-mnist: train the DCGAN on Stacked MNIST (1,000 modes) and "
+                          "count the modes it covers, as the Unrolled GAN / VEEGAN / PacGAN "
+                          "papers do")
     run.add_argument("--generator-loss", choices=("non_saturating", "minimax"),
                      default="non_saturating",
                      help="non_saturating: carpedm20's code (default); minimax: the formula "
@@ -42,13 +53,27 @@ def add_arguments(parser: argparse.ArgumentParser, run) -> None:
         "--n-images": "training images (sprites: how many to make; folders: a cap)",
         "--generator-channels": "the generator's first width (report: 512)",
         "--discriminator-channels": "the discriminator's first width (report: 64)",
+        "--mode-samples": "stacked-mnist: samples per mode count (papers: 26,000)",
+        "--judge-epochs": "stacked-mnist: epochs of the MNIST judge (default 15)",
     })
 
 
 def configure(args, preset: str) -> dict:
     """The configuration; a missing image folder is refused before anything is written."""
-    overrides = {k: getattr(args, k) for k in ("epochs", "batch_size", "n_images",
-                                               "generator_channels", "discriminator_channels")}
+    overrides = {k: getattr(args, k) for k in OVERRIDES}
+    if args.benchmark == STACKED_MNIST:
+        if args.images is not None or args.dataset != "sprites":
+            raise UsageError("--benchmark stacked-mnist makes its own data from MNIST; leave "
+                             "out --dataset and --images.")
+        config = build_stacked_config(preset, {**overrides, "mode_samples": args.mode_samples,
+                                               "judge_epochs": args.judge_epochs})
+        config["generator_loss"] = args.generator_loss
+        if config["n_images"] < config["batch_size"]:
+            raise UsageError(f"--n-images {config['n_images']} is smaller than one batch.")
+        return config
+    for flag in ("mode_samples", "judge_epochs"):
+        if getattr(args, flag) is not None:
+            raise UsageError(f"--{flag.replace('_', '-')} belongs to --benchmark stacked-mnist.")
     config = build_config(preset, overrides)
     config.update(dataset=args.dataset, generator_loss=args.generator_loss,
                   images=str(Path(args.images).resolve()) if args.images else None)
@@ -106,7 +131,8 @@ def train_stage(context) -> dict:
         len(images), min(config["collapse_samples"], len(images)), replace=False)]
     tracker = CollapseCallback(features, features(real), config["collapse_samples"],
                                seed=config["seed"], fraction=config["collapse_fraction"],
-                               backbone=features.backbone)
+                               backbone=features.backbone,
+                               history_csv=stage_dir / "history.csv")
     interactive = sys.stdout.isatty() and not os.environ.get("CI")
     result = train(gan, images, batch_size=config["batch_size"], epochs=config["epochs"],
                    checkpoint_dir=stage_dir / "checkpoints", every=5, keep=2,
@@ -115,7 +141,7 @@ def train_stage(context) -> dict:
                    callbacks=[tracker], verbose=1 if interactive else 2)
     if result.resumed_from is not None:
         say(f"  resumed from {result.resumed_from} (epoch {result.initial_epoch}); the collapse "
-            "threshold's best-so-far restarted there")
+            "threshold's best-so-far was read back from history.csv")
     gan.generator.save(stage_dir / "generator.keras")
     return {"epochs": result.epochs, "backbone": features.backbone}
 
@@ -127,27 +153,42 @@ def report_stage(context) -> dict:
     return write_report(context)
 
 
-REPRODUCTION = Reproduction(
-    prog="python -m reproductions.dcgan",
-    description=DESCRIPTION,
-    stages=(Stage("train", "the DCGAN, with precision/recall/density/coverage every epoch",
-                  train_stage),
-            Stage("report", "collapse figure, grids and report.md", report_stage)),
-    configure=configure,
-    add_arguments=add_arguments,
-    presets=PRESETS,
-    preset_help="full: the report's DCGAN; quick: widths / 8, minutes on a CPU; "
-                "auto (default): full on a GPU, quick otherwise",
-    run_folder=lambda args: Path(args.output) / "dcgan" / args.dataset,
-    finished=lambda context: f"Finished. Report: {context.run_dir / 'report.md'}",
+PRESET_HELP = ("full: the report's DCGAN (stacked-mnist: the papers' budget); quick: widths "
+               "/ 8, minutes on a CPU; auto (default): full on a GPU, quick otherwise")
+MAIN_STAGES = (
+    Stage("train", "the DCGAN, with precision/recall/density/coverage every epoch", train_stage),
+    Stage("report", "collapse figure, grids and report.md", report_stage),
 )
+
+
+def reproduction_for(benchmark: str | None) -> Reproduction:
+    """The runner's view of the collapse study, or of ``--benchmark`` (its stages differ)."""
+    return Reproduction(
+        prog="python -m reproductions.dcgan",
+        description=DESCRIPTION,
+        stages=STACKED_STAGES if benchmark == STACKED_MNIST else MAIN_STAGES,
+        configure=configure,
+        add_arguments=add_arguments,
+        presets=PRESETS,
+        preset_help=PRESET_HELP,
+        run_folder=lambda args: Path(args.output) / "dcgan" / (args.benchmark or args.dataset),
+        finished=lambda context: f"Finished. Report: {context.run_dir / 'report.md'}",
+    )
+
+
+def _benchmark(argv) -> str | None:
+    # --benchmark decides the stages, and so the --until choices: read it first.
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--benchmark", default=None)
+    known, _ = pre.parse_known_args(argv)
+    return known.benchmark
 
 
 def prepare(argv=None):
     """Parse and validate; touch no file. Returns (args, config, run_dir)."""
-    return _runner.prepare(REPRODUCTION, argv)
+    return _runner.prepare(reproduction_for(_benchmark(argv)), argv)
 
 
 def main(argv=None) -> int:
     """Entry point; returns the exit code (2 for bad input)."""
-    return _runner.main(REPRODUCTION, argv)
+    return _runner.main(reproduction_for(_benchmark(argv)), argv)
