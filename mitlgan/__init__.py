@@ -11,7 +11,8 @@ ensure_tensorflow_backend()
 __version__ = "0.1.0"
 
 # Heavy submodules load on first use so that `import mitlgan` stays cheap.
-_LAZY = {"WGANGP": "mitlgan.gans", "BCEGAN": "mitlgan.gans", "AdversarialModel": "mitlgan.gans"}
+_LAZY = {"WGANGP": "mitlgan.gans", "BCEGAN": "mitlgan.gans", "Zi2Zi": "mitlgan.gans",
+         "AdversarialModel": "mitlgan.gans"}
 
 
 def __getattr__(name):
@@ -22,4 +23,4 @@ def __getattr__(name):
     raise AttributeError(f"module 'mitlgan' has no attribute {name!r}")
 
 
-__all__ = ["BCEGAN", "WGANGP", "AdversarialModel", "__version__"]
+__all__ = ["BCEGAN", "WGANGP", "AdversarialModel", "Zi2Zi", "__version__"]

@@ -16,6 +16,7 @@ that generating or reading images stays light.
 """
 
 from mitlgan.data.folder import load_image_array, load_image_folder
+from mitlgan.data.fonts import FontPairs, font_pairs, render_glyph, shared_charset, split_characters
 from mitlgan.data.images import (
     IMAGE_EXTENSIONS,
     SQUARE_MODES,
@@ -70,6 +71,7 @@ __all__ = [
     "DatasetSpec",
     "EmptyImageFolderError",
     "FolderReport",
+    "FontPairs",
     "ImageReadError",
     "MnistData",
     "MnistUnavailableError",
@@ -81,6 +83,7 @@ __all__ = [
     "check_dataset",
     "composite",
     "data_root",
+    "font_pairs",
     "get_dataset",
     "list_image_files",
     "load_image_array",
@@ -92,6 +95,9 @@ __all__ = [
     "prepare_dataset",
     "read_image",
     "read_image_folder",
+    "render_glyph",
+    "shared_charset",
+    "split_characters",
     "synthetic_scenes",
     "to_float",
     "to_uint8",

@@ -6,6 +6,7 @@
 - :class:`WGANGP` (``wgangp``): Gulrajani et al.'s WGAN-GP, the thesis's GAN.
 - :class:`BCEGAN` (``bce``): the plain binary cross-entropy GAN of the MNIST and
   DCGAN reports.
+- :class:`Zi2Zi` (``zi2zi``): zi2zi's conditional font-transfer GAN and its four losses.
 - ``noise``: the stateless draws; ``precision``: :func:`dtype_policy`.
 
 Training notes (regimes, epochs, distribution, XLA, mixed precision and their
@@ -22,6 +23,7 @@ from mitlgan.gans.noise import (
 )
 from mitlgan.gans.precision import dtype_policy
 from mitlgan.gans.wgangp import METRIC_NAMES, REAL_BATCHES, WGANGP, default_optimizer
+from mitlgan.gans.zi2zi import ZI2ZI_METRIC_NAMES, Zi2Zi, Zi2ZiLearningRate
 
 __all__ = [
     "BCEGAN",
@@ -30,6 +32,9 @@ __all__ = [
     "METRIC_NAMES",
     "REAL_BATCHES",
     "WGANGP",
+    "ZI2ZI_METRIC_NAMES",
+    "Zi2Zi",
+    "Zi2ZiLearningRate",
     "AdversarialModel",
     "accelerator_present",
     "default_optimizer",

@@ -5,6 +5,7 @@
 - :func:`build_mitlgan_generator` -- thesis Table 7.3
 - :mod:`mitlgan.models.dcgan` -- seed 001's DCGAN at 64x64
 - :mod:`mitlgan.models.mnist` -- the MNIST judge, seed 002's MLP GAN, seed 003's FC GAN
+- :mod:`mitlgan.models.zi2zi` -- seed 000's zi2zi at 64x64
 """
 
 from mitlgan.models.dcgan import build_dcgan_discriminator, build_dcgan_generator
@@ -17,6 +18,11 @@ from mitlgan.models.mnist import (
     build_mnist_classifier,
 )
 from mitlgan.models.wgan import build_wgan_critic, build_wgan_generator
+from mitlgan.models.zi2zi import (
+    build_zi2zi_discriminator,
+    build_zi2zi_encoder,
+    build_zi2zi_generator,
+)
 
 __all__ = [
     "OUTPUT_ACTIVATIONS",
@@ -30,4 +36,7 @@ __all__ = [
     "build_mnist_classifier",
     "build_wgan_critic",
     "build_wgan_generator",
+    "build_zi2zi_discriminator",
+    "build_zi2zi_encoder",
+    "build_zi2zi_generator",
 ]

@@ -1,0 +1,153 @@
+"""The zi2zi report: source | generated | target grids, the study table, the claims."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from reproductions._report import markdown_table, show_grid, write_text_atomic
+from reproductions._runner import environment_lines, say
+from reproductions.zi2zi.config import (
+    GRID_CHARS,
+    LITTLE_L1_FRACTION,
+    LITTLE_SSIM,
+    study_variants,
+)
+from reproductions.zi2zi.stages import RESULT_FILE, held_out_arrays
+
+METRICS = ("l1", "ssim", "accuracy")
+CLAIMS = {
+    "l1": "A higher L1 weight gives better glyphs (10 -> 10,000)",
+    "epochs": "Three times the epochs adds little",
+    "samples": "Three times the training characters adds little",
+    "sources": "Three source fonts instead of one add little",
+    "depth": "A larger (here: twice as wide) network adds little",
+}
+
+
+def _seed_results(context, name: str) -> list[dict]:
+    folder = context.stage_dir(name)
+    return [json.loads(p.read_text()) for p in sorted(folder.glob(f"seed_*/{RESULT_FILE}"))]
+
+
+def summarise(results: list[dict], styles) -> dict:
+    """{metric: (mean, sd)} over seeds of the style-averaged held-out scores, and per style."""
+    per_seed = {m: [np.mean([r["scores"][s][m] for s in styles]) for r in results]
+                for m in METRICS}
+    per_style = {s: {m: float(np.mean([r["scores"][s][m] for r in results])) for m in METRICS}
+                 for s in styles}
+    return {"overall": {m: (float(np.mean(v)), float(np.std(v, ddof=1)) if len(v) > 1 else 0.0)
+                        for m, v in per_seed.items()}, "per_style": per_style}
+
+
+def _cell(mean_sd, digits=3) -> str:
+    mean, sd = mean_sd
+    return f"{mean:.{digits}f} ± {sd:.{digits}f}" if sd else f"{mean:.{digits}f}"
+
+
+def judge_claim(study: str, summaries: dict) -> tuple[str, str]:
+    """(verdict, measured) of the report's claim for ``study`` from the variant summaries
+    (first variant = base, last = the change the report tried)."""
+    names = list(summaries)
+    base, changed = summaries[names[0]]["overall"], summaries[names[-1]]["overall"]
+    l1_change = (changed["l1"][0] - base["l1"][0]) / base["l1"][0]
+    ssim_change = changed["ssim"][0] - base["ssim"][0]
+    measured = (f"{names[-1]} vs {names[0]}: held-out L1 {base['l1'][0]:.3f} -> "
+                f"{changed['l1'][0]:.3f} ({l1_change:+.1%}), SSIM {base['ssim'][0]:.3f} -> "
+                f"{changed['ssim'][0]:.3f}, accuracy {base['accuracy'][0]:.2f} -> "
+                f"{changed['accuracy'][0]:.2f}")
+    if study == "l1":
+        helps = l1_change <= -LITTLE_L1_FRACTION and ssim_change > 0
+        return ("supported" if helps else "not supported"), measured
+    little = abs(l1_change) < LITTLE_L1_FRACTION and abs(ssim_change) < LITTLE_SSIM
+    return ("supported" if little else "not supported"), measured
+
+
+def _grid_figure(context, name: str, fonts) -> str | None:
+    """``grid_NAME.png``: per style, rows source / generated / target of held-out glyphs."""
+    import keras
+
+    from mitlgan.plots import image_grid
+
+    path = context.stage_dir(name) / "seed_0" / "generator.keras"
+    if not path.is_file():
+        return None
+    generator = keras.saving.load_model(path)
+    targets, sources, styles, _ = held_out_arrays(context)
+    panels = []
+    for style, font in enumerate(fonts):
+        rows = np.flatnonzero(styles == style)[:GRID_CHARS]
+        fake = np.asarray(generator.predict([sources[rows], styles[rows]], verbose=0))
+        triple = np.concatenate([sources[rows], fake, targets[rows]])[..., :1]
+        panels.append((font, image_grid(triple, nrow=len(rows), pad_value=128)))
+    figure = f"grid_{name}.png"
+    stacked_panels(panels, context.run_dir / figure,
+                   f"{name}, held-out characters: source / generated / target")
+    return figure
+
+
+def stacked_panels(panels, path, title) -> None:
+    """One uint8 grid per row of the figure, titled (styles one above the other)."""
+    import matplotlib.pyplot as plt
+
+    height, width = panels[0][1].shape[:2]
+    inches = 1.6 * width / height
+    fig, axes = plt.subplots(len(panels), 1, figsize=(min(max(inches, 6), 12), 1.9 * len(panels) + 0.5))
+    for ax, (label, grid) in zip(np.atleast_1d(axes), panels):
+        show_grid(ax, grid, label)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def report_stage(context) -> dict:
+    """Write the grids and ``report.md``; returns the claim's verdict."""
+    config, run_dir = context.config, context.run_dir
+    data = json.loads((context.stage_dir("data") / "done.json").read_text())
+    classifier = json.loads((context.stage_dir("classifier") / "done.json").read_text())
+    fonts = data["target_fonts"]
+    names = list(study_variants(config["study"], config))
+    summaries = {n: summarise(_seed_results(context, n), fonts) for n in names}
+    figures = [f for f in (_grid_figure(context, n, fonts) for n in names) if f]
+    identity = {m: float(np.mean([data["identity"][s][m] for s in fonts])) for m in ("l1", "ssim")}
+    rows = [[n, *(_cell(summaries[n]["overall"][m], 2 if m == "accuracy" else 3)
+                  for m in METRICS)] for n in names]
+    rows.append(["identity baseline (output = source)", f"{identity['l1']:.3f}",
+                 f"{identity['ssim']:.3f}", ""])
+    rows.append(["real target glyphs", "0", "1", f"{classifier['real_accuracy']:.2f}"])
+    style_rows = [[n, s, *(f"{summaries[n]['per_style'][s][m]:.3f}" for m in METRICS),
+                   f"{data['identity'][s]['l1']:.3f}"] for n in names for s in fonts]
+    verdict, measured = judge_claim(config["study"], summaries)
+    lines = [
+        f"# Seed 000: zi2zi at 64x64, study `{config['study']}`", "",
+        f"Source font(s): {', '.join(data['source_fonts'])}; target styles: {', '.join(fonts)}. "
+        f"{data['charset_size']} characters shared by the fonts; {len(data['train_chars'])} for "
+        f"training, {len(data['held_out_chars'])} held out (never trained on) and scored here.",
+        "",
+        "Scores on held-out characters against the true target glyph, averaged over the "
+        f"styles: mean L1 (pixels in [-1, 1]; lower is better), SSIM (higher is better) and "
+        f"the accuracy of a glyph classifier trained on the real target fonts' renders "
+        f"({classifier['classes']} glyph classes: homoglyphs such as Latin A and Cyrillic А, "
+        f"identical in every target font, share one). Mean ± sd over {config['seeds']} seed(s); "
+        f"preset `{config['preset']}`, {config['epochs']} epochs, batch {config['batch_size']}.",
+        "",
+        markdown_table(["variant", "L1", "SSIM", "accuracy"], rows), "",
+        "## The report's claim, checked", "",
+        markdown_table(["claim", "verdict", "measured"], [[CLAIMS[config["study"]], verdict,
+                                                           measured]]), "",
+        f"\"Adds little\": held-out L1 changes by less than {LITTLE_L1_FRACTION:.0%} and SSIM by "
+        f"less than {LITTLE_SSIM}; \"better\": L1 falls by at least {LITTLE_L1_FRACTION:.0%} "
+        "and SSIM rises.", "",
+        *(f"![{f}]({f})" for f in figures), "",
+        "## Per style", "",
+        markdown_table(["variant", "style", "L1", "SSIM", "accuracy", "identity L1"], style_rows),
+        "", "## Configuration", "", "```json", json.dumps(config, indent=2, sort_keys=True),
+        "```", "", "## Versions", "",
+    ]
+    lines += environment_lines(context.environment(), config["seed"])
+    write_text_atomic(run_dir / "report.md", "\n".join(lines) + "\n")
+    say(f"  {CLAIMS[config['study']]}: {verdict} ({measured})")
+    say(f"  wrote {run_dir / 'report.md'}")
+    return {"claim": CLAIMS[config["study"]], "verdict": verdict}

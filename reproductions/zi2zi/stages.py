@@ -1,0 +1,209 @@
+"""The zi2zi stages: glyph pairs, the glyph classifier, one stage per study variant."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from reproductions._runner import say, write_json_atomic
+from reproductions.zi2zi.config import study_variants
+
+RESULT_FILE = "result.json"
+
+
+def glyphs(context) -> dict:
+    """The run's glyph pairs, split into training and held-out characters (once per process).
+
+    Returns:
+        {"pairs": FontPairs of every charset character, "train_chars": str,
+        "held_out_chars": str, "charset": str}.
+    """
+
+    def load():
+        from mitlgan.data.fonts import font_pairs, shared_charset, split_characters
+
+        config = context.config
+        fonts = config["source_fonts"] + config["target_fonts"]
+        charset = (Path(config["charset_file"]).read_text(encoding="utf-8").strip()
+                   if config["charset_file"] else shared_charset(fonts))
+        train_chars, held_out = split_characters(charset, config["held_out_fraction"],
+                                                 seed=config["seed"])
+        train_chars = train_chars[:config["train_chars"]] if config["train_chars"] else train_chars
+        held_out = held_out[:config["held_out_chars"]] if config["held_out_chars"] else held_out
+        pairs = font_pairs(config["source_fonts"], config["target_fonts"],
+                           train_chars + held_out)
+        for font, missing in pairs.skipped.items():
+            say(f"  {Path(font).name} lacks {len(missing)} of the characters: skipped, not drawn")
+        return {"pairs": pairs, "train_chars": train_chars, "held_out_chars": held_out,
+                "charset": charset, "classes": glyph_classes(train_chars + held_out,
+                                                            config["target_fonts"])}
+
+    return context.load_once("glyphs", load)
+
+
+def glyph_classes(chars: str, fonts) -> dict:
+    """{character: class id} where homoglyphs (Latin A, Cyrillic А, Greek Α...) that render
+    identically in every target font share a class: no classifier can tell them apart."""
+    from mitlgan.data.fonts import render_glyph
+
+    first_of = {}
+    classes = {}
+    for char in chars:
+        key = b"".join(render_glyph(char, font).tobytes() for font in fonts)
+        classes[char] = first_of.setdefault(key, len(first_of))
+    return classes
+
+
+def _select(pairs, chars: str, source_index: int | None = None, max_sources: int = 1):
+    keep = set(chars)
+    mask = np.array([c in keep for c in pairs.chars])
+    if source_index is not None:
+        mask &= pairs.source_indices == source_index
+    else:
+        mask &= pairs.source_indices < max_sources
+    return np.flatnonzero(mask)
+
+
+def held_out_arrays(context):
+    """(targets, sources, styles, char indices) of the held-out pairs from the first
+    source font, in [-1, 1] with the model's channels."""
+    data = glyphs(context)
+    pairs = data["pairs"]
+    index = _select(pairs, data["held_out_chars"], source_index=0)
+    targets, sources, styles = pairs.as_training_arrays(context.config["channels"])
+    char_index = np.array([data["classes"][c] for c in np.asarray(pairs.chars)[index]])
+    return targets[index], sources[index], styles[index], char_index
+
+
+def data_stage(context) -> dict:
+    """Render the pairs; score the identity baseline (output = source) on held-out glyphs."""
+    from mitlgan.metrics.glyphs import per_image_l1, per_image_ssim
+
+    data, config = glyphs(context), context.config
+    targets, sources, styles, _ = held_out_arrays(context)
+    baseline = {}
+    for style, name in enumerate(data["pairs"].target_fonts):
+        rows = styles == style
+        baseline[name] = {"l1": float(per_image_l1(sources[rows], targets[rows]).mean()),
+                          "ssim": float(per_image_ssim(sources[rows], targets[rows]).mean())}
+    say(f"  {len(data['charset'])} characters shared by the fonts; {len(data['train_chars'])} "
+        f"for training, {len(data['held_out_chars'])} held out; {len(data['pairs'])} pairs")
+    say("  identity baseline (output = source) on held-out glyphs: " + ", ".join(
+        f"{k} L1 {v['l1']:.3f}" for k, v in baseline.items()))
+    return {"charset_size": len(data["charset"]), "train_chars": data["train_chars"],
+            "held_out_chars": data["held_out_chars"], "pairs": len(data["pairs"]),
+            "skipped": data["pairs"].skipped, "target_fonts": list(data["pairs"].target_fonts),
+            "source_fonts": list(data["pairs"].source_fonts), "identity": baseline,
+            "channels": config["channels"]}
+
+
+def classifier_stage(context) -> dict:
+    """Train the glyph classifier on the real target fonts' renders of every character."""
+    from mitlgan.data.fonts import render_glyph
+    from mitlgan.metrics.glyphs import train_glyph_classifier
+
+    data, config = glyphs(context), context.config
+    chars = data["train_chars"] + data["held_out_chars"]
+    images, labels = [], []
+    for font in config["target_fonts"]:
+        for char in chars:
+            if char not in data["pairs"].skipped.get(str(font), ""):
+                images.append(render_glyph(char, font))
+                labels.append(data["classes"][char])
+    model, accuracy = train_glyph_classifier(np.stack(images)[..., None], labels,
+                                             epochs=config["classifier_epochs"],
+                                             seed=config["seed"])
+    model.save(context.stage_dir("classifier") / "classifier.keras")
+    say(f"  glyph classifier: {len(set(labels))} glyph classes ({len(chars)} characters; "
+        f"homoglyphs share a class) x {len(config['target_fonts'])} fonts, accuracy on the "
+        f"real renders {accuracy:.3f}")
+    return {"real_accuracy": accuracy, "classes": len(set(labels)), "renders": len(labels)}
+
+
+def _classifier(context):
+    def load():
+        import keras
+
+        return keras.saving.load_model(context.stage_dir("classifier") / "classifier.keras")
+
+    return context.load_once("classifier", load)
+
+
+def _train_variant(context, out_dir: Path, settings: dict, seed: int) -> dict:
+    """Train one variant with one seed (or resume) and score it on held-out glyphs."""
+    import keras
+
+    from mitlgan.gans.zi2zi import Zi2Zi, Zi2ZiLearningRate
+    from mitlgan.models.zi2zi import build_zi2zi_discriminator, build_zi2zi_generator
+    from mitlgan.training import train
+
+    config, data = context.config, glyphs(context)
+    pairs = data["pairs"]
+    chars = data["train_chars"][:settings.get("train_chars", len(data["train_chars"]))]
+    index = _select(pairs, chars, max_sources=settings.get("sources", 1))
+    targets, sources, styles = (a[index] for a in pairs.as_training_arrays(config["channels"]))
+    width = settings.get("width", config["width"])
+    keras.utils.set_random_seed(seed)
+    gan = Zi2Zi(build_zi2zi_generator(channels=config["channels"], generator_dim=width,
+                                      embedding_num=config["embedding_num"]),
+                build_zi2zi_discriminator(channels=config["channels"], discriminator_dim=width,
+                                          embedding_num=config["embedding_num"]),
+                num_styles=config["embedding_num"], seed=seed,
+                loss_weights={"l1": settings.get("l1_weight", config["l1_weight"])})
+    gan.compile()
+    interactive = sys.stdout.isatty() and not os.environ.get("CI")
+    epochs = settings.get("epochs", config["epochs"])
+    train(gan, (targets, sources, styles), batch_size=config["batch_size"], epochs=epochs,
+          checkpoint_dir=out_dir / "checkpoints", every=1, keep=2,
+          history_csv=out_dir / "history.csv", seed=seed, callbacks=[Zi2ZiLearningRate()],
+          verbose=1 if interactive else 2)
+    gan.generator.save(out_dir / "generator.keras")
+    return {"pairs": int(len(index)), "epochs": epochs, "train_steps": gan.train_steps,
+            "scores": score_generator(context, gan.generator)}
+
+
+def score_generator(context, generator) -> dict:
+    """Held-out L1, SSIM and classifier accuracy per style: {style: {metric: value}}."""
+    from mitlgan.metrics.glyphs import character_accuracy, per_image_l1, per_image_ssim
+
+    targets, sources, styles, char_index = held_out_arrays(context)
+    fake = np.asarray(generator.predict([sources, styles], batch_size=64, verbose=0))
+    scores = {}
+    for style, name in enumerate(glyphs(context)["pairs"].target_fonts):
+        rows = styles == style
+        scores[name] = {
+            "l1": float(per_image_l1(fake[rows], targets[rows]).mean()),
+            "ssim": float(per_image_ssim(fake[rows], targets[rows]).mean()),
+            "accuracy": character_accuracy(_classifier(context), fake[rows], char_index[rows]),
+        }
+    return scores
+
+
+def variant_stage(study: str, name: str):
+    """A stage training variant ``name`` of ``study`` once per seed (finished seeds are kept)."""
+
+    def run(context) -> dict:
+        config = context.config
+        settings = study_variants(study, config)[name]
+        results = []
+        for index in range(config["seeds"]):
+            out_dir = context.stage_dir(name) / f"seed_{index}"
+            path = out_dir / RESULT_FILE
+            if path.is_file():
+                results.append(json.loads(path.read_text()))
+                say(f"  seed {index}: done earlier")
+                continue
+            out_dir.mkdir(parents=True, exist_ok=True)
+            result = _train_variant(context, out_dir, settings, config["seed"] * 100 + index)
+            write_json_atomic(path, result)
+            results.append(result)
+            say(f"  seed {index}: held-out " + ", ".join(
+                f"{style} L1 {s['l1']:.3f} acc {s['accuracy']:.2f}"
+                for style, s in result["scores"].items()))
+        return {"settings": settings, "seeds": len(results)}
+
+    return run

@@ -1,0 +1,67 @@
+"""End to end: ``python -m reproductions.zi2zi`` tiny, bad fonts refused, a short training
+that beats the identity baseline on held-out characters."""
+
+import json
+
+import numpy as np
+from _cli_helpers import run_main
+
+from reproductions.zi2zi.run import main
+
+TINY = ["--preset", "quick", "--epochs", "1", "--train-chars", "16", "--held-out-chars", "8",
+        "--classifier-epochs", "1", "--seed", "1"]
+
+
+def test_tiny_run_writes_the_report_with_grids_and_the_claim(tmp_path):
+    code, out, err = run_main(main, TINY + ["--study", "depth", "--output", str(tmp_path)])
+    assert code == 0, out + err
+    run_dir = tmp_path / "zi2zi" / "depth"
+    report = (run_dir / "report.md").read_text()
+    for figure in ("grid_width_16.png", "grid_width_32.png"):
+        assert (run_dir / figure).stat().st_size > 5000 and figure in report
+    assert "A larger (here: twice as wide) network adds little" in report
+    assert "identity baseline (output = source)" in report
+    data = json.loads((run_dir / "data" / "done.json").read_text())
+    assert len(data["train_chars"]) == 16 and len(data["held_out_chars"]) == 8
+    assert not set(data["train_chars"]) & set(data["held_out_chars"])
+    result = json.loads((run_dir / "width_32" / "seed_0" / "result.json").read_text())
+    assert set(result["scores"]) == {"DejaVuSerif", "STIXGeneral", "DejaVuSansMono",
+                                     "DejaVuSans-BoldOblique"}
+    assert all(0 <= s["l1"] <= 2 and -1 <= s["ssim"] <= 1 for s in result["scores"].values())
+
+
+def test_bad_fonts_and_missing_cjk_fonts_are_refused(tmp_path):
+    code, _, err = run_main(main, TINY + ["--target-font", "NoSuchFont.ttf",
+                                          "--output", str(tmp_path / "a")])
+    assert code == 2 and "NoSuchFont.ttf" in err
+    code, _, err = run_main(main, TINY + ["--fonts", "cjk", "--output", str(tmp_path / "b")])
+    assert code == 2 and "--fonts cjk needs --source-font" in err
+    broken = tmp_path / "broken.ttf"
+    broken.write_bytes(b"not a font")
+    code, _, err = run_main(main, TINY + ["--target-font", str(broken),
+                                          "--output", str(tmp_path / "c")])
+    assert code == 2 and "broken.ttf" in err
+    assert not any((tmp_path / name).exists() for name in "abc")
+
+
+def test_a_short_training_beats_the_identity_baseline_on_held_out_characters():
+    import keras
+
+    from mitlgan.data.fonts import DEFAULT_SOURCE_FONT, font_pairs, shared_charset, split_characters
+    from mitlgan.gans.zi2zi import Zi2Zi, Zi2ZiLearningRate
+    from mitlgan.metrics.glyphs import per_image_l1
+    from mitlgan.models.zi2zi import build_zi2zi_discriminator, build_zi2zi_generator
+    from mitlgan.training import train
+
+    target = "STIXGeneral.ttf"
+    train_chars, held_out = split_characters(shared_charset([DEFAULT_SOURCE_FONT, target]), 0.2)
+    training = font_pairs(DEFAULT_SOURCE_FONT, [target], train_chars[:64]).as_training_arrays()
+    targets, sources, styles = font_pairs(DEFAULT_SOURCE_FONT, [target],
+                                          held_out[:32]).as_training_arrays()
+    keras.utils.set_random_seed(0)
+    gan = Zi2Zi(build_zi2zi_generator(), build_zi2zi_discriminator(), num_styles=10, seed=0)
+    train(gan, training, batch_size=16, epochs=10, callbacks=[Zi2ZiLearningRate()], verbose=0)
+    fake = gan.generator.predict([sources, styles], verbose=0)
+    model, identity = per_image_l1(fake, targets).mean(), per_image_l1(sources, targets).mean()
+    assert model < identity, (model, identity)
+    assert np.isfinite(model)
