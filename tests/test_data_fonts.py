@@ -87,3 +87,11 @@ def test_training_arrays_are_in_the_tanh_range_with_three_channels():
 def test_unknown_fonts_are_named():
     with pytest.raises(FileNotFoundError, match="NoSuchFont.ttf.*bundled"):
         bundled_font("NoSuchFont.ttf")
+
+
+def test_gb2312_level_one_is_the_standard_table():
+    from mitlgan.data.fonts import gb2312_level1
+
+    chars = gb2312_level1()
+    assert len(chars) == 3755 and chars[0] == "啊" and chars[-1] == "座"
+    assert len(set(chars)) == 3755 and "的" in chars

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["DEFAULT_SOURCE_FONT", "DEFAULT_TARGET_FONTS", "EXTRA_SOURCE_FONTS", "FontPairs",
+__all__ = ["DEFAULT_SOURCE_FONT", "gb2312_level1", "DEFAULT_TARGET_FONTS", "EXTRA_SOURCE_FONTS", "FontPairs",
            "GLYPH_LAYOUT", "bundled_font", "font_charmap", "font_pairs", "render_glyph",
            "shared_charset", "split_characters"]
 
@@ -93,6 +93,13 @@ def render_glyph(char: str, font, *, canvas: int = GLYPH_LAYOUT["canvas"],
     ImageDraw.Draw(image).text(tuple(offset), char, fill=0,
                                font=_truetype(str(bundled_font(str(font))), char_size))
     return np.asarray(image, dtype=np.uint8)
+
+
+def gb2312_level1() -> str:
+    """The 3,755 level-1 ("frequently used") hanzi of GB2312, in the standard's order
+    (by pinyin), from Python's own ``gb2312`` codec: rows 0xB0-0xD7 of the code table."""
+    return "".join(bytes([row, cell]).decode("gb2312") for row in range(0xB0, 0xD8)
+                   for cell in range(0xA1, 0xFF) if not (row == 0xD7 and cell > 0xF9))
 
 
 def split_characters(charset: str, held_out_fraction: float = 0.2, seed: int = 0):

@@ -123,7 +123,7 @@ def report_stage(context) -> dict:
     lines = [
         f"# Seed 000: zi2zi at 64x64, study `{config['study']}`", "",
         f"Source font(s): {', '.join(data['source_fonts'])}; target styles: {', '.join(fonts)}. "
-        f"{data['charset_size']} characters shared by the fonts; {len(data['train_chars'])} for "
+        f"{data['charset_size']} characters in the charset; {len(data['train_chars'])} for "
         f"training, {len(data['held_out_chars'])} held out (never trained on) and scored here.",
         "",
         "Scores on held-out characters against the true target glyph, averaged over the "

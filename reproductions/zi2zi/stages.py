@@ -90,7 +90,7 @@ def data_stage(context) -> dict:
         rows = styles == style
         baseline[name] = {"l1": float(per_image_l1(sources[rows], targets[rows]).mean()),
                           "ssim": float(per_image_ssim(sources[rows], targets[rows]).mean())}
-    say(f"  {len(data['charset'])} characters shared by the fonts; {len(data['train_chars'])} "
+    say(f"  {len(data['charset'])} characters in the charset; {len(data['train_chars'])} "
         f"for training, {len(data['held_out_chars'])} held out; {len(data['pairs'])} pairs")
     say("  identity baseline (output = source) on held-out glyphs: " + ", ".join(
         f"{k} L1 {v['l1']:.3f}" for k, v in baseline.items()))
