@@ -70,6 +70,22 @@ def int_list(flag: str, example: str) -> Callable[[str], tuple[int, ...]]:
     return parse
 
 
+def positive_float_list(flag: str, example: str) -> Callable[[str], tuple[float, ...]]:
+    """Comma-separated positive numbers, e.g. ``1e-2,1e-3`` -> ``(0.01, 0.001)``."""
+
+    def parse(text):
+        try:
+            values = tuple(float(v) for v in text.split(","))
+        except ValueError:
+            values = ()
+        if not values or any(not v > 0 or v == float("inf") for v in values):
+            raise argparse.ArgumentTypeError(
+                f"{flag} must be comma-separated positive numbers like {example}, got {text!r}")
+        return values
+
+    return parse
+
+
 def add_positive_int_flags(group, flags: dict) -> None:
     """Add ``--flag`` options taking positive integers; ``flags`` maps flag -> help (or None)."""
     for flag, help_text in flags.items():

@@ -30,6 +30,7 @@ from mitlgan.data.images import (
     to_uint8,
 )
 from mitlgan.data.mnist import MNIST_SOURCES, MnistData, MnistUnavailableError, load_mnist
+from mitlgan.data.palindrome import PalindromeData, palindrome_data
 from mitlgan.data.prepare import PrepareError, prepare_dataset
 from mitlgan.data.registry import (
     DATASETS,
@@ -75,6 +76,7 @@ __all__ = [
     "ImageReadError",
     "MnistData",
     "MnistUnavailableError",
+    "PalindromeData",
     "PrepareError",
     "UnknownDatasetError",
     "augment_array",
@@ -92,6 +94,7 @@ __all__ = [
     "load_parts",
     "make_backgrounds",
     "make_sprites",
+    "palindrome_data",
     "prepare_dataset",
     "read_image",
     "read_image_folder",

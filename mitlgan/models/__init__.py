@@ -6,6 +6,7 @@
 - :mod:`mitlgan.models.dcgan` -- seed 001's DCGAN at 64x64
 - :mod:`mitlgan.models.mnist` -- the MNIST judge, seed 002's MLP GAN, seed 003's FC GAN
 - :mod:`mitlgan.models.zi2zi` -- seed 000's zi2zi at 64x64
+- :mod:`mitlgan.models.recurrent` -- seed 002's LSTM (from its equations) and RNN cells
 """
 
 from mitlgan.models.dcgan import build_dcgan_discriminator, build_dcgan_generator
@@ -17,6 +18,11 @@ from mitlgan.models.mnist import (
     build_mlp_generator,
     build_mnist_classifier,
 )
+from mitlgan.models.recurrent import (
+    EquationLSTMCell,
+    VanillaRNNCell,
+    build_palindrome_classifier,
+)
 from mitlgan.models.wgan import build_wgan_critic, build_wgan_generator
 from mitlgan.models.zi2zi import (
     build_zi2zi_discriminator,
@@ -25,7 +31,10 @@ from mitlgan.models.zi2zi import (
 )
 
 __all__ = [
+    "EquationLSTMCell",
     "OUTPUT_ACTIVATIONS",
+    "VanillaRNNCell",
+    "build_palindrome_classifier",
     "build_dcgan_discriminator",
     "build_dcgan_generator",
     "build_fc_discriminator",

@@ -1,0 +1,65 @@
+"""Seconds per epoch of seed 002's equation-built LSTM cell against ``keras.layers.LSTM``.
+
+Both classify palindromes of length T (input T - 1 digits) with hidden 128, batch 128,
+Adam(1e-3, global clipnorm 10): ``mitlgan.models.recurrent.EquationLSTMCell`` in a
+``keras.layers.RNN``, and Keras's fused LSTM layer (on a CPU no cuDNN kernel exists, so
+it runs its generic implementation). One timed step is one epoch over the training
+palindromes. Timing: ``benchmarks/_timing.py``.
+
+Usage::
+
+    python benchmarks/lstm_epoch.py                  # T = 20, 8,000 training palindromes
+"""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/ is not a package
+
+import keras  # noqa: E402
+from _timing import add_steps_argument, epoch_table, machine_line, time_interleaved  # noqa: E402
+
+from mitlgan.data.palindrome import palindrome_data  # noqa: E402
+from mitlgan.models.recurrent import build_palindrome_classifier  # noqa: E402
+
+
+def keras_lstm(input_length, hidden):
+    digits = keras.Input((input_length, 1))
+    return keras.Model(digits, keras.layers.Dense(10)(keras.layers.LSTM(hidden)(digits)))
+
+
+def epoch(model, data, batch_size):
+    model.compile(keras.optimizers.Adam(1e-3, global_clipnorm=10.0),
+                  keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return lambda: model.fit(data.x_train, data.y_train, batch_size=batch_size, epochs=1,
+                             verbose=0)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--length", type=int, default=20, help="palindrome length T")
+    parser.add_argument("--data-size", type=int, default=10_000)
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--hidden", type=int, default=128)
+    add_steps_argument(parser, "timed epochs per variant")
+    args = parser.parse_args()
+
+    data = palindrome_data(args.length, args.data_size)
+    print(f"{machine_line()}; palindromes {data.description}, hidden {args.hidden}, batch "
+          f"{args.batch_size}, {args.steps} timed epochs per variant in interleaved rounds")
+    keras.utils.set_random_seed(0)
+    reference = "keras.layers.LSTM"
+    timings = time_interleaved({
+        reference: epoch(keras_lstm(args.length - 1, args.hidden), data, args.batch_size),
+        "EquationLSTMCell in keras.layers.RNN": epoch(
+            build_palindrome_classifier("lstm", args.length - 1, args.hidden), data,
+            args.batch_size),
+    }, args.steps)
+    print("\n".join(epoch_table(timings, reference)))
+
+
+if __name__ == "__main__":
+    main()

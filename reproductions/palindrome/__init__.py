@@ -1,0 +1,1 @@
+"""Seed 002's Part 1: an LSTM from its equations against a vanilla RNN on palindromes."""

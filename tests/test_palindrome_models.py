@@ -1,0 +1,91 @@
+"""Palindrome data against the template's rule; the equation-built cells against Keras's."""
+
+import math
+
+import keras
+import numpy as np
+import pytest
+
+from mitlgan.data.palindrome import make_palindrome, palindrome_data
+from mitlgan.models.recurrent import EquationLSTMCell, VanillaRNNCell, build_palindrome_classifier
+
+
+@pytest.mark.parametrize("length", [2, 5, 6, 20])
+def test_every_sequence_is_a_palindrome_with_its_last_digit_as_target(length):
+    data = palindrome_data(length, total=3000, seed=1)
+    for x, y in ((data.x_train, data.y_train), (data.x_test, data.y_test)):
+        full = np.concatenate([x[..., 0], y[:, None].astype(np.float32)], axis=1)
+        assert full.shape[1] == length
+        np.testing.assert_array_equal(full, full[:, ::-1])
+        assert set(np.unique(full)) <= set(range(10))
+    distinct = min(3000, 10 ** math.ceil(length / 2))
+    assert len(data.x_train) + len(data.x_test) == distinct
+    assert len(data.x_train) == round(0.8 * distinct)
+    whole = np.concatenate([data.x_train, data.x_test])[..., 0]
+    assert len(np.unique(whole, axis=0)) == distinct  # drawn without replacement
+
+
+def test_the_same_seed_gives_the_same_data_and_short_lengths_are_capped():
+    a, b = palindrome_data(20, total=500, seed=7), palindrome_data(20, total=500, seed=7)
+    np.testing.assert_array_equal(a.x_train, b.x_train)
+    np.testing.assert_array_equal(a.y_test, b.y_test)
+    assert not np.array_equal(a.x_train, palindrome_data(20, total=500, seed=8).x_train)
+    five = palindrome_data(5)
+    assert five.capped and len(five.x_train) + len(five.x_test) == 1000  # 10 ** 3 palindromes
+    assert make_palindrome(42, 5).tolist() == [0, 4, 2, 4, 0]
+    assert make_palindrome(42, 4).tolist() == [4, 2, 2, 4]
+
+
+def _to_keras_lstm(cell, units):
+    """Our [g, i, f, o] column blocks in Keras's [i, f, c, o] order."""
+    def reorder(w):
+        g, i, f, o = np.split(w, 4, axis=-1)
+        return np.concatenate([i, f, g, o], axis=-1)
+
+    return [reorder(cell.input_kernel.numpy()), reorder(cell.recurrent_kernel.numpy()),
+            reorder(cell.bias.numpy())]
+
+
+def _random_weights(layer, rng):
+    layer.set_weights([rng.normal(0, 0.5, w.shape).astype("float32") for w in layer.get_weights()])
+
+
+def test_the_equation_cell_is_keras_lstm_and_the_printed_variant_is_not():
+    rng = np.random.default_rng(0)
+    x = rng.normal(0, 1, (4, 7, 3)).astype("float32")
+    ours = keras.layers.RNN(EquationLSTMCell(5))
+    ours(x)
+    _random_weights(ours, rng)
+    reference = keras.layers.LSTM(5)
+    reference(x)
+    reference.set_weights(_to_keras_lstm(ours.cell, 5))
+    np.testing.assert_allclose(ours(x), reference(x), atol=1e-5)
+    printed = keras.layers.RNN(EquationLSTMCell(5, output="as_printed"))
+    printed(x)
+    printed.set_weights(ours.get_weights())
+    assert np.abs(np.asarray(printed(x)) - np.asarray(reference(x))).max() > 1e-2
+
+
+def test_the_vanilla_cell_is_keras_simple_rnn():
+    rng = np.random.default_rng(1)
+    x = rng.normal(0, 1, (3, 6, 2)).astype("float32")
+    ours = keras.layers.RNN(VanillaRNNCell(4))
+    ours(x)
+    _random_weights(ours, rng)
+    reference = keras.layers.SimpleRNN(4)
+    reference(x)
+    cell = ours.cell
+    reference.set_weights([cell.input_kernel.numpy(), cell.recurrent_kernel.numpy(),
+                           cell.bias.numpy()])
+    np.testing.assert_allclose(ours(x), reference(x), atol=1e-5)
+
+
+def test_classifier_shapes_and_parameter_counts():
+    lstm = build_palindrome_classifier("lstm", 4)
+    # x part with bias, h part without: 4 gates x (1 x 128 + 128 + 128 x 128); readout 1290
+    assert lstm.count_params() == 4 * (128 + 128 + 128 * 128) + 128 * 10 + 10
+    rnn = build_palindrome_classifier("rnn", 4)
+    assert rnn.count_params() == 128 + 128 + 128 * 128 + 1290
+    assert lstm(np.zeros((2, 4, 1), "float32")).shape == (2, 10)
+    with pytest.raises(ValueError, match="unknown model"):
+        build_palindrome_classifier("gru", 4)
