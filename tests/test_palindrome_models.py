@@ -89,3 +89,17 @@ def test_classifier_shapes_and_parameter_counts():
     assert lstm(np.zeros((2, 4, 1), "float32")).shape == (2, 10)
     with pytest.raises(ValueError, match="unknown model"):
         build_palindrome_classifier("gru", 4)
+
+
+def test_default_initialisation_is_pytorch_linear():
+    model = build_palindrome_classifier("lstm", 4, hidden=64)
+    cell = model.get_layer("recurrent").cell
+    # x part: fan_in 1 -> U(-1, 1); h part: fan_in 64 -> U(-1/8, 1/8); readout fan_in 64
+    assert 0.9 < np.abs(cell.input_kernel.numpy()).max() <= 1.0
+    assert 0.11 < np.abs(cell.recurrent_kernel.numpy()).max() <= 0.125
+    assert np.abs(cell.bias.numpy()).max() > 0.5  # nn.Linear biases are not zero
+    assert np.abs(model.get_layer("readout").kernel.numpy()).max() <= 0.125
+    keras_init = build_palindrome_classifier("rnn", 4, hidden=64, init="keras")
+    assert np.all(keras_init.get_layer("recurrent").cell.bias.numpy() == 0)
+    with pytest.raises(ValueError, match="init="):
+        EquationLSTMCell(4, init="xavier")

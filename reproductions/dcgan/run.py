@@ -2,7 +2,7 @@
 
 Layout of ``OUTPUT/dcgan/DATASET/``: ``config.json``, ``run.log``, ``train/``
 (checkpoints, ``history.csv`` with the losses and the per-epoch precision, recall,
-density, coverage, diversity and collapse flag, sample grids, ``generator.keras``),
+density, coverage, diversity and collapse flag, sample grids, ``generator.keras`` and its ``saved_model/``),
 ``collapse.png``, ``grids.png`` and ``report.md``.
 
 ``--benchmark stacked-mnist`` runs the Stacked-MNIST mode count instead
@@ -116,7 +116,7 @@ def train_stage(context) -> dict:
     from mitlgan.metrics.collapse import CollapseCallback
     from mitlgan.metrics.random_features import RandomConvFeatures
     from mitlgan.models import build_dcgan_discriminator, build_dcgan_generator
-    from mitlgan.training import train
+    from mitlgan.training import export_generator, train
 
     config, stage_dir = context.config, context.stage_dir("train")
     images = _images(context)
@@ -142,7 +142,7 @@ def train_stage(context) -> dict:
     if result.resumed_from is not None:
         say(f"  resumed from {result.resumed_from} (epoch {result.initial_epoch}); the collapse "
             "threshold's best-so-far was read back from history.csv")
-    gan.generator.save(stage_dir / "generator.keras")
+    export_generator(gan, stage_dir)  # generator.keras and a SavedModel
     return {"epochs": result.epochs, "backbone": features.backbone}
 
 

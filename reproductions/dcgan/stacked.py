@@ -124,7 +124,7 @@ def train_stage(context) -> dict:
     from mitlgan.data.stacked_mnist import make_stacked_mnist, pad_digits
     from mitlgan.metrics.stacked_callback import StackedModesCallback
     from mitlgan.models import build_dcgan_discriminator, build_dcgan_generator
-    from mitlgan.training import train
+    from mitlgan.training import export_generator, train
 
     config, stage_dir, data = context.config, context.stage_dir("train"), _mnist(context)
     stacks, _ = make_stacked_mnist(data.train_images, data.train_labels, config["n_images"],
@@ -148,7 +148,7 @@ def train_stage(context) -> dict:
                    sample_dir=stage_dir / "samples", num_samples=64, sample_seed=config["seed"],
                    history_csv=stage_dir / "history.csv", seed=config["seed"],
                    callbacks=[counter], verbose=1 if interactive else 2)
-    gan.generator.save(stage_dir / "generator.keras")
+    export_generator(gan, stage_dir)  # generator.keras and a SavedModel
     last = counter.results[-1] if counter.results else None
     if last:
         say(f"  epoch {last['epoch']}: {last['modes_covered']} modes of 1,000, KL "

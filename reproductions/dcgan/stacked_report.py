@@ -54,7 +54,8 @@ def write_stacked_report(context) -> dict:
     side_by_side([(f"epoch {last_epoch}", np.asarray(grid))], run_dir / "samples.png",
                  "64 stacked samples (red, green, blue: three digits)", panel_inches=6.0)
     final = {"modes": int(history["modes_covered"][-1]), "kl": float(history["kl_to_uniform"][-1])}
-    best = int(np.argmax(history["modes_covered"]))
+    best = max(range(len(history["epoch"])),  # most modes; among ties the lowest KL
+               key=lambda i: (history["modes_covered"][i], -history["kl_to_uniform"][i]))
     real = judge["real"]
     budget = (f"{config['epochs']} epochs x {config['n_images']:,} stacks "
               f"({trained['train_steps']:,} steps of {config['batch_size']})")

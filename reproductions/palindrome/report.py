@@ -128,7 +128,7 @@ def write_report(context, results: dict) -> dict:
         "(which means carrying the first digit to the end). Test accuracy on held-out "
         f"palindromes; hidden {config['hidden']}, batch {config['batch_size']}, Adam, "
         f"gradient-norm clipping at {config['clip_norm']:g}, up to {config['epochs']} epochs, "
-        f"preset `{config['preset']}`.", "", "Data (the assignment template's: distinct "
+        f"{config['init']} initialisation, preset `{config['preset']}`.", "", "Data (the assignment template's: distinct "
         "palindromes, seed 42, 80% for training):", *data_lines, "",
         markdown_table(["T", "model", "lr", "final", "best", f"epochs to {TARGET_ACCURACY:.0%}",
                         "epochs run", "seconds"], rows), "",

@@ -29,6 +29,9 @@ def add_arguments(parser, run) -> None:
     run.add_argument("--learning-rates", type=positive_float_list("--learning-rates",
                                                                   "1e-2,1e-3,1e-4"),
                      default=None, help="learning rates of the T = 5 and T = 20 panels")
+    run.add_argument("--init", choices=("pytorch", "keras"), default="pytorch",
+                     help="pytorch (default): the report's nn.Linear initialisation; keras: "
+                          "Keras's recurrent defaults (orthogonal recurrent kernel)")
     add_positive_int_flags(parser.add_argument_group("training (override the preset)"), {
         "--epochs": "the most epochs a run trains (the report: 100)",
         "--batch-size": None, "--hidden": None,
@@ -41,6 +44,7 @@ def configure(args, preset: str) -> dict:
     overrides = {k: getattr(args, k) for k in ("lengths", "learning_rates", "epochs",
                                                "batch_size", "hidden", "data_size")}
     config = build_config(preset, overrides)
+    config["init"] = args.init
     if min(config["lengths"]) < 2:
         raise UsageError("--lengths must be at least 2: T counts the input digits and the "
                          "target.")
@@ -80,7 +84,8 @@ def train_run(context, run: dict) -> dict:
     data = context.load_once(f"data_T{run['length']}", lambda: palindrome_data(
         run["length"], config["data_size"], seed=config["data_seed"]))
     keras.utils.set_random_seed(config["seed"])
-    model = build_palindrome_classifier(run["model"], run["length"] - 1, config["hidden"])
+    model = build_palindrome_classifier(run["model"], run["length"] - 1, config["hidden"],
+                                        init=config["init"])
     model.compile(keras.optimizers.Adam(run["learning_rate"], global_clipnorm=config["clip_norm"]),
                   keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["accuracy"])

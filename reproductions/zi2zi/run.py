@@ -2,7 +2,7 @@
 
 Layout of ``OUTPUT/zi2zi/STUDY/``: ``config.json``, ``run.log``, ``data/`` (the split
 and the identity baseline), ``classifier/`` (the glyph classifier), one folder per
-variant with ``seed_K/`` (checkpoints, ``history.csv``, ``generator.keras``,
+variant with ``seed_K/`` (checkpoints, ``history.csv``, ``generator.keras`` and ``saved_model/``,
 ``result.json``), the grids and ``report.md``.
 """
 

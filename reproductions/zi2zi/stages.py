@@ -139,7 +139,7 @@ def _train_variant(context, out_dir: Path, settings: dict, seed: int) -> dict:
 
     from mitlgan.gans.zi2zi import Zi2Zi, Zi2ZiLearningRate
     from mitlgan.models.zi2zi import build_zi2zi_discriminator, build_zi2zi_generator
-    from mitlgan.training import train
+    from mitlgan.training import export_generator, train
 
     config, data = context.config, glyphs(context)
     pairs = data["pairs"]
@@ -161,19 +161,38 @@ def _train_variant(context, out_dir: Path, settings: dict, seed: int) -> dict:
           checkpoint_dir=out_dir / "checkpoints", every=1, keep=2,
           history_csv=out_dir / "history.csv", seed=seed, callbacks=[Zi2ZiLearningRate()],
           verbose=1 if interactive else 2)
-    gan.generator.save(out_dir / "generator.keras")
+    export_generator(gan, out_dir)  # generator.keras and a SavedModel
     return {"pairs": int(len(index)), "epochs": epochs, "train_steps": gan.train_steps,
             "scores": score_generator(context, gan.generator)}
 
 
+def style_spread(images_by_style) -> float:
+    """Mean |image - mean over styles| of (K, N, ...) images of the same N characters in K
+    styles: 0 when the style changes nothing."""
+    images = np.asarray(images_by_style, np.float64)
+    return float(np.abs(images - images.mean(axis=0, keepdims=True)).mean())
+
+
+def _common_characters(styles, char_index, num_styles):
+    """Character classes present in every style's held-out rows, and each style's rows of them."""
+    common = set.intersection(*(set(char_index[styles == k]) for k in range(num_styles)))
+    return [np.array([i for i in np.flatnonzero(styles == k) if char_index[i] in common])
+            for k in range(num_styles)]
+
+
 def score_generator(context, generator) -> dict:
-    """Held-out L1, SSIM and classifier accuracy per style: {style: {metric: value}}."""
+    """Held-out L1, SSIM and classifier accuracy per style: {style: {metric: value}}, and
+    under "style_spread" how much the style changes the output (and the true targets)."""
     from mitlgan.metrics.glyphs import character_accuracy, per_image_l1, per_image_ssim
 
     targets, sources, styles, char_index = held_out_arrays(context)
     fake = np.asarray(generator.predict([sources, styles], batch_size=64, verbose=0))
-    scores = {}
-    for style, name in enumerate(glyphs(context)["pairs"].target_fonts):
+    fonts = glyphs(context)["pairs"].target_fonts
+    rows = _common_characters(styles, char_index, len(fonts))
+    spread = {"generated": style_spread([fake[r] for r in rows]),
+              "targets": style_spread([targets[r] for r in rows])}
+    scores = {"style_spread": spread}
+    for style, name in enumerate(fonts):
         rows = styles == style
         scores[name] = {
             "l1": float(per_image_l1(fake[rows], targets[rows]).mean()),
@@ -201,9 +220,12 @@ def variant_stage(study: str, name: str):
             result = _train_variant(context, out_dir, settings, config["seed"] * 100 + index)
             write_json_atomic(path, result)
             results.append(result)
+            scores = result["scores"]
             say(f"  seed {index}: held-out " + ", ".join(
                 f"{style} L1 {s['l1']:.3f} acc {s['accuracy']:.2f}"
-                for style, s in result["scores"].items()))
+                for style, s in scores.items() if style != "style_spread")
+                + f"; style spread {scores['style_spread']['generated']:.3f} (targets "
+                f"{scores['style_spread']['targets']:.3f})")
         return {"settings": settings, "seeds": len(results)}
 
     return run
