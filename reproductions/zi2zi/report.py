@@ -114,8 +114,9 @@ def report_stage(context) -> dict:
     summaries = {n: summarise(_seed_results(context, n), fonts) for n in names}
     figures = [f for f in (_grid_figure(context, n, fonts) for n in names) if f]
     identity = {m: float(np.mean([data["identity"][s][m] for s in fonts])) for m in ("l1", "ssim")}
-    rows = [[n, *(_cell(summaries[n]["overall"][m], 2 if m == "accuracy" else 3)
-                  for m in (*METRICS, "style_spread"))] for n in names]
+    digits = {"l1": 3, "ssim": 3, "accuracy": 2, "style_spread": 5}
+    rows = [[n, *(_cell(summaries[n]["overall"][m], digits[m]) for m in (*METRICS, "style_spread"))]
+            for n in names]
     target_spread = _seed_results(context, names[0])[0]["scores"]["style_spread"]["targets"]
     rows.append(["identity baseline (output = source)", f"{identity['l1']:.3f}",
                  f"{identity['ssim']:.3f}", "", "0"])

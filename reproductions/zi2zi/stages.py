@@ -224,7 +224,7 @@ def variant_stage(study: str, name: str):
             say(f"  seed {index}: held-out " + ", ".join(
                 f"{style} L1 {s['l1']:.3f} acc {s['accuracy']:.2f}"
                 for style, s in scores.items() if style != "style_spread")
-                + f"; style spread {scores['style_spread']['generated']:.3f} (targets "
+                + f"; style spread {scores['style_spread']['generated']:.5f} (targets "
                 f"{scores['style_spread']['targets']:.3f})")
         return {"settings": settings, "seeds": len(results)}
 
