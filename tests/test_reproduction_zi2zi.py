@@ -25,9 +25,12 @@ def test_tiny_run_writes_the_report_with_grids_and_the_claim(tmp_path):
     assert len(data["train_chars"]) == 16 and len(data["held_out_chars"]) == 8
     assert not set(data["train_chars"]) & set(data["held_out_chars"])
     result = json.loads((run_dir / "width_32" / "seed_0" / "result.json").read_text())
+    spread = result["scores"].pop("style_spread")
     assert set(result["scores"]) == {"DejaVuSerif", "STIXGeneral", "DejaVuSansMono",
                                      "DejaVuSans-BoldOblique"}
     assert all(0 <= s["l1"] <= 2 and -1 <= s["ssim"] <= 1 for s in result["scores"].values())
+    # the four real fonts differ; a model's spread is >= 0 (0: the style id is ignored)
+    assert spread["targets"] > 0.02 and spread["generated"] >= 0
 
 
 def test_bad_fonts_and_missing_cjk_fonts_are_refused(tmp_path):
@@ -65,3 +68,12 @@ def test_a_short_training_beats_the_identity_baseline_on_held_out_characters():
     model, identity = per_image_l1(fake, targets).mean(), per_image_l1(sources, targets).mean()
     assert model < identity, (model, identity)
     assert np.isfinite(model)
+
+
+def test_style_spread_by_hand():
+    from reproductions.zi2zi.stages import style_spread
+
+    same = np.ones((3, 2, 4, 4, 1))
+    assert style_spread(same) == 0.0
+    two = np.stack([np.zeros((1, 2, 2, 1)), np.full((1, 2, 2, 1), 2.0)])  # mean 1, each 1 away
+    assert style_spread(two) == 1.0
