@@ -11,11 +11,14 @@
 - :func:`kernel_inception_distance` — unbiased KID with the cubic polynomial kernel.
 - :func:`manifold_metrics` — improved precision/recall, density/coverage and diversity
   on any features (:mod:`mitlgan.metrics.manifold`).
+- :func:`part_attribution` — whether a two-latent generator changes only its own part
+  when one latent moves (:mod:`mitlgan.metrics.attribution`).
 
 Every FID carries its backbone and N: numbers compare only at equal N, backbone and
 input size, and Keras-ImageNet FIDs are not comparable with published FIDs.
 """
 
+from mitlgan.metrics.attribution import part_attribution
 from mitlgan.metrics.frechet import (
     frechet_distance,
     frechet_distance_from_features,
@@ -93,6 +96,7 @@ __all__ = [
     "kernel_inception_distance",
     "keras_weights_cache_path",
     "manifold_metrics",
+    "part_attribution",
     "polynomial_mmd2_unbiased",
     "precision_recall",
     "trace_sqrt_product",
