@@ -53,6 +53,12 @@ def say(message: str) -> None:
         _log_handle.flush()
 
 
+def keras_verbosity() -> int:
+    """``fit``'s ``verbose``: a progress bar on a terminal, else one line per epoch (logs
+    and CI get readable lines instead of redrawn bars)."""
+    return 1 if sys.stdout.isatty() and not os.environ.get("CI") else 2
+
+
 def write_json_atomic(path: Path, payload) -> None:
     """Write ``payload`` as indented, key-sorted JSON; a crash never leaves half a file."""
     path = Path(path)

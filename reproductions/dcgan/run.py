@@ -12,15 +12,13 @@ density, coverage, diversity and collapse flag, sample grids, ``generator.keras`
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from pathlib import Path
 
 import numpy as np
 
 from reproductions import _runner
 from reproductions._arguments import add_positive_int_flags
-from reproductions._runner import Reproduction, Stage, UsageError, say
+from reproductions._runner import Reproduction, Stage, UsageError, keras_verbosity, say
 from reproductions.dcgan.config import PRESETS, SPRITES_FULL, build_config
 from reproductions.dcgan.stacked import STACKED_MNIST, STACKED_STAGES, build_stacked_config
 
@@ -133,12 +131,11 @@ def train_stage(context) -> dict:
                                seed=config["seed"], fraction=config["collapse_fraction"],
                                backbone=features.backbone,
                                history_csv=stage_dir / "history.csv")
-    interactive = sys.stdout.isatty() and not os.environ.get("CI")
     result = train(gan, images, batch_size=config["batch_size"], epochs=config["epochs"],
                    checkpoint_dir=stage_dir / "checkpoints", every=5, keep=2,
                    sample_dir=stage_dir / "samples", num_samples=25, sample_seed=config["seed"],
                    history_csv=stage_dir / "history.csv", seed=config["seed"],
-                   callbacks=[tracker], verbose=1 if interactive else 2)
+                   callbacks=[tracker], verbose=keras_verbosity())
     if result.resumed_from is not None:
         say(f"  resumed from {result.resumed_from} (epoch {result.initial_epoch}); the collapse "
             "threshold's best-so-far was read back from history.csv")

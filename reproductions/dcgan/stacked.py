@@ -7,12 +7,9 @@ it), ``train`` (the DCGAN at 32x32 with the modes counted after every epoch) and
 
 from __future__ import annotations
 
-import os
-import sys
-
 import numpy as np
 
-from reproductions._runner import Stage, say
+from reproductions._runner import Stage, keras_verbosity, say
 
 IMAGE_SIZE = 32  # the DCGAN doubles from 4x4; the 28x28 digits are padded by 2 a side
 STACKED_PRESETS = {
@@ -142,12 +139,11 @@ def train_stage(context) -> dict:
     gan.compile()
     counter = StackedModesCallback(_classify(_judge(context)), config["mode_samples"],
                                    seed=config["seed"])
-    interactive = sys.stdout.isatty() and not os.environ.get("CI")
     result = train(gan, images, batch_size=config["batch_size"], epochs=config["epochs"],
                    checkpoint_dir=stage_dir / "checkpoints", every=1, keep=2,
                    sample_dir=stage_dir / "samples", num_samples=64, sample_seed=config["seed"],
                    history_csv=stage_dir / "history.csv", seed=config["seed"],
-                   callbacks=[counter], verbose=1 if interactive else 2)
+                   callbacks=[counter], verbose=keras_verbosity())
     export_generator(gan, stage_dir)  # generator.keras and a SavedModel
     last = counter.results[-1] if counter.results else None
     if last:

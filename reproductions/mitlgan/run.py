@@ -17,11 +17,10 @@ Layout of ``OUTPUT/DATASET/``::
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from reproductions import _runner
-from reproductions._runner import Reproduction, Stage, UsageError, say
+from reproductions._runner import Reproduction, Stage, UsageError, keras_verbosity, say
 from reproductions.mitlgan.cli import CONFIG_FLAGS, DESCRIPTION, PRESET_HELP, add_arguments
 from reproductions.mitlgan.config import (
     PART_EPOCHS_RULE,
@@ -193,7 +192,7 @@ def train_stage(stage: str, context) -> dict:
         gan, images, batch_size=config["batch_size"], epochs=epochs,
         checkpoint_dir=stage_dir / "checkpoints", every=config["checkpoint_every"],
         sample_dir=stage_dir / "samples", history_csv=stage_dir / "history.csv",
-        seed=seed, verbose=2 if os.environ.get("CI") else "auto",
+        seed=seed, verbose=keras_verbosity(),
     )
     if result.resumed_from is not None:
         say(f"  resumed from {result.resumed_from} (epoch {result.initial_epoch})")

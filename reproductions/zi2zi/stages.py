@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
 from pathlib import Path
 
 import numpy as np
 
-from reproductions._runner import say, write_json_atomic
+from reproductions._runner import keras_verbosity, say, write_json_atomic
 from reproductions.zi2zi.config import study_variants
 
 RESULT_FILE = "result.json"
@@ -155,12 +153,11 @@ def _train_variant(context, out_dir: Path, settings: dict, seed: int) -> dict:
                 num_styles=config["embedding_num"], seed=seed,
                 loss_weights={"l1": settings.get("l1_weight", config["l1_weight"])})
     gan.compile()
-    interactive = sys.stdout.isatty() and not os.environ.get("CI")
     epochs = settings.get("epochs", config["epochs"])
     train(gan, (targets, sources, styles), batch_size=config["batch_size"], epochs=epochs,
           checkpoint_dir=out_dir / "checkpoints", every=1, keep=2,
           history_csv=out_dir / "history.csv", seed=seed, callbacks=[Zi2ZiLearningRate()],
-          verbose=1 if interactive else 2)
+          verbose=keras_verbosity())
     export_generator(gan, out_dir)  # generator.keras and a SavedModel
     return {"pairs": int(len(index)), "epochs": epochs, "train_steps": gan.train_steps,
             "scores": score_generator(context, gan.generator)}
