@@ -133,3 +133,43 @@ def test_zero_images_and_bad_arguments():
         synthetic_scenes(-2, image_size=S)
     with pytest.raises(ValueError, match="blur_probability"):
         make_backgrounds(2, S, blur_probability=2.0)
+
+
+def test_factors_are_returned_without_changing_the_images():
+    import colorsys
+
+    from mitlgan.data.scene_backgrounds import BACKGROUND_FACTORS
+    from mitlgan.data.scene_drawing import SPRITE_FACTORS
+
+    sprite, mask, factors = make_sprites(600, 32, seed=1, return_factors=True)
+    again, _ = make_sprites(600, 32, seed=1)
+    np.testing.assert_array_equal(sprite, again)
+    assert factors.shape == (600, len(SPRITE_FACTORS)) and factors.dtype == np.int64
+    for column, classes in enumerate(SPRITE_FACTORS.values()):
+        assert factors[:, column].min() >= 0 and factors[:, column].max() < classes
+    # the drawing probabilities: ears 0.75, feet 0.65, tail 0.4, one eye 0.12
+    np.testing.assert_allclose(factors[:, 1:].mean(0), [0.75, 0.65, 0.4, 0.88], atol=0.06)
+    # the colour factor is the hue sixth of the body: read it back from the pixels
+    hues = [int(colorsys.rgb_to_hsv(*np.median((sprite[i][mask[i, ..., 0] > 0.99] + 1) / 2,
+                                               axis=0))[0] * 6) % 6 for i in range(600)]
+    assert np.mean(np.array(hues) == factors[:, 0]) > 0.9
+
+    images, bg_factors = make_backgrounds(40, 32, seed=2, sun_probability=1.0,
+                                          cloud_probability=0.0, return_factors=True)
+    np.testing.assert_array_equal(images, make_backgrounds(40, 32, seed=2, sun_probability=1.0,
+                                                           cloud_probability=0.0))
+    assert bg_factors.shape == (40, len(BACKGROUND_FACTORS))
+    assert bg_factors[:, 3].min() == 1 and bg_factors[:, 4].max() == 0  # sun always, no cloud
+    assert set(bg_factors[:, 2]) <= {0, 1, 2}  # 2-4 ridge layers
+
+
+def test_synthetic_scenes_return_the_factors_of_every_part():
+    scenes = synthetic_scenes(20, 32, seed=4, return_factors=True)
+    for key in ("foreground_factors", "background_factors", "combined_sprite_factors",
+                "combined_background_factors"):
+        assert scenes[key].shape == (20, 5)
+    plain = synthetic_scenes(20, 32, seed=4)
+    np.testing.assert_array_equal(plain["combined"], scenes["combined"])
+    # the foreground part is make_sprites with the seed words (seed, 0)
+    _, _, direct = make_sprites(20, 32, seed=(4, 0), return_factors=True)
+    np.testing.assert_array_equal(direct, scenes["foreground_factors"])

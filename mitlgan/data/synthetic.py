@@ -23,7 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from mitlgan.data.scene_drawing import draw_backgrounds, draw_sprites
+from mitlgan.data.scene_backgrounds import draw_backgrounds
+from mitlgan.data.scene_drawing import draw_sprites
 
 __all__ = ["synthetic_scenes", "make_sprites", "make_backgrounds", "composite"]
 
@@ -81,7 +82,7 @@ def _render(n: int, image_size: int, seed, draw_chunk) -> list[np.ndarray]:
 # Public API
 
 
-def make_sprites(n: int, image_size: int = 128, seed=0) -> tuple[np.ndarray, np.ndarray]:
+def make_sprites(n: int, image_size: int = 128, seed=0, *, return_factors: bool = False):
     """Draw ``n`` sprite-like creatures.
 
     Args:
@@ -93,9 +94,11 @@ def make_sprites(n: int, image_size: int = 128, seed=0) -> tuple[np.ndarray, np.
         ``(sprite, mask)``: ``sprite`` float32 (n, S, S, 3) in [-1, 1], the straight
         (not premultiplied) colour, black (-1) where the mask is 0; ``mask`` float32
         (n, S, S, 1) in [0, 1], the anti-aliased coverage (alpha) of the creature.
+        With ``return_factors``, also int64 (n, 5) labels of ``SPRITE_FACTORS``
+        (hue sixth, ears, feet, tail, two eyes).
     """
-    sprite, mask = _render(n, image_size, seed, draw_sprites)
-    return sprite, mask
+    sprite, mask, factors = _render(n, image_size, seed, draw_sprites)
+    return (sprite, mask, factors) if return_factors else (sprite, mask)
 
 
 def make_backgrounds(
@@ -106,7 +109,8 @@ def make_backgrounds(
     sun_probability: float = 0.5,
     cloud_probability: float = 0.6,
     blur_probability: float = 0.3,
-) -> np.ndarray:
+    return_factors: bool = False,
+):
     """Draw ``n`` landscape-like backgrounds.
 
     Sky gradient (day, sunset, dusk or overcast), an optional sun, optional clouds,
@@ -120,7 +124,8 @@ def make_backgrounds(
             sun, of clouds, and of a Gaussian blur (sigma 0.6-2 px at 128 px).
 
     Returns:
-        float32 (n, S, S, 3) in [-1, 1].
+        float32 (n, S, S, 3) in [-1, 1]; with ``return_factors``, also int64 (n, 5)
+        labels of ``BACKGROUND_FACTORS`` (sky, land, ridge layers - 2, sun, clouds).
     """
     for name, p in [
         ("sun_probability", sun_probability),
@@ -140,8 +145,8 @@ def make_backgrounds(
             blur_probability=blur_probability,
         )
 
-    (images,) = _render(n, image_size, seed, draw)
-    return images
+    images, factors = _render(n, image_size, seed, draw)
+    return (images, factors) if return_factors else images
 
 
 def composite(sprite: np.ndarray, mask: np.ndarray, background: np.ndarray) -> np.ndarray:
@@ -168,6 +173,7 @@ def synthetic_scenes(
     cloud_probability: float = 0.6,
     blur_probability: float = 0.3,
     return_layers: bool = False,
+    return_factors: bool = False,
 ) -> dict[str, np.ndarray]:
     """The embedded three-part scene set: ``n`` images of each part.
 
@@ -182,6 +188,7 @@ def synthetic_scenes(
         sun_probability, cloud_probability, blur_probability: see ``make_backgrounds``
             (they apply to both the background part and the combined part's scenes).
         return_layers: also return what the combined images were made from.
+        return_factors: also return the factors each image was drawn from.
 
     Returns:
         dict of float32 arrays:
@@ -192,6 +199,10 @@ def synthetic_scenes(
         - ``combined`` (n, S, S, 3) in [-1, 1]:
           ``combined_mask * combined_sprite + (1 - combined_mask) * combined_background``;
         - ``mask`` (n, S, S, 1) in [0, 1]: alpha of the ``foreground`` sprites;
+        - with ``return_factors``: ``foreground_factors``, ``background_factors``,
+          ``combined_sprite_factors`` and ``combined_background_factors``, int64 (n, 5)
+          labels of ``SPRITE_FACTORS`` / ``BACKGROUND_FACTORS``
+          (:mod:`mitlgan.data.scene_drawing`, :mod:`mitlgan.data.scene_backgrounds`);
         - with ``return_layers``: ``sprite`` (n, S, S, 3), the straight colour of the
           foreground sprites, and ``combined_sprite``, ``combined_mask``,
           ``combined_background`` with the shapes above.
@@ -202,16 +213,25 @@ def synthetic_scenes(
         cloud_probability=cloud_probability,
         blur_probability=blur_probability,
     )
-    sprite, mask = make_sprites(n, image_size, seed_words + [_FOREGROUND])
-    background = make_backgrounds(n, image_size, seed_words + [_BACKGROUND], **bg_kwargs)
-    c_sprite, c_mask = make_sprites(n, image_size, seed_words + [_COMBINED_SPRITE])
-    c_background = make_backgrounds(n, image_size, seed_words + [_COMBINED_BACKGROUND], **bg_kwargs)
+    sprite, mask, fg_factors = make_sprites(n, image_size, seed_words + [_FOREGROUND],
+                                            return_factors=True)
+    background, bg_factors = make_backgrounds(n, image_size, seed_words + [_BACKGROUND],
+                                              return_factors=True, **bg_kwargs)
+    c_sprite, c_mask, c_fg_factors = make_sprites(n, image_size, seed_words + [_COMBINED_SPRITE],
+                                                  return_factors=True)
+    c_background, c_bg_factors = make_backgrounds(
+        n, image_size, seed_words + [_COMBINED_BACKGROUND], return_factors=True, **bg_kwargs)
     out = {
         "foreground": composite(sprite, mask, -1.0),
         "background": background,
         "combined": composite(c_sprite, c_mask, c_background),
         "mask": mask,
     }
+    if return_factors:
+        # int64 (n, 5) each: SPRITE_FACTORS for sprites, BACKGROUND_FACTORS for backgrounds
+        out.update(foreground_factors=fg_factors, background_factors=bg_factors,
+                   combined_sprite_factors=c_fg_factors,
+                   combined_background_factors=c_bg_factors)
     if return_layers:
         out.update(
             sprite=sprite,
