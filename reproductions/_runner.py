@@ -59,6 +59,17 @@ def keras_verbosity() -> int:
     return 1 if sys.stdout.isatty() and not os.environ.get("CI") else 2
 
 
+def preparsed_option(argv, flag: str, choices, default):
+    """The value ``flag`` has in ``argv``, read before the full parse: for a flag that
+    decides a reproduction's stages (and so the ``--until`` choices). A missing or
+    unknown value gives ``default``; the full parser then reports an unknown one."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument(flag, default=default)
+    known, _ = parser.parse_known_args(argv)
+    value = getattr(known, flag.lstrip("-").replace("-", "_"))
+    return value if value in choices else default
+
+
 def write_json_atomic(path: Path, payload) -> None:
     """Write ``payload`` as indented, key-sorted JSON; a crash never leaves half a file."""
     path = Path(path)
@@ -173,7 +184,8 @@ class Reproduction:
         preset_help: help text of ``--preset``.
         run_folder: ``args -> Path``; by default ``OUTPUT/<last word of prog>``.
         on_start: ``context -> None``, called once before the stages (messages, warnings).
-        finished: ``context -> str``, the last line of a complete run.
+        finished: ``context -> str``, the last line of a complete run (default: the
+            path of ``report.md`` when the run wrote one, else of the run folder).
         environment_packages: distributions named in the environment block.
     """
 
@@ -344,7 +356,9 @@ def _run_stages(reproduction: Reproduction, context: RunContext) -> int:
             say(f"Stopped after {stage.name} (--until). Run the same command without --until "
                 "to go on.")
             return 0
-    say(reproduction.finished(context) if reproduction.finished else f"Finished: {run_dir}")
+    report = run_dir / "report.md"
+    default = f"Finished. Report: {report}" if report.is_file() else f"Finished: {run_dir}"
+    say(reproduction.finished(context) if reproduction.finished else default)
     return 0
 
 

@@ -143,3 +143,16 @@ def test_config_differences_and_atomic_json(tmp_path):
     write_json_atomic(path, {"b": 1, "a": [1.5]})
     assert path.read_text() == '{\n  "a": [\n    1.5\n  ],\n  "b": 1\n}\n'
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_a_stage_deciding_flag_is_read_before_the_full_parse():
+    from reproductions._runner import preparsed_option
+
+    choices = ("mlp", "ablations")
+    assert preparsed_option(["--study", "ablations", "--epochs", "2"], "--study", choices,
+                            "mlp") == "ablations"
+    assert preparsed_option(["--epochs", "2"], "--study", choices, "mlp") == "mlp"
+    # an unknown value falls back; the full parser reports it afterwards
+    assert preparsed_option(["--study", "nope"], "--study", choices, "mlp") == "mlp"
+    assert preparsed_option(["--benchmark", "stacked-mnist"], "--benchmark",
+                            ("stacked-mnist",), None) == "stacked-mnist"

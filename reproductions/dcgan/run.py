@@ -169,16 +169,11 @@ def reproduction_for(benchmark: str | None) -> Reproduction:
         presets=PRESETS,
         preset_help=PRESET_HELP,
         run_folder=lambda args: Path(args.output) / "dcgan" / (args.benchmark or args.dataset),
-        finished=lambda context: f"Finished. Report: {context.run_dir / 'report.md'}",
     )
 
 
 def _benchmark(argv) -> str | None:
-    # --benchmark decides the stages, and so the --until choices: read it first.
-    pre = argparse.ArgumentParser(add_help=False)
-    pre.add_argument("--benchmark", default=None)
-    known, _ = pre.parse_known_args(argv)
-    return known.benchmark
+    return _runner.preparsed_option(argv, "--benchmark", (STACKED_MNIST,), None)
 
 
 def prepare(argv=None):

@@ -234,7 +234,6 @@ REPRODUCTION = Reproduction(
     preset_help=PRESET_HELP,
     run_folder=lambda args: Path(args.output) / args.dataset,
     on_start=_on_start,
-    finished=lambda context: f"Finished. Report: {context.run_dir / 'report.md'}",
 )
 
 

@@ -66,17 +66,11 @@ def reproduction_for(study: str) -> Reproduction:
         presets=PRESETS,
         preset_help=PRESET_HELP,
         run_folder=lambda args: Path(args.output) / "mnist_gans" / args.study,
-        finished=lambda context: f"Finished. Report: {context.run_dir / 'report.md'}",
     )
 
 
 def _study(argv) -> str:
-    # --study decides the stages, and so the --until choices: read it first. A bad value
-    # falls back here and the full parser reports it.
-    pre = argparse.ArgumentParser(add_help=False)
-    pre.add_argument("--study", default="mlp")
-    known, _ = pre.parse_known_args(argv)
-    return known.study if known.study in STUDIES else "mlp"
+    return _runner.preparsed_option(argv, "--study", STUDIES, "mlp")
 
 
 def prepare(argv=None):

@@ -147,7 +147,6 @@ REPRODUCTION = Reproduction(
                 "quick: T = 5 and 20, 10,000 sequences, 25 epochs; auto (default): full on "
                 "a GPU, quick otherwise",
     run_folder=lambda args: Path(args.output) / "palindrome",
-    finished=lambda context: f"Finished. Report: {context.run_dir / 'report.md'}",
 )
 
 

@@ -127,16 +127,11 @@ def reproduction_for(study: str) -> Reproduction:
         preset_help="full: zi2zi's 100 epochs, every character, 3 seeds; quick: a reduced "
                     "charset, minutes on a CPU; auto (default): full on a GPU, quick otherwise",
         run_folder=lambda args: Path(args.output) / "zi2zi" / args.study,
-        finished=lambda context: f"Finished. Report: {context.run_dir / 'report.md'}",
     )
 
 
 def _study(argv) -> str:
-    # --study decides the stages, and so the --until choices: read it first.
-    pre = argparse.ArgumentParser(add_help=False)
-    pre.add_argument("--study", default="l1")
-    known, _ = pre.parse_known_args(argv)
-    return known.study if known.study in STUDIES else "l1"
+    return _runner.preparsed_option(argv, "--study", STUDIES, "l1")
 
 
 def prepare(argv=None):
