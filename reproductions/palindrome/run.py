@@ -51,26 +51,23 @@ def configure(args, preset: str) -> dict:
     return config
 
 
-class StopWhenPerfect:
-    """Keras callback factory: stop once ``val_accuracy`` has been 1.0 for ``patience``
-    epochs in a row (the run is then reported as stopped early)."""
+def stop_when_perfect(patience: int):
+    """A Keras callback that stops once ``val_accuracy`` has been 1.0 for ``patience``
+    epochs in a row; its ``stopped_at`` is that epoch (None: it never stopped)."""
+    import keras  # here, so that parsing the command line needs no TensorFlow
 
-    @staticmethod
-    def make(patience: int):
-        import keras
+    class StopWhenPerfect(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.streak, self.stopped_at = 0, None
 
-        class _Stop(keras.callbacks.Callback):
-            def __init__(self):
-                super().__init__()
-                self.streak, self.stopped_at = 0, None
+        def on_epoch_end(self, epoch, logs=None):
+            self.streak = self.streak + 1 if (logs or {}).get("val_accuracy", 0) >= 1.0 else 0
+            if self.streak >= patience:
+                self.stopped_at = epoch + 1
+                self.model.stop_training = True
 
-            def on_epoch_end(self, epoch, logs=None):
-                self.streak = self.streak + 1 if (logs or {}).get("val_accuracy", 0) >= 1.0 else 0
-                if self.streak >= patience:
-                    self.stopped_at = epoch + 1
-                    self.model.stop_training = True
-
-        return _Stop()
+    return StopWhenPerfect()
 
 
 def train_run(context, run: dict) -> dict:
@@ -89,7 +86,7 @@ def train_run(context, run: dict) -> dict:
     model.compile(keras.optimizers.Adam(run["learning_rate"], global_clipnorm=config["clip_norm"]),
                   keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["accuracy"])
-    stop = StopWhenPerfect.make(config["perfect_patience"])
+    stop = stop_when_perfect(config["perfect_patience"])
     started = time.perf_counter()
     history = model.fit(data.x_train, data.y_train, batch_size=config["batch_size"],
                         epochs=config["epochs"], validation_data=(data.x_test, data.y_test),
