@@ -90,3 +90,18 @@ def add_positive_int_flags(group, flags: dict) -> None:
     """Add ``--flag`` options taking positive integers; ``flags`` maps flag -> help (or None)."""
     for flag, help_text in flags.items():
         group.add_argument(flag, type=positive_int(flag), help=help_text)
+
+
+def choice_list(flag: str, choices) -> Callable[[str], tuple[str, ...]]:
+    """Comma-separated names from ``choices``, each once, e.g. ``thesis,corrected``."""
+
+    def parse(text):
+        values = tuple(v.strip() for v in text.split(","))
+        unknown = [v for v in values if v not in choices]
+        if not text.strip() or unknown or len(set(values)) != len(values):
+            raise argparse.ArgumentTypeError(
+                f"{flag} must be comma-separated names from {', '.join(choices)}, each once; "
+                f"got {text!r}")
+        return values
+
+    return parse

@@ -148,7 +148,11 @@ def test_factors_are_returned_without_changing_the_images():
     for column, classes in enumerate(SPRITE_FACTORS.values()):
         assert factors[:, column].min() >= 0 and factors[:, column].max() < classes
     # the drawing probabilities: ears 0.75, feet 0.65, tail 0.4, one eye 0.12
-    np.testing.assert_allclose(factors[:, 1:].mean(0), [0.75, 0.65, 0.4, 0.88], atol=0.06)
+    np.testing.assert_allclose(factors[:, 1:5].mean(0), [0.75, 0.65, 0.4, 0.88], atol=0.06)
+    # size terciles of a uniform radius: a third each, and the mask area grows with them
+    np.testing.assert_allclose(np.bincount(factors[:, 5]) / 600, [1 / 3] * 3, atol=0.06)
+    areas = [mask[factors[:, 5] == k].sum(axis=(1, 2, 3)).mean() for k in range(3)]
+    assert areas[0] < areas[1] < areas[2]
     # the colour factor is the hue sixth of the body: read it back from the pixels
     hues = [int(colorsys.rgb_to_hsv(*np.median((sprite[i][mask[i, ..., 0] > 0.99] + 1) / 2,
                                                axis=0))[0] * 6) % 6 for i in range(600)]
@@ -165,9 +169,14 @@ def test_factors_are_returned_without_changing_the_images():
 
 def test_synthetic_scenes_return_the_factors_of_every_part():
     scenes = synthetic_scenes(20, 32, seed=4, return_factors=True)
-    for key in ("foreground_factors", "background_factors", "combined_sprite_factors",
-                "combined_background_factors"):
-        assert scenes[key].shape == (20, 5)
+    from mitlgan.data.scene_backgrounds import BACKGROUND_FACTORS
+    from mitlgan.data.scene_drawing import SPRITE_FACTORS
+
+    for key, factors in (("foreground_factors", SPRITE_FACTORS),
+                         ("background_factors", BACKGROUND_FACTORS),
+                         ("combined_sprite_factors", SPRITE_FACTORS),
+                         ("combined_background_factors", BACKGROUND_FACTORS)):
+        assert scenes[key].shape == (20, len(factors))
     plain = synthetic_scenes(20, 32, seed=4)
     np.testing.assert_array_equal(plain["combined"], scenes["combined"])
     # the foreground part is make_sprites with the seed words (seed, 0)

@@ -156,3 +156,34 @@ def test_a_stage_deciding_flag_is_read_before_the_full_parse():
     assert preparsed_option(["--study", "nope"], "--study", choices, "mlp") == "mlp"
     assert preparsed_option(["--benchmark", "stacked-mnist"], "--benchmark",
                             ("stacked-mnist",), None) == "stacked-mnist"
+
+
+_TENSORFLOW_START = (
+    "import os, sys\n"
+    "from reproductions._runner import start_tensorflow_quietly\n"
+    "start_tensorflow_quietly()\n"
+    "import keras\n"
+    "keras.layers.Dense(2)(keras.ops.ones((1, 3)))\n"
+    "os.write(2, b'E0000 00:00:1.5   42 meta_optimizer.cc:967] remapper failed: x\\n')\n"
+    "print('a real problem', file=sys.stderr)\n"
+)
+
+
+def _start_tensorflow(**environment):
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    env.update(environment)
+    result = subprocess.run([sys.executable, "-c", _TENSORFLOW_START], env=env, text=True,
+                            capture_output=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return result.stderr
+
+
+def test_tensorflow_chatter_is_hidden_but_other_stderr_lines_are_kept():
+    quiet = _start_tensorflow()
+    assert quiet.strip().splitlines() == ["a real problem"]
+
+
+def test_a_user_set_log_level_shows_what_tensorflow_prints():
+    loud = _start_tensorflow(TF_CPP_MIN_LOG_LEVEL="0")
+    assert "remapper failed" in loud and "a real problem" in loud
+    assert len(loud.strip().splitlines()) > 2  # TensorFlow's own start-up lines

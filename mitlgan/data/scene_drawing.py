@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 #: The drawn factors returned with the sprites: name -> number of classes.
-SPRITE_FACTORS = {"colour": 6, "ears": 2, "feet": 2, "tail": 2, "eyes": 2}  # eyes: 0 one, 1 two
+# eyes: 0 one, 1 two; size: tercile of the body radius (small, medium, large)
+SPRITE_FACTORS = {"colour": 6, "ears": 2, "feet": 2, "tail": 2, "eyes": 2, "size": 3}
 
 # ---------------------------------------------------------------------------------------
 # Small vectorised drawing helpers. Coordinates are in [-1, 1] with y pointing down;
@@ -149,7 +150,7 @@ def draw_sprites(rng: np.random.Generator, b: int, size: int):
     Returns:
         ``(sprite, mask, factors)``: float32 (b, size, size, 3) straight colour in
         [-1, 1] (-1 where the mask is 0), (b, size, size, 1) alpha in [0, 1], and int64
-        (b, 5) labels of :data:`SPRITE_FACTORS`.
+        (b, 6) labels of :data:`SPRITE_FACTORS`.
     """
     y, x, px = _grid(size)
     u = lambda lo, hi: rng.uniform(lo, hi, b).astype(np.float32)  # noqa: E731
@@ -284,6 +285,7 @@ def draw_sprites(rng: np.random.Generator, b: int, size: int):
     # straight-colour sprite is a clean image on its own.
     sprite = np.where(mask[:, None] > 0, sprite, -1.0)
     sprite = np.ascontiguousarray(sprite.transpose(0, 2, 3, 1), dtype=np.float32)
+    size_tercile = np.minimum((radius - 0.28) / 0.28 * 3, 2).astype(np.int64)  # radius ~ U(0.28, 0.56)
     factors = np.stack([(hue * 6).astype(np.int64) % 6, has_ears, has_feet, has_tail,
-                        np.where(one_eye, 0, 1)], axis=1).astype(np.int64)
+                        np.where(one_eye, 0, 1), size_tercile], axis=1).astype(np.int64)
     return sprite, mask[..., None].astype(np.float32), factors

@@ -94,8 +94,8 @@ def make_sprites(n: int, image_size: int = 128, seed=0, *, return_factors: bool 
         ``(sprite, mask)``: ``sprite`` float32 (n, S, S, 3) in [-1, 1], the straight
         (not premultiplied) colour, black (-1) where the mask is 0; ``mask`` float32
         (n, S, S, 1) in [0, 1], the anti-aliased coverage (alpha) of the creature.
-        With ``return_factors``, also int64 (n, 5) labels of ``SPRITE_FACTORS``
-        (hue sixth, ears, feet, tail, two eyes).
+        With ``return_factors``, also int64 (n, 6) labels of ``SPRITE_FACTORS``
+        (hue sixth, ears, feet, tail, two eyes, size tercile).
     """
     sprite, mask, factors = _render(n, image_size, seed, draw_sprites)
     return (sprite, mask, factors) if return_factors else (sprite, mask)
@@ -200,8 +200,8 @@ def synthetic_scenes(
           ``combined_mask * combined_sprite + (1 - combined_mask) * combined_background``;
         - ``mask`` (n, S, S, 1) in [0, 1]: alpha of the ``foreground`` sprites;
         - with ``return_factors``: ``foreground_factors``, ``background_factors``,
-          ``combined_sprite_factors`` and ``combined_background_factors``, int64 (n, 5)
-          labels of ``SPRITE_FACTORS`` / ``BACKGROUND_FACTORS``
+          ``combined_sprite_factors`` and ``combined_background_factors``, int64 (n, 6) and
+          (n, 5) labels of ``SPRITE_FACTORS`` / ``BACKGROUND_FACTORS``
           (:mod:`mitlgan.data.scene_drawing`, :mod:`mitlgan.data.scene_backgrounds`);
         - with ``return_layers``: ``sprite`` (n, S, S, 3), the straight colour of the
           foreground sprites, and ``combined_sprite``, ``combined_mask``,

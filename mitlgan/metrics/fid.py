@@ -180,6 +180,15 @@ class FrechetInceptionDistance:
             self._features = InceptionFeatures(**self._feature_kwargs)
         return self._features
 
+    @property
+    def real_features(self) -> np.ndarray | None:
+        """float32 (N, D) real features kept for KID (None without ``kid``)."""
+        self.real_statistics  # noqa: B018 (loads or computes them)
+        return self._real_features
+
+    def _feature_dim(self) -> int | None:
+        return self.features.metadata.get("feature_dim")
+
     def _reference_stats(self) -> FeatureStatistics:
         """Statistics with the extractor's metadata, for compatibility checks."""
         return FeatureStatistics(**self.features.metadata)
@@ -214,7 +223,7 @@ class FrechetInceptionDistance:
                 kept.append(batch)
         if stats.n < 2:
             raise ValueError(f"need at least 2 real images, got {stats.n}")
-        warn_small_sample(stats.n, "real images")
+        warn_small_sample(stats.n, "real images", self._feature_dim())
         self._real_stats = stats
         self._real_features = np.concatenate(kept) if kept else None
         if self._cache_path is not None:
@@ -241,6 +250,28 @@ class FrechetInceptionDistance:
     ) -> FIDResult:
         """FID/KID of ``n`` images sampled from ``generator``.
 
+        The arguments are those of :meth:`generated_features`.
+
+        Returns:
+            :class:`FIDResult`.
+        """
+        stats, features = self.generated_features(
+            generator, n=n, seed=seed, latent_shapes=latent_shapes, batch_size=batch_size,
+            source=source)
+        return self.compare(stats, features)
+
+    def generated_features(
+        self,
+        generator,
+        *,
+        n: int | None = None,
+        seed: int | None = None,
+        latent_shapes=None,
+        batch_size: int | None = None,
+        source: str | None = None,
+    ):
+        """Feature statistics (and raw features) of ``n`` images sampled from ``generator``.
+
         Args:
             generator: a ``keras.Model`` with one or several latent inputs (e.g. the
                 MITLGAN generator's two ``(latent_dim,)`` inputs), or any callable taking a
@@ -259,23 +290,22 @@ class FrechetInceptionDistance:
             source: name stored in the result's statistics (default: the generator's name).
 
         Returns:
-            :class:`FIDResult`.
+            (:class:`FeatureStatistics`, float32 (n, D) features, or None without KID).
         """
         n = self.n if n is None else int(n)
         seed = self.seed if seed is None else int(seed)
         batch_size = self.features.batch_size if batch_size is None else int(batch_size)
-        warn_small_sample(n, "generated images")
+        warn_small_sample(n, "generated images", self._feature_dim())
         shapes = _latent_shapes(generator, latent_shapes)
         streams = [
             np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(len(shapes))
         ]
         if isinstance(generator, keras.Model):
-            compiled = tf.function(
-                lambda *z: generator(list(z) if len(z) > 1 else z[0], training=False)
-            )
-
+            # Eager calls: a tf.function per generator would be retraced for every new
+            # generator (TensorFlow warns after five), and the convolutions dominate anyway.
             def call(z):
-                return compiled(*(tf.constant(a) for a in z))
+                tensors = [tf.constant(a) for a in z]
+                return generator(tensors if len(tensors) > 1 else tensors[0], training=False)
         else:
 
             def call(z):
@@ -301,7 +331,7 @@ class FrechetInceptionDistance:
             done += b
             if bar is not None:
                 bar.update(done)
-        return self.compare(stats, np.concatenate(kept) if kept else None)
+        return stats, (np.concatenate(kept) if kept else None)
 
     def evaluate_images(
         self, images, *, n: int | None = None, source: str | None = None
@@ -319,7 +349,7 @@ class FrechetInceptionDistance:
             stats.update(batch)
             if self.kid:
                 kept.append(batch)
-        warn_small_sample(stats.n, "evaluated images")
+        warn_small_sample(stats.n, "evaluated images", self._feature_dim())
         return self.compare(stats, np.concatenate(kept) if kept else None)
 
     def compare(self, statistics: FeatureStatistics, features=None) -> FIDResult:

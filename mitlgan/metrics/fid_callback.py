@@ -6,8 +6,11 @@ import keras
 
 from mitlgan.metrics.fid import FrechetInceptionDistance
 from mitlgan.metrics.fid_result import FIDResult
+from mitlgan.metrics.manifold import manifold_metrics
 
-__all__ = ["FIDCallback"]
+__all__ = ["FIDCallback", "MANIFOLD_LOG_KEYS"]
+
+MANIFOLD_LOG_KEYS = ("precision", "recall", "density", "coverage")
 
 
 class FIDCallback(keras.callbacks.Callback):
@@ -19,6 +22,10 @@ class FIDCallback(keras.callbacks.Callback):
     epoch; None leaves them out). Each evaluation uses the same latent seed.
     ``results`` keeps ``(epoch, FIDResult)`` pairs, which carry backbone and N.
 
+    With ``manifold=True`` the same generated features also give precision, recall
+    (k=3), density and coverage (k=5) against the real features kept for KID
+    (:func:`~mitlgan.metrics.manifold_metrics`), logged under their names.
+
     Args:
         fid: a :class:`FrechetInceptionDistance`.
         every: evaluate after epochs every, 2·every, ... (1-based).
@@ -28,6 +35,7 @@ class FIDCallback(keras.callbacks.Callback):
         prefix: prefix of the log keys, e.g. ``"val_"``.
         fill_value: value logged on epochs without an evaluation.
         verbose: 1 prints each result line.
+        manifold: also log precision, recall, density and coverage (needs ``fid.kid``).
     """
 
     def __init__(
@@ -41,8 +49,13 @@ class FIDCallback(keras.callbacks.Callback):
         prefix: str = "",
         fill_value: float | None = float("nan"),
         verbose: int = 1,
+        manifold: bool = False,
     ):
         super().__init__()
+        if manifold and not fid.kid:
+            raise ValueError("manifold=True needs the real features: build the "
+                             "FrechetInceptionDistance with kid=True")
+        self.manifold = bool(manifold)
         if every < 1:
             raise ValueError("every must be >= 1")
         self.fid = fid
@@ -57,7 +70,8 @@ class FIDCallback(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}
-        keys = [self.prefix + k for k in ("fid", "kid", "kid_std")]
+        names = ("fid", "kid", "kid_std") + (MANIFOLD_LOG_KEYS if self.manifold else ())
+        keys = [self.prefix + k for k in names]
         if (epoch + 1) % self.every:
             if self.fill_value is not None:
                 for key in keys:
@@ -68,8 +82,13 @@ class FIDCallback(keras.callbacks.Callback):
         )
         if generator is None:
             raise ValueError("FIDCallback needs generator= or a model with a .generator attribute")
-        result = self.fid.evaluate_generator(generator, n=self.n, seed=self.seed)
+        stats, features = self.fid.generated_features(generator, n=self.n, seed=self.seed)
+        result = self.fid.compare(stats, features)
         self.results.append((epoch + 1, result))
-        logs.update(dict(zip(keys, (result.fid, result.kid, result.kid_std))))
+        values = [result.fid, result.kid, result.kid_std]
+        if self.manifold:
+            scores = manifold_metrics(self.fid.real_features, features)
+            values += [scores[key] for key in MANIFOLD_LOG_KEYS]
+        logs.update(dict(zip(keys, values)))
         if self.verbose:
             print(f"epoch {epoch + 1}: {result}")

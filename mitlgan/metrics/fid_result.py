@@ -21,11 +21,14 @@ class SmallSampleWarning(UserWarning):
     """N is below :data:`MIN_RECOMMENDED_N`: the FID is strongly biased and noisy."""
 
 
-def warn_small_sample(n: int, what: str) -> None:
-    """Warn (:class:`SmallSampleWarning`) when ``n`` is below :data:`MIN_RECOMMENDED_N`."""
-    if n < MIN_RECOMMENDED_N:
+def warn_small_sample(n: int, what: str, feature_dim: int | None = None) -> None:
+    """Warn (:class:`SmallSampleWarning`) when ``n`` is below :data:`MIN_RECOMMENDED_N`,
+    or below ``feature_dim`` for features of another width (a 128-d judge's covariance
+    is full-rank from 129 samples on)."""
+    threshold = MIN_RECOMMENDED_N if feature_dim is None else int(feature_dim)
+    if n < threshold:
         warnings.warn(
-            f"FID from only {n} {what} (< {MIN_RECOMMENDED_N}): the covariance is rank-deficient "
+            f"FID from only {n} {what} (< {threshold}): the covariance is rank-deficient "
             "and FID is biased upwards by an N-dependent amount. Compare FIDs only at equal N "
             "and equal backbone.",
             SmallSampleWarning,
@@ -79,5 +82,6 @@ class FIDResult:
             text += f", KID {self.kid:.5f} ± {self.kid_std:.5f}"
         text += f" [{self.backbone}, N={self.n} vs {self.n_real} real]"
         if not self.comparable:
-            text += " UNTRAINED BACKBONE: NOT COMPARABLE"
+            text += (" UNTRAINED BACKBONE: NOT COMPARABLE" if self.backbone.startswith("random")
+                     else " (compares only with this backbone)")
         return text

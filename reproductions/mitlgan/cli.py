@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 
-from reproductions._arguments import int_list, non_negative_float, positive_int
+from reproductions._arguments import choice_list, int_list, non_negative_float, positive_int
 from reproductions.mitlgan.config import (
     BACKBONE_CHOICES,
     BATCH_REGIME_CHOICES,
-    OUTPUT_ACTIVATION_CHOICES,
     PRECISION_CHOICES,
+    VARIANTS,
 )
 
 PRESET_HELP = ("thesis: 128x128, latent 1536, batch 32, n_critic 5, thesis epochs; "
@@ -42,9 +42,11 @@ def add_arguments(parser: argparse.ArgumentParser, run: argparse._ArgumentGroup)
     model.add_argument("--critic-channels", type=int_list("--critic-channels", "48,96,192,384"))
     model.add_argument("--head-filters", type=positive_int("--head-filters"))
     model.add_argument("--num-blocks", type=positive_int("--num-blocks"))
-    model.add_argument("--output-activation", choices=OUTPUT_ACTIVATION_CHOICES, default="relu",
-                       help="MITLGAN output: relu = the thesis's IN+ReLU (never below the middle "
-                            "of [-1, 1]); tanh = the corrected variant (default: relu)")
+    model.add_argument("--variants", type=choice_list("--variants", tuple(VARIANTS)),
+                       help="MITLGAN heads trained on the same frozen parts: thesis = the "
+                            "thesis's IN+ReLU output (never below the middle of [-1, 1]); "
+                            "corrected = a tanh output (default: thesis,corrected for quick, "
+                            "thesis for the thesis preset)")
 
     train = parser.add_argument_group("training (override the preset)")
     train.add_argument("--epochs", type=positive_int("--epochs"),
@@ -68,14 +70,23 @@ def add_arguments(parser: argparse.ArgumentParser, run: argparse._ArgumentGroup)
     train.add_argument("--precision", choices=PRECISION_CHOICES)
 
     evaluation = parser.add_argument_group("evaluation")
-    evaluation.add_argument("--backbone", choices=BACKBONE_CHOICES, default="keras-imagenet",
-                            help="FID network: keras-imagenet (the thesis's Keras InceptionV3 "
-                                 "ImageNet weights) or random (untrained; offline smoke tests only, "
-                                 "numbers comparable to nothing)")
+    evaluation.add_argument("--backbone", choices=BACKBONE_CHOICES, default=None,
+                            help="FID network: keras-imagenet (default; the thesis's Keras "
+                                 "InceptionV3 ImageNet weights) or random (untrained; numbers "
+                                 "comparable to nothing). Without the weights, --preset quick "
+                                 "goes on with the scene judge (synthetic) or random (real "
+                                 "data), saying so; --preset thesis stops")
     evaluation.add_argument("--weights-path", default=None,
                             help="local InceptionV3 no-top weights file for --backbone keras-imagenet")
     evaluation.add_argument("--fid-n", type=positive_int("--fid-n"),
                             help="generated images per FID/KID (FIDs compare only at equal N)")
+    evaluation.add_argument("--eval-every", type=positive_int("--eval-every"),
+                            help="score every training stage every K epochs (the curves)")
+    evaluation.add_argument("--curve-n", type=positive_int("--curve-n"),
+                            help="generated images per point of the curves")
+    evaluation.add_argument("--judge-images", type=positive_int("--judge-images"),
+                            help="scenes per part the scene judge trains on (synthetic only)")
+    evaluation.add_argument("--judge-epochs", type=positive_int("--judge-epochs"))
     evaluation.add_argument("--fid-input-size", type=positive_int("--fid-input-size"),
                             help="side the images are resized to for InceptionV3 (299 is standard)")
 
@@ -83,7 +94,8 @@ def add_arguments(parser: argparse.ArgumentParser, run: argparse._ArgumentGroup)
 #: flags whose values belong to the configuration (compared on resume)
 CONFIG_FLAGS = (
     "image_size", "latent_dim", "critic_channels", "head_filters", "num_blocks",
-    "output_activation", "epochs", "wgan_epochs", "part_epochs", "mitlgan_epochs",
+    "variants", "epochs", "wgan_epochs", "part_epochs", "mitlgan_epochs",
     "batch_size", "n_critic", "gp_weight", "batch_regime", "learning_rate", "n_images",
-    "checkpoint_every", "precision", "backbone", "fid_n", "fid_input_size", "seed",
+    "checkpoint_every", "precision", "fid_n", "fid_input_size", "eval_every", "curve_n", "judge_images",
+    "judge_epochs", "seed",
 )

@@ -1,4 +1,5 @@
-"""The evaluation stage: FID/KID of every trained generator, the figures and report.md."""
+"""The evaluation stage: FID/KID of every trained generator on every backbone, the
+curves over training, the part attribution, the figures and report.md."""
 
 from __future__ import annotations
 
@@ -10,32 +11,21 @@ from pathlib import Path
 
 import numpy as np
 
-from reproductions._report import write_text_atomic
-from reproductions._runner import environment_lines, say, write_json_atomic
-from reproductions.mitlgan.config import TRAINING_STAGES
-from reproductions.mitlgan.report import (
-    format_number,
-    loss_curves,
-    markdown_table,
-    side_by_side,
-)
+from reproductions._runner import say, write_json_atomic
+from reproductions.mitlgan import combination, curves
+from reproductions.mitlgan.config import JUDGE_ONLY, VARIANTS
+from reproductions.mitlgan.report import loss_curves, side_by_side, write_report
 
 #: (fid.csv model name, stage, part the real statistics come from)
 EVALUATED = (
     ("WGAN", "wgan_combined", "combined"),
-    ("MITLGAN", "mitlgan", "combined"),
+    ("MITLGAN (thesis head)", "mitlgan", "combined"),
+    ("MITLGAN (corrected head)", "mitlgan_corrected", "combined"),
     ("WGAN (background part)", "wgan_background", "background"),
     ("WGAN (foreground part)", "wgan_foreground", "foreground"),
 )
-FID_FIELDS = ("model", "backbone", "n", "fid", "kid", "kid_std")
+FID_FIELDS = ("model", "backbone", "n", "fid", "kid", "kid_std", "fallback")
 GRID_SAMPLES = 16
-THESIS_TABLE_7_4 = {
-    "faces": (1464.5657, 1494.6489),
-    "anime": (2083.7969, 2101.5293),
-    "pokemon": (2571.0357, 2609.1826),
-}
-
-
 def _samples(generator, seed, count=GRID_SAMPLES):
     """``count`` images from fixed N(0, I) latents (one stream per latent input)."""
     rng = np.random.default_rng(seed)
@@ -50,38 +40,59 @@ def _first_epoch_grid(run_dir, stage):
     return np.asarray(Image.open(path).convert("RGB")) if path.is_file() else None
 
 
-def _score_models(config, run_dir, parts, weights_path, eval_dir):
+def trained_models(config) -> list[tuple[str, str, str]]:
+    """The (name, stage, part) rows of ``EVALUATED`` this run trained."""
+    heads = {VARIANTS[v][0] for v in config["variants"]}
+    return [m for m in EVALUATED if not m[1].startswith("mitlgan") or m[1] in heads]
+
+
+def _backbones(config, weights_path, judge):
+    """[(key, feature network)]: the run's InceptionV3 unless the offline fallback
+    dropped it, and the scene judge on the synthetic scenes."""
+    from mitlgan.metrics import InceptionFeatures
+
+    out = []
+    if config["backbone"] != JUDGE_ONLY:
+        out.append(("inception", InceptionFeatures(
+            backbone=config["backbone"], input_size=config["fid_input_size"],
+            weights_path=weights_path, verbose=0)))
+    if judge is not None:
+        out.append(("judge", judge.features()))
+    return out
+
+
+def _score_models(config, run_dir, parts, backbones, eval_dir):
     import keras
 
-    from mitlgan.metrics import FrechetInceptionDistance, InceptionFeatures
+    from mitlgan.metrics import FrechetInceptionDistance
 
-    features = InceptionFeatures(backbone=config["backbone"], input_size=config["fid_input_size"],
-                                 weights_path=weights_path)
-    evaluators = {}
     results = []
-    for model_name, stage, part in EVALUATED:
-        result_path = eval_dir / f"{stage}_result.json"
-        if result_path.is_file():  # scored before an interruption
-            results.append(json.loads(result_path.read_text()))
-            say(f"  {model_name}: scored earlier")
-            continue
-        if part not in evaluators:
-            n_real = len(parts[part])
-            evaluators[part] = FrechetInceptionDistance(
-                parts[part], cache_path=eval_dir / f"real_{part}_statistics.npz",
-                n=config["fid_n"], features=features,
-                kid_subset_size=min(1000, config["fid_n"], n_real),
-                seed=config["seed"], real_source=f"{config['dataset']}/{part}",
-            )
-        generator = keras.saving.load_model(run_dir / stage / "generator.keras")
-        say(f"  {model_name}: sampling {config['fid_n']} images against the real {part} images")
-        result = evaluators[part].evaluate_generator(generator, source=stage)
-        row = result.as_row(model_name)
-        row.update(stage=stage, part=part, comparable=result.comparable, note=result.note,
-                   n_real=result.n_real)
-        write_json_atomic(result_path, row)
-        results.append(row)
-        say(f"    {result}")
+    for key, features in backbones:
+        evaluators = {}
+        for model_name, stage, part in trained_models(config):
+            result_path = eval_dir / f"{stage}_{key}_result.json"
+            if result_path.is_file():  # scored before an interruption
+                results.append(json.loads(result_path.read_text()))
+                say(f"  {model_name} ({key}): scored earlier")
+                continue
+            if part not in evaluators:
+                n_real = len(parts[part])
+                evaluators[part] = FrechetInceptionDistance(
+                    parts[part], cache_path=eval_dir / f"real_{part}_{key}_statistics.npz",
+                    n=config["fid_n"], features=features,
+                    kid_subset_size=min(1000, config["fid_n"], n_real),
+                    seed=config["seed"], real_source=f"{config['dataset']}/{part}", verbose=0,
+                )
+            generator = keras.saving.load_model(run_dir / stage / "generator.keras")
+            say(f"  {model_name}: {config['fid_n']} samples against the real {part} images "
+                f"({features.label})")
+            result = evaluators[part].evaluate_generator(generator, source=stage)
+            row = result.as_row(model_name)
+            row.update(stage=stage, part=part, comparable=result.comparable, note=result.note,
+                       n_real=result.n_real, fallback=config["backbone_fallback"] or "")
+            write_json_atomic(result_path, row)
+            results.append(row)
+            say(f"    {result}")
     return results
 
 
@@ -94,115 +105,98 @@ def _write_fid_csv(path: Path, results):
     os.replace(tmp, path)
 
 
-def _figures(config, run_dir, eval_dir):
-    import keras
+def _curves(config, run_dir, eval_dir, backbone_label):
+    """Curve rows per model, ``curves.csv``, the figure and the early-lead verdicts."""
+    by_model = {name: curves.stage_curve(run_dir, stage, name)
+                for name, stage, _ in trained_models(config) if "part" not in name}
+    curves.write_curves_csv(run_dir / "curves.csv",
+                            [row for rows in by_model.values() for row in rows])
+    path = eval_dir / "metric_curves.png"
+    curves.draw_curves(by_model, path, backbone_label)
+    leads = {name: curves.early_lead(by_model["WGAN"], rows)
+             for name, rows in by_model.items() if name != "WGAN"}
+    return by_model, leads, path
 
+
+def _figures(config, run_dir, eval_dir, generators, samples):
     from mitlgan.plots import read_history_csv
 
-    generators = {stage: keras.saving.load_model(run_dir / stage / "generator.keras")
-                  for stage in TRAINING_STAGES}
-    seed = config["seed"]
-    samples = {stage: _samples(g, seed) for stage, g in generators.items()}
-    act = config["output_activation"]
-    mitlgan_title = "MITLGAN" + (" (thesis IN+ReLU output)" if act == "relu" else " (tanh output)")
-    figures = {}
+    names = {stage: name for name, stage, _ in trained_models(config)}
+    heads = [stage for stage in generators if stage.startswith("mitlgan")]
+    figures = {"samples": eval_dir / "samples_wgan_vs_mitlgan.png"}
+    side_by_side([("WGAN", samples["wgan_combined"])]
+                 + [(names[h], samples[h]) for h in heads], figures["samples"],
+                 f"Final samples, {config['dataset']} (cf. thesis Figures 7.1-7.3)")
 
-    figures["samples"] = eval_dir / "samples_wgan_vs_mitlgan.png"
-    side_by_side([("WGAN", samples["wgan_combined"]), (mitlgan_title, samples["mitlgan"])],
-                 figures["samples"], f"Final samples, {config['dataset']} (cf. thesis Figures 7.1-7.3)")
-
-    first = [(title, _first_epoch_grid(run_dir, stage))
-             for title, stage in (("WGAN, epoch 1", "wgan_combined"), ("MITLGAN, epoch 1", "mitlgan"))]
+    first = [(f"{names[stage]}, epoch 1", _first_epoch_grid(run_dir, stage))
+             for stage in ("wgan_combined", *heads)]
     first = [(t, g) for t, g in first if g is not None]
     if first:
         figures["first_epoch"] = eval_dir / "first_epoch_samples.png"
         side_by_side(first, figures["first_epoch"],
                      f"Samples after the first epoch, {config['dataset']} (cf. thesis Figure 7.4)")
 
-    histories = {stage: read_history_csv(run_dir / stage / "history.csv") for stage in TRAINING_STAGES}
+    histories = {stage: read_history_csv(run_dir / stage / "history.csv") for stage in names}
     figures["losses"] = eval_dir / "loss_curves.png"
     loss_curves(
         [("WGAN (combined)", histories["wgan_combined"]),
          ("WGAN (background)", histories["wgan_background"]),
          ("WGAN (foreground)", histories["wgan_foreground"])],
-        [("MITLGAN", histories["mitlgan"])],
+        [(names[h], histories[h]) for h in heads],
         figures["losses"],
         {"critic": "critic_loss", "generator": "generator_loss"},
     )
 
     figures["appendix"] = eval_dir / "appendix_parts_and_mitlgan.png"
     side_by_side([("Foreground WGAN", samples["wgan_foreground"]),
-                  ("Background WGAN", samples["wgan_background"]),
-                  (mitlgan_title, samples["mitlgan"])],
+                  ("Background WGAN", samples["wgan_background"])]
+                 + [(names[h], samples[h]) for h in heads],
                  figures["appendix"],
                  f"Last-epoch samples, {config['dataset']} (cf. thesis Appendix Figure A.x.1)")
+    figures["swap"] = eval_dir / "latent_swap.png"
+    combination.draw_swap_grids({names[h]: generators[h] for h in heads}, figures["swap"],
+                                config["seed"])
     return figures
 
 
-def _report(config, run_dir, results, figures, environment):
-    random_backbone = config["backbone"] == "random"
-    backbone_label = results[0]["backbone"] if results else config["backbone"]
-    lines = [f"# MITLGAN reproduction: {config['dataset']}", ""]
-    if random_backbone:
-        lines += [
-            "> **Every FID and KID below comes from an untrained (randomly initialised) "
-            "InceptionV3 (`--backbone random`). The numbers compare only with other runs of "
-            "this backbone, seed, input size and N, and with nothing published.**", "",
-        ]
-    lines += ["## FID and KID (cf. thesis Table 7.4)", ""]
-    header = ["model", "real images", "backbone", "N", "FID", "KID", "KID std"]
-    rows = [[r["model"], f"{config['dataset']}/{r['part']} ({r['n_real']})", r["backbone"], r["n"],
-             format_number(r["fid"]), format_number(r["kid"]), format_number(r["kid_std"])]
-            for r in results]
-    lines += [markdown_table(header, rows), ""]
-    lines += [
-        f"Backbone `{backbone_label}`: "
-        + ("Keras InceptionV3 with ImageNet weights, the thesis's choice. These FIDs are not "
-           "comparable with published FIDs, which use the 2015 FID Inception graph."
-           if not random_backbone else "an untrained InceptionV3 (offline smoke test)."),
-        f"FIDs compare only at equal N ({config['fid_n']}), backbone and input size "
-        f"({config['fid_input_size']}x{config['fid_input_size']}). "
-        "The part WGANs are scored against their own part's real images.",
-    ]
-    if config["dataset"] in THESIS_TABLE_7_4:
-        wgan, mitlgan = THESIS_TABLE_7_4[config["dataset"]]
-        lines += ["", f"The thesis printed FID {wgan} (WGAN) and {mitlgan} (MITLGAN) for this "
-                  "dataset; those numbers are far outside FID's usual range and are no target."]
-    lines += ["", "Raw numbers: [fid.csv](fid.csv).", ""]
+def evaluate_and_report(config, run_dir, parts, weights_path, environment, judge=None) -> dict:
+    """Score every trained generator, draw the figures, write fid.csv, curves.csv and
+    report.md.
 
-    def image(key, caption):
-        if key in figures:
-            rel = figures[key].relative_to(run_dir).as_posix()
-            return [f"## {caption}", "", f"![{caption}]({rel})", ""]
-        return []
+    Args:
+        judge: the :class:`~mitlgan.metrics.scene_judge.SceneJudge` of the synthetic
+            scenes (scene FID and part attribution), or None for a real dataset.
 
-    output = ("the thesis's InstanceNorm + ReLU output (pixels never below the middle of "
-              "[-1, 1]; shown clipped to white above 1)" if config["output_activation"] == "relu"
-              else "the corrected tanh output (pixels in [-1, 1])")
-    lines += [f"The MITLGAN ran with {output} (`--output-activation {config['output_activation']}`).", ""]
-    lines += image("samples", "WGAN and MITLGAN samples (cf. Figures 7.1-7.3)")
-    lines += image("first_epoch", "Samples after the first epoch (cf. Figure 7.4)")
-    lines += image("losses", "Absolute losses per epoch, WGANs above, MITLGAN below (cf. Figure 7.5)")
-    lines += image("appendix", "Foreground, background and MITLGAN samples (cf. Appendix A)")
-    lines += ["## Configuration", "", "```json", json.dumps(config, indent=2, sort_keys=True),
-              "```", "", "## Versions", ""]
-    lines += environment_lines(environment, config["seed"]) + [""]
-    write_text_atomic(run_dir / "report.md", "\n".join(lines))
-
-
-def evaluate_and_report(config, run_dir, parts, weights_path, environment) -> dict:
-    """Score every trained generator, draw the figures, write fid.csv and report.md.
-
-    Returns the stage's ``done.json`` payload (the runner writes it).
+    Returns:
+        The stage's ``done.json`` payload (the runner writes it).
     """
+    import keras
+
     eval_dir = run_dir / "evaluation"
     eval_dir.mkdir(parents=True, exist_ok=True)
-    results = _score_models(config, run_dir, parts, weights_path, eval_dir)
+    backbones = _backbones(config, weights_path, judge)
+    results = _score_models(config, run_dir, parts, backbones, eval_dir)
     for row in results:
         if not all(math.isfinite(float(row[k])) for k in ("fid", "kid", "kid_std")):
             say(f"  WARNING: {row['model']} has a non-finite score: {row}")
     _write_fid_csv(run_dir / "fid.csv", results)
-    figures = _figures(config, run_dir, eval_dir)
-    _report(config, run_dir, results, figures, environment)
-    say(f"  wrote {run_dir / 'fid.csv'} and {run_dir / 'report.md'}")
-    return {"models": [r["model"] for r in results]}
+
+    curve_label = (judge.features().label if judge is not None else backbones[0][1].label)
+    by_model, leads, curve_figure = _curves(config, run_dir, eval_dir, curve_label)
+    generators = {stage: keras.saving.load_model(run_dir / stage / "generator.keras")
+                  for _, stage, _ in trained_models(config)}
+    samples = {stage: _samples(g, config["seed"]) for stage, g in generators.items()}
+    figures = _figures(config, run_dir, eval_dir, generators, samples)
+    figures["curves"] = curve_figure
+    attribution = {}
+    if judge is not None:
+        for name, stage, _ in trained_models(config):
+            if stage.startswith("mitlgan"):
+                attribution[name] = combination.attribution(generators[stage], judge,
+                                                            config["seed"])
+                say(f"  part attribution, {name}: {attribution[name]['score']:.3f}")
+        write_json_atomic(eval_dir / "part_attribution.json", attribution)
+    write_report(config, run_dir, results, figures, environment, by_model=by_model,
+                 leads=leads, curve_label=curve_label, attribution=attribution, judge=judge)
+    say(f"  wrote {run_dir / 'fid.csv'}, {run_dir / 'curves.csv'} and {run_dir / 'report.md'}")
+    return {"models": [r["model"] for r in results], "part_attribution": attribution}

@@ -3,40 +3,48 @@
 Layout of ``OUTPUT/DATASET/``::
 
     config.json                 the resolved configuration (a resumed run must match it)
+    judge/                      the scene judge (synthetic scenes) and the curves' real
+                                statistics
     wgan_combined/              one folder per training stage:
         checkpoints/              every --checkpoint-every epochs (atomic writes)
         samples/epoch_NNNN.png    a grid from fixed noise after every epoch
-        history.csv               per-epoch losses
+        history.csv               per-epoch losses; FID, KID, precision, recall, density
+                                  and coverage every --eval-every epochs
         generator.keras           the final generator
         generator_savedmodel/     the same, as a TF SavedModel
-        done.json                 written last: the stage is finished
-    wgan_background/  wgan_foreground/  mitlgan/
+        done.json                 written last: steps, FLOPs per step; the stage is finished
+    wgan_background/  wgan_foreground/  mitlgan/  mitlgan_corrected/
     evaluation/                 real statistics, per-model results, figures
     fid.csv  report.md
 """
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from reproductions import _runner
 from reproductions._runner import Reproduction, Stage, UsageError, keras_verbosity, say
 from reproductions.mitlgan.cli import CONFIG_FLAGS, DESCRIPTION, PRESET_HELP, add_arguments
 from reproductions.mitlgan.config import (
+    JUDGE_ONLY,
     PART_EPOCHS_RULE,
     PRESETS,
     STAGE_PART,
     STAGES,
+    VARIANTS,
     build_config,
 )
 
 GENERATOR_FILE = "generator.keras"
 SAVEDMODEL_DIR = "generator_savedmodel"
 STAGE_TITLES = {
+    "judge": "scene judge (synthetic scenes) and the real statistics of the curves",
     "wgan_combined": "WGAN-GP on the combined images (the baseline)",
     "wgan_background": "WGAN-GP on the backgrounds (a MITLGAN part)",
     "wgan_foreground": "WGAN-GP on the foregrounds (a MITLGAN part)",
-    "mitlgan": "MITLGAN: both part generators frozen, head trained on the combined images",
+    "mitlgan": "MITLGAN, thesis head (IN+ReLU output): both parts frozen, head trained",
+    "mitlgan_corrected": "MITLGAN, corrected head (tanh output) on the same frozen parts",
     "evaluation": "FID/KID, figures and report",
 }
 #: generator name inside the MITLGAN for each part stage (names must differ)
@@ -59,9 +67,10 @@ def _check_models(config: dict) -> None:
         foreground = _build_generator(config, "foreground_generator")
         background = _build_generator(config, "background_generator")
         _build_critic(config)
-        build_mitlgan_generator(foreground, background, filters=config["head_filters"],
-                                num_blocks=config["num_blocks"],
-                                output_activation=config["output_activation"])
+        for variant in config["variants"]:
+            build_mitlgan_generator(foreground, background, filters=config["head_filters"],
+                                    num_blocks=config["num_blocks"],
+                                    output_activation=VARIANTS[variant][1])
     except ValueError as err:
         raise UsageError(
             f"The model settings do not fit together (--image-size, --latent-dim, "
@@ -92,19 +101,37 @@ def configure(args, preset: str) -> dict:
         raise UsageError("--weights-path is for --backbone keras-imagenet; --backbone random "
                          "is untrained and takes no weights.")
     _check_models(config)
+    config["backbone"], config["backbone_fallback"] = _choose_backbone(args, preset)
+    return config
 
+
+def _choose_backbone(args, preset: str) -> tuple[str, str | None]:
+    """(backbone, why it replaces the one asked for, or None).
+
+    Without the ImageNet weights, the quick preset goes on when the user did not insist
+    on them: the synthetic scenes with the scene judge alone, a real set with the
+    untrained backbone. The thesis preset and an explicit ``--backbone keras-imagenet``
+    stop before training.
+    """
     from mitlgan.metrics import WeightsUnavailableError, check_backbone_available
 
+    requested = args.backbone or "keras-imagenet"
     try:
-        check_backbone_available(args.backbone, args.weights_path)
+        check_backbone_available(requested, args.weights_path)
+        return requested, None
     except WeightsUnavailableError as err:
-        raise UsageError(
-            f"The FID backbone {args.backbone!r} cannot be used, so the run stops before "
-            f"training.\n{err}\nOn the command line, give the file with --weights-path FILE "
-            "(or copy it into the Keras cache as above). For an offline smoke test whose FIDs "
-            "compare with nothing, add --backbone random."
-        ) from err
-    return config
+        if preset == "thesis" or args.backbone is not None or args.weights_path is not None:
+            raise UsageError(
+                f"The FID backbone {requested!r} cannot be used, so the run stops before "
+                f"training.\n{err}\nOn the command line, give the file with --weights-path "
+                "FILE (or copy it into the Keras cache as above). For an offline smoke test "
+                "whose FIDs compare with nothing, add --backbone random."
+            ) from err
+    if args.dataset == "synthetic":
+        return JUDGE_ONLY, ("the Keras ImageNet InceptionV3 weights cannot be had offline, so "
+                            "every score comes from the scene judge alone")
+    return "random", ("the Keras ImageNet InceptionV3 weights cannot be had offline, so every "
+                      "FID/KID comes from an untrained InceptionV3 and compares with nothing")
 
 
 # ---------------------------------------------------------------------- models
@@ -154,26 +181,34 @@ def _parts(context):
 
 
 def train_stage(stage: str, context) -> dict:
-    """Train (or resume) one WGAN-GP stage and export its generator; returns done.json."""
+    """Train (or resume) one WGAN-GP stage and export its generator; returns done.json
+    (epochs, generator updates, FLOPs per update counted from the built models)."""
     import keras
 
     from mitlgan import WGANGP
+    from mitlgan.flops import wgan_gp_step_flops
     from mitlgan.gans import dtype_policy
+    from mitlgan.metrics import SmallSampleWarning
+    from mitlgan.metrics.fid_callback import FIDCallback
     from mitlgan.models import build_mitlgan_generator
     from mitlgan.training import export_generator, train
 
     config, run_dir = context.config, context.run_dir
+    variant = next((v for v, (s, _) in VARIANTS.items() if s == stage), None)
+    if variant is not None and variant not in config["variants"]:
+        say(f"  skipped: --variants {','.join(config['variants'])} does not include {variant}")
+        return {"skipped": True}
     images = _parts(context)[STAGE_PART[stage]]
     stage_dir = context.stage_dir(stage)
     seed = _stage_seed(config, stage)
     keras.utils.set_random_seed(seed)
     with dtype_policy(config["precision"]):
-        if stage == "mitlgan":
+        if variant is not None:
             foreground = _load_generator(run_dir, "wgan_foreground")
             background = _load_generator(run_dir, "wgan_background")
             generator = build_mitlgan_generator(
                 foreground, background, filters=config["head_filters"],
-                num_blocks=config["num_blocks"], output_activation=config["output_activation"],
+                num_blocks=config["num_blocks"], output_activation=VARIANTS[variant][1],
             )
         else:
             name = PART_GENERATOR_NAMES.get(stage, "combined_generator")
@@ -186,36 +221,111 @@ def train_stage(stage: str, context) -> dict:
         g_optimizer=keras.optimizers.Adam(lr, beta_1=0.0, beta_2=0.9),
         d_optimizer=keras.optimizers.Adam(lr, beta_1=0.0, beta_2=0.9),
     )
-    epochs = config["mitlgan_epochs"] if stage == "mitlgan" else (
+    epochs = config["mitlgan_epochs"] if variant is not None else (
         config["wgan_epochs"] if stage == "wgan_combined" else config["part_epochs"])
-    result = train(
-        gan, images, batch_size=config["batch_size"], epochs=epochs,
-        checkpoint_dir=stage_dir / "checkpoints", every=config["checkpoint_every"],
-        sample_dir=stage_dir / "samples", history_csv=stage_dir / "history.csv",
-        seed=seed, verbose=keras_verbosity(),
-    )
+    curves = FIDCallback(_curve_evaluator(context, STAGE_PART[stage]), config["eval_every"],
+                         n=config["curve_n"], seed=config["seed"], manifold=True, verbose=0)
+    with warnings.catch_warnings():
+        # The curves compare only with each other (equal N); the report says so once.
+        warnings.simplefilter("ignore", SmallSampleWarning)
+        result = train(
+            gan, images, batch_size=config["batch_size"], epochs=epochs,
+            checkpoint_dir=stage_dir / "checkpoints", every=config["checkpoint_every"],
+            sample_dir=stage_dir / "samples", history_csv=stage_dir / "history.csv",
+            seed=seed, verbose=keras_verbosity(), callbacks=[curves],
+        )
     if result.resumed_from is not None:
         say(f"  resumed from {result.resumed_from} (epoch {result.initial_epoch})")
     export_generator(generator, stage_dir, keras_filename=GENERATOR_FILE,
                      saved_model_dirname=SAVEDMODEL_DIR)
-    return {"epochs": result.epochs, "train_steps": gan.train_steps, "images": int(len(images))}
+    return {"epochs": result.epochs, "train_steps": gan.train_steps, "images": int(len(images)),
+            "step_flops": wgan_gp_step_flops(generator, critic, config["batch_size"],
+                                             config["n_critic"])}
+
+
+def _curve_features(context):
+    """The curves' feature network: the scene judge on the synthetic scenes, else the
+    run's FID backbone (loaded once per process)."""
+
+    def load():
+        if context.config["dataset"] == "synthetic":
+            return _scene_judge(context).features()
+        from mitlgan.metrics import InceptionFeatures
+
+        return InceptionFeatures(backbone=context.config["backbone"],
+                                 input_size=context.config["fid_input_size"],
+                                 weights_path=context.args.weights_path, verbose=0)
+
+    return context.load_once("curve_features", load)
+
+
+def _curve_evaluator(context, part: str):
+    """FID/KID of ``curve_n`` samples against the real ``part`` images, real statistics
+    cached in ``judge/``."""
+    from mitlgan.metrics import FrechetInceptionDistance
+
+    config = context.config
+    n_real = len(_parts(context)[part])
+    return FrechetInceptionDistance(
+        _parts(context)[part], cache_path=context.stage_dir("judge") / f"curve_real_{part}.npz",
+        n=config["curve_n"], features=_curve_features(context),
+        kid_subset_size=min(1000, config["curve_n"], n_real), seed=config["seed"],
+        real_source=f"{config['dataset']}/{part}", verbose=0)
+
+
+def _scene_judge(context):
+    """The scene judge of the synthetic scenes, trained once (cached in ``judge/``)."""
+    from mitlgan.metrics.scene_judge import SceneJudge
+
+    config = context.config
+    return context.load_once("scene_judge", lambda: SceneJudge.trained(
+        context.stage_dir("judge"), config["image_size"], n_per_part=config["judge_images"],
+        epochs=config["judge_epochs"], seed=config["seed"], verbose=keras_verbosity()))
+
+
+def judge_stage(context) -> dict:
+    """Train the scene judge (synthetic scenes) and compute the curves' real statistics."""
+    config = context.config
+    payload = {}
+    if config["dataset"] == "synthetic":
+        judge = _scene_judge(context)
+        say(f"  {judge.description}")
+        payload = {"judge": judge.backbone_id, "accuracy": judge.accuracy,
+                   "mask_iou": judge.mask_iou}
+    else:
+        say("  no scene judge for a real dataset (no factor labels or masks): the curves "
+            f"use the {config['backbone']} backbone")
+    for part in sorted(set(STAGE_PART.values())):
+        _curve_evaluator(context, part).real_statistics  # noqa: B018 (computes and caches)
+    return payload
 
 
 def evaluation_stage(context) -> dict:
     """FID/KID of every generator, the figures, ``fid.csv`` and ``report.md``."""
     from reproductions.mitlgan.evaluate import evaluate_and_report
 
+    judge = _scene_judge(context) if context.config["dataset"] == "synthetic" else None
     return evaluate_and_report(context.config, context.run_dir, _parts(context),
-                               context.args.weights_path, context.environment())
+                               context.args.weights_path, context.environment(), judge)
 
 
 def _training(stage):
     return lambda context: train_stage(stage, context)
 
 
+def _stage_function(name):
+    return {"judge": judge_stage, "evaluation": evaluation_stage}.get(name) or _training(name)
+
+
 def _on_start(context) -> None:
-    say(f"Part-WGAN epochs: {context.config['part_epochs']} ({PART_EPOCHS_RULE}).")
-    if context.config["backbone"] == "random":
+    config = context.config
+    rule = f" ({PART_EPOCHS_RULE})" if config["preset"] == "thesis" else ""
+    say(f"Epochs: WGAN {config['wgan_epochs']}, each part WGAN {config['part_epochs']}{rule}, "
+        f"each MITLGAN head {config['mitlgan_epochs']}; heads: {', '.join(config['variants'])}.")
+    if config["backbone_fallback"]:
+        say("!" * 78 + f"\nWARNING (offline fallback): {config['backbone_fallback']}. Every "
+            "number this run writes is labelled so.\n" + "!" * 78)
+    elif config["backbone"] == "random":
         say("WARNING: --backbone random is an untrained network; its FID/KID numbers are "
             "labelled as such and compare with nothing.")
 
@@ -223,9 +333,7 @@ def _on_start(context) -> None:
 REPRODUCTION = Reproduction(
     prog="python -m reproductions.mitlgan",
     description=DESCRIPTION,
-    stages=tuple(Stage(name, STAGE_TITLES[name],
-                       evaluation_stage if name == "evaluation" else _training(name))
-                 for name in STAGES),
+    stages=tuple(Stage(name, STAGE_TITLES[name], _stage_function(name)) for name in STAGES),
     configure=configure,
     add_arguments=add_arguments,
     presets=PRESETS,

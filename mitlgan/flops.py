@@ -1,0 +1,91 @@
+"""Training compute counted from the built models: FLOPs per image and per WGAN-GP step.
+
+The count is analytic: 2 x the multiply-adds of every ``Dense``, ``Conv2D`` and
+``Conv2DTranspose`` layer (nested models included), from the layers' shapes. Biases,
+normalisation, activations, upsampling and the optimiser are left out; in these
+networks they are a few percent of the convolutions.
+
+A training step is priced with the usual rule (Kaplan et al. 2020): a pass that is
+differentiated with respect to weights costs three forward passes (forward, backward
+to the activations, backward to the weights); one differentiated only to its input
+costs two; a frozen network that nothing differentiates costs one. The WGAN-GP
+critic update differentiates a gradient (the penalty), priced as twice the
+three-pass cost of the interpolated batch. These are estimates for comparing two
+models with the same rule, not measurements of a device.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["forward_flops", "wgan_gp_step_flops"]
+
+
+def _positions(shape) -> int:
+    """Product of the spatial/leading axes of a (batch, ..., channels) shape."""
+    return math.prod(int(d) for d in shape[1:-1]) if len(shape) > 2 else 1
+
+
+def _layer_flops(layer) -> int:
+    import keras
+
+    if isinstance(layer, keras.layers.Conv2DTranspose):
+        kh, kw = layer.kernel_size
+        inputs = layer.input.shape
+        return 2 * _positions(inputs) * kh * kw * int(inputs[-1]) * layer.filters
+    if isinstance(layer, keras.layers.Conv2D):
+        kh, kw = layer.kernel_size
+        inputs, outputs = layer.input.shape, layer.output.shape
+        per_position = kh * kw * int(inputs[-1]) // max(getattr(layer, "groups", 1), 1)
+        return 2 * _positions(outputs) * per_position * layer.filters
+    if isinstance(layer, keras.layers.Dense):
+        inputs = layer.input.shape
+        return 2 * _positions(inputs) * int(inputs[-1]) * layer.units
+    return 0
+
+
+def forward_flops(model, *, trainable: bool | None = None) -> int:
+    """FLOPs of one image's forward pass through ``model``.
+
+    Args:
+        model: a built functional ``keras.Model`` (nested models are counted inside).
+        trainable: None counts every layer; True only layers with trainable weights
+            (a frozen nested generator is skipped); False only the frozen ones.
+
+    Returns:
+        int, 2 x multiply-adds of the Dense / Conv2D / Conv2DTranspose layers.
+    """
+    import keras
+
+    total = 0
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            if trainable is None or layer.trainable == trainable:
+                total += forward_flops(layer, trainable=None)
+            elif trainable is False:
+                total += forward_flops(layer, trainable=False)
+            continue
+        if trainable is None or (layer.trainable and bool(layer.weights)) == trainable:
+            total += _layer_flops(layer)
+    return total
+
+
+def wgan_gp_step_flops(generator, critic, batch_size: int, n_critic: int) -> int:
+    """FLOPs of one WGAN-GP generator update with its ``n_critic`` critic updates.
+
+    Per image, with G = the generator's forward FLOPs (split into trainable G_t and
+    frozen G_f) and D = the critic's:
+
+    - critic update: G (fakes, not differentiated) + 3 x 2D (real and fake scores)
+      + 6D (the gradient penalty on the interpolates) = G + 12D;
+    - generator update: G_f + 3 G_t + 2D (the critic differentiated to its input).
+
+    Returns:
+        int, ``batch_size * (n_critic * (G + 12 D) + G_f + 3 G_t + 2 D)``.
+    """
+    g_trainable = forward_flops(generator, trainable=True)
+    g_frozen = forward_flops(generator, trainable=False)
+    d = forward_flops(critic)
+    critic_update = g_trainable + g_frozen + 12 * d
+    generator_update = g_frozen + 3 * g_trainable + 2 * d
+    return int(batch_size) * (int(n_critic) * critic_update + generator_update)
