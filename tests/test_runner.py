@@ -160,7 +160,7 @@ def test_a_stage_deciding_flag_is_read_before_the_full_parse():
 
 _TENSORFLOW_START = (
     "import os, sys\n"
-    "from reproductions._runner import start_tensorflow_quietly\n"
+    "from reproductions._quiet import start_tensorflow_quietly\n"
     "start_tensorflow_quietly()\n"
     "import keras\n"
     "keras.layers.Dense(2)(keras.ops.ones((1, 3)))\n"
