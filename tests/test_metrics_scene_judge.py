@@ -41,9 +41,13 @@ def test_training_labels_follow_the_drawn_factors_and_mark_absent_parts():
 
 
 @pytest.fixture(scope="module")
-def judge(tmp_path_factory):
-    return SceneJudge.trained(tmp_path_factory.mktemp("judge"), SIZE, n_per_part=1000,
-                              epochs=12, seed=0)
+def judge_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("judge")
+
+
+@pytest.fixture(scope="module")
+def judge(judge_folder):
+    return SceneJudge.trained(judge_folder, SIZE, n_per_part=1000, epochs=12, seed=0)
 
 
 def test_the_judge_beats_the_majority_rate_on_every_factor(judge):
@@ -55,10 +59,10 @@ def test_the_judge_beats_the_majority_rate_on_every_factor(judge):
     assert judge.mask_iou > 0.6
 
 
-def test_a_second_call_loads_the_cached_judge(judge, tmp_path_factory):
-    folder = tmp_path_factory.getbasetemp()
-    cached = next(p.parent for p in folder.rglob("judge.json"))
-    again = SceneJudge.trained(cached, SIZE, n_per_part=1000, epochs=12, seed=0)
+def test_a_second_call_loads_the_cached_judge(judge, judge_folder):
+    written = {p.name: p.stat().st_mtime_ns for p in judge_folder.iterdir()}
+    again = SceneJudge.trained(judge_folder, SIZE, n_per_part=1000, epochs=12, seed=0)
+    assert {p.name: p.stat().st_mtime_ns for p in judge_folder.iterdir()} == written
     images = synthetic_scenes(8, SIZE, seed=3)["combined"]
     np.testing.assert_allclose(again.features()(images), judge.features()(images), atol=1e-5)
     assert again.accuracy == judge.accuracy
