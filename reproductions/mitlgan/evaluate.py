@@ -106,7 +106,7 @@ def _write_fid_csv(path: Path, results):
 
 
 def _curves(config, run_dir, eval_dir, backbone_label):
-    """Curve rows per model, ``curves.csv``, the figure and the early-lead verdicts."""
+    """Write ``curves.csv`` and the figure; returns (early-lead verdicts, figure path)."""
     by_model = {name: curves.stage_curve(run_dir, stage, name)
                 for name, stage, _ in trained_models(config) if "part" not in name}
     curves.write_curves_csv(run_dir / "curves.csv",
@@ -115,7 +115,7 @@ def _curves(config, run_dir, eval_dir, backbone_label):
     curves.draw_curves(by_model, path, backbone_label)
     leads = {name: curves.early_lead(by_model["WGAN"], rows)
              for name, rows in by_model.items() if name != "WGAN"}
-    return by_model, leads, path
+    return leads, path
 
 
 def _figures(config, run_dir, eval_dir, generators, samples):
@@ -182,7 +182,7 @@ def evaluate_and_report(config, run_dir, parts, weights_path, environment, judge
     _write_fid_csv(run_dir / "fid.csv", results)
 
     curve_label = (judge.features().label if judge is not None else backbones[0][1].label)
-    by_model, leads, curve_figure = _curves(config, run_dir, eval_dir, curve_label)
+    leads, curve_figure = _curves(config, run_dir, eval_dir, curve_label)
     generators = {stage: keras.saving.load_model(run_dir / stage / "generator.keras")
                   for _, stage, _ in trained_models(config)}
     samples = {stage: _samples(g, config["seed"]) for stage, g in generators.items()}
@@ -196,7 +196,7 @@ def evaluate_and_report(config, run_dir, parts, weights_path, environment, judge
                                                             config["seed"])
                 say(f"  part attribution, {name}: {attribution[name]['score']:.3f}")
         write_json_atomic(eval_dir / "part_attribution.json", attribution)
-    write_report(config, run_dir, results, figures, environment, by_model=by_model,
-                 leads=leads, curve_label=curve_label, attribution=attribution, judge=judge)
+    write_report(config, run_dir, results, figures, environment, leads=leads,
+                 curve_label=curve_label, attribution=attribution, judge=judge)
     say(f"  wrote {run_dir / 'fid.csv'}, {run_dir / 'curves.csv'} and {run_dir / 'report.md'}")
     return {"models": [r["model"] for r in results], "part_attribution": attribution}

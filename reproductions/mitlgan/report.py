@@ -143,8 +143,8 @@ def _attribution_section(attribution) -> list[str]:
             markdown_table(header, rows), ""] + notes
 
 
-def write_report(config, run_dir, results, figures, environment, *, by_model, leads,
-                 curve_label, attribution, judge) -> None:
+def write_report(config, run_dir, results, figures, environment, *, leads, curve_label,
+                 attribution, judge) -> None:
     """Write ``report.md``: scores, curves and their verdicts, attribution, figures."""
     from reproductions._report import write_text_atomic
     from reproductions._runner import environment_lines
