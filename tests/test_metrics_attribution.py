@@ -60,6 +60,7 @@ def test_latents_that_change_every_pixel_score_about_half():
     assert result["foreground_share"] == pytest.approx(0.5)
     assert result["background_share"] == pytest.approx(0.5)
     assert result["score"] == pytest.approx(0.5)
+    assert result["foreground_fraction"] == pytest.approx(0.5)  # the half mask
 
 
 def test_pixel_change_by_hand_and_a_generator_that_ignores_its_latents():

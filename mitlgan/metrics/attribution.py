@@ -51,7 +51,9 @@ def part_attribution(generate: Callable, masks_of: Callable, z_fg, z_bg, z_fg_mo
         {"foreground_share": mean share of the change inside the foreground when only
         z_fg moves, "background_share": mean share outside it when only z_bg moves,
         "score": their mean (1.0 = perfectly separated, ~0.5 = no separation), "n": pairs
-        with a change}. Pairs whose image did not change at all are left out.
+        with a change, "foreground_fraction": the mean share of base-image pixels whose
+        mask exceeds 0.5 (near 0: no foreground to attribute, the score is 0.5 by
+        construction)}. Pairs whose image did not change at all are left out.
     """
     base = generate(z_fg, z_bg)
     fg_moved, bg_moved = generate(z_fg_moved, z_bg), generate(z_fg, z_bg_moved)
@@ -65,4 +67,5 @@ def part_attribution(generate: Callable, masks_of: Callable, z_fg, z_bg, z_fg_mo
         raise ValueError("no latent move changed the image: the generator ignores its latents")
     fg_share, bg_share = float(np.mean(foreground[both])), float(np.mean(background[both]))
     return {"foreground_share": fg_share, "background_share": bg_share,
-            "score": (fg_share + bg_share) / 2.0, "n": int(both.sum())}
+            "score": (fg_share + bg_share) / 2.0, "n": int(both.sum()),
+            "foreground_fraction": float(np.mean(base_mask > 0.5))}

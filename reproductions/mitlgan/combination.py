@@ -51,17 +51,12 @@ def attribution(generator, judge, seed: int, pairs: int = ATTRIBUTION_PAIRS) -> 
     ReLU output lies in [0, inf)).
 
     Returns:
-        :func:`~mitlgan.metrics.part_attribution`'s dict plus ``foreground_fraction``,
-        the mean share of pixels the segmenter calls foreground in the base images: near
-        0, there is no creature to attribute and the score is 0.5 by construction.
+        :func:`~mitlgan.metrics.part_attribution`'s dict; its ``foreground_fraction``
+        near 0 means the segmenter finds no creature to attribute.
     """
     from mitlgan.metrics import part_attribution
 
     z_fg, z_bg = _latents(generator, pairs, seed)
     z_fg_moved, z_bg_moved = _latents(generator, pairs, seed + 1)
-    generate = _generate(generator)
-    scores = part_attribution(generate, judge.foreground_probability,
-                              z_fg, z_bg, z_fg_moved, z_bg_moved)
-    masks = judge.foreground_probability(generate(z_fg, z_bg))
-    scores["foreground_fraction"] = float(np.mean(masks > 0.5))
-    return scores
+    return part_attribution(_generate(generator), judge.foreground_probability,
+                            z_fg, z_bg, z_fg_moved, z_bg_moved)

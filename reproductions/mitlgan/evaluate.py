@@ -181,7 +181,7 @@ def evaluate_and_report(config, run_dir, parts, weights_path, environment, judge
             say(f"  WARNING: {row['model']} has a non-finite score: {row}")
     _write_fid_csv(run_dir / "fid.csv", results)
 
-    curve_label = (judge.features().label if judge is not None else backbones[0][1].label)
+    curve_label = dict(backbones)["judge" if judge is not None else "inception"].label
     leads, curve_figure = _curves(config, run_dir, eval_dir, curve_label)
     generators = {stage: keras.saving.load_model(run_dir / stage / "generator.keras")
                   for _, stage, _ in trained_models(config)}
