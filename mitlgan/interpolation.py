@@ -5,6 +5,11 @@ Seed 002 draws 9 images, two end points and 7 steps between them, with
 (k-1)/k), so here ``alpha_i = (i - 1) / (k - 1)``: the first image is the first
 latent's, the last is the second's.
 
+For a generator with two latents (the MITLGAN's z_fg and z_bg),
+:func:`latent_swap_images` draws the grid whose rows share z_fg and whose columns
+share z_bg: if each latent keeps to its own part, a row keeps its creature and a
+column its landscape.
+
 Two paths:
 
 - ``"linear"``: ``(1 - a) z0 + a z1``. Between two Gaussian latents it passes close
@@ -18,7 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["INTERPOLATIONS", "interpolation_weights", "interpolate_latents", "interpolate_images"]
+__all__ = ["INTERPOLATIONS", "interpolation_weights", "interpolate_latents", "interpolate_images",
+           "latent_swap_images"]
 
 INTERPOLATIONS = ("linear", "spherical")
 
@@ -72,3 +78,25 @@ def interpolate_images(generator, z0, z1, count: int = 9, method: str = "linear"
     """
     latents = interpolate_latents(z0, z1, count, method)
     return np.asarray(generator(latents, training=False))
+
+
+def latent_swap_images(generator, side: int = 5, seed: int = 0) -> np.ndarray:
+    """The latent-swap grid of a two-latent generator ``generator([z_fg, z_bg])``.
+
+    Args:
+        generator: a Keras model with two latent inputs (foreground first).
+        side: rows = columns of the grid.
+        seed: seed of the ``side`` standard-normal latents of each input.
+
+    Returns:
+        (side², H, W, C) images in the generator's output range; image ``r * side + c``
+        uses z_fg of row r and z_bg of column c (inference mode).
+    """
+    if len(generator.inputs) != 2:
+        raise ValueError(f"the latent swap needs a generator with two latent inputs "
+                         f"(z_fg, z_bg); {generator.name!r} has {len(generator.inputs)}")
+    rng = np.random.default_rng(seed)
+    z_fg, z_bg = (rng.standard_normal((side, *x.shape[1:])).astype("float32")
+                  for x in generator.inputs)
+    rows, columns = np.repeat(np.arange(side), side), np.tile(np.arange(side), side)
+    return np.asarray(generator.predict([z_fg[rows], z_bg[columns]], batch_size=128, verbose=0))

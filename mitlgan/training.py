@@ -18,6 +18,7 @@ from mitlgan._backend import ensure_tensorflow_backend
 ensure_tensorflow_backend()
 
 import dataclasses  # noqa: E402
+import logging  # noqa: E402
 import os  # noqa: E402
 import shutil  # noqa: E402
 import tempfile  # noqa: E402
@@ -197,6 +198,11 @@ def export_generator(generator, directory, *, keras_filename="generator.keras", 
 
     saved_model_path = directory / saved_model_dirname
     temporary_dir = Path(tempfile.mkdtemp(prefix=f".tmp-{saved_model_dirname}-", dir=directory))
+    # TF's "Assets written to: <temporary folder>" INFO line names a folder that is gone a
+    # moment later; notebooks' logging shows INFO lines, so hold it back there too.
+    tf_logger = logging.getLogger("tensorflow")
+    level = tf_logger.level
+    tf_logger.setLevel(max(level, logging.WARNING))
     try:
         export_path = temporary_dir / saved_model_dirname
         generator.export(str(export_path), format="tf_saved_model", verbose=False)
@@ -204,5 +210,6 @@ def export_generator(generator, directory, *, keras_filename="generator.keras", 
             shutil.rmtree(saved_model_path)
         os.replace(export_path, saved_model_path)
     finally:
+        tf_logger.setLevel(level)
         shutil.rmtree(temporary_dir, ignore_errors=True)
     return {"keras": keras_path, "saved_model": saved_model_path}

@@ -29,6 +29,17 @@ TENSORFLOW_CHATTER = re.compile(
 _chatter_filter_installed = False
 
 
+class _ExpectedRetracing:
+    """Drops TF's "N out of the last M calls ... triggered tf.function retracing" warning:
+    every stage builds new models and so new functions, which is the retracing it means."""
+
+    def filter(self, record) -> bool:
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
+_RETRACING_FILTER = _ExpectedRetracing()
+
+
 def _filter_native_stderr() -> None:
     """Route file descriptor 2 through a thread that drops :data:`TENSORFLOW_CHATTER`
     lines, for the rest of the process (restored, and flushed, at exit)."""
@@ -65,12 +76,18 @@ def _filter_native_stderr() -> None:
 def start_tensorflow_quietly() -> None:
     """Import TensorFlow with its C++ chatter hidden for the rest of the process.
 
+    TensorFlow's retracing warning is always dropped (see :class:`_ExpectedRetracing`).
     Does nothing if TensorFlow is already imported (a test session, a notebook) or the
     user set ``TF_CPP_MIN_LOG_LEVEL`` (then they see what they asked for). Otherwise it
     sets the level to 2 (TensorFlow's own INFO and WARNING lines stay hidden too) and
     filters file descriptor 2: every line that is not :data:`TENSORFLOW_CHATTER` still
     reaches stderr.
     """
+    import logging
+
+    logger = logging.getLogger("tensorflow")
+    if _RETRACING_FILTER not in logger.filters:
+        logger.addFilter(_RETRACING_FILTER)
     if "tensorflow" in sys.modules or "TF_CPP_MIN_LOG_LEVEL" in os.environ:
         return
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"

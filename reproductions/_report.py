@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg")  # files only: runs on servers and in CI without a display
+if "ipykernel" not in sys.modules:
+    # Files only: runs on servers and in CI without a display. A notebook keeps its
+    # inline backend (the reports close every figure they save, so none shows there).
+    matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 

@@ -3,7 +3,12 @@
 import numpy as np
 import pytest
 
-from mitlgan.interpolation import interpolate_images, interpolate_latents, interpolation_weights
+from mitlgan.interpolation import (
+    interpolate_images,
+    interpolate_latents,
+    interpolation_weights,
+    latent_swap_images,
+)
 
 
 def test_weights_reach_both_end_points():
@@ -58,3 +63,26 @@ def test_bad_input_is_named():
         interpolate_latents([1.0, 2.0], [2.0])
     with pytest.raises(ValueError, match="away from the origin"):
         interpolate_latents([0.0, 0.0], [1.0, 0.0], method="spherical")
+
+
+def test_latent_swap_rows_share_the_foreground_and_columns_the_background_latent():
+    import keras
+
+    # A toy two-latent generator whose image is the pair (sum of z_fg, sum of z_bg): each
+    # pixel column reveals which latent the image got.
+    z_fg = keras.Input((3,))
+    z_bg = keras.Input((2,))
+    fg = keras.layers.Lambda(lambda z: keras.ops.sum(z, axis=1, keepdims=True))(z_fg)
+    bg = keras.layers.Lambda(lambda z: keras.ops.sum(z, axis=1, keepdims=True))(z_bg)
+    image = keras.layers.Reshape((1, 2, 1))(keras.layers.Concatenate()([fg, bg]))
+    generator = keras.Model([z_fg, z_bg], image)
+    images = latent_swap_images(generator, side=3, seed=4)
+    assert images.shape == (9, 1, 2, 1)
+    rng = np.random.default_rng(4)  # the documented latents: side draws per input
+    fg_sums = rng.standard_normal((3, 3)).sum(axis=1)
+    bg_sums = rng.standard_normal((3, 2)).sum(axis=1)
+    grid = images[:, 0, :, 0].reshape(3, 3, 2)
+    np.testing.assert_allclose(grid[..., 0], np.repeat(fg_sums[:, None], 3, 1), atol=1e-5)
+    np.testing.assert_allclose(grid[..., 1], np.repeat(bg_sums[None, :], 3, 0), atol=1e-5)
+    with pytest.raises(ValueError, match="two latent inputs"):
+        latent_swap_images(keras.Model(z_fg, fg))

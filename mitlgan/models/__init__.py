@@ -3,6 +3,7 @@
 - :func:`build_wgan_generator` -- thesis Table 7.1
 - :func:`build_wgan_critic` -- thesis Table 7.2
 - :func:`build_mitlgan_generator` -- thesis Table 7.3
+- :func:`compare_with_thesis` -- our layers next to Tables 7.1-7.3 as printed
 - :mod:`mitlgan.models.dcgan` -- seed 001's DCGAN at 64x64
 - :mod:`mitlgan.models.mnist` -- the MNIST judge, seed 002's MLP GAN, seed 003's FC GAN
 - :mod:`mitlgan.models.zi2zi` -- seed 000's zi2zi at 64x64
@@ -23,6 +24,7 @@ from mitlgan.models.recurrent import (
     VanillaRNNCell,
     build_palindrome_classifier,
 )
+from mitlgan.models.thesis_tables import THESIS_TABLES, compare_with_thesis
 from mitlgan.models.wgan import build_wgan_critic, build_wgan_generator
 from mitlgan.models.zi2zi import (
     build_zi2zi_discriminator,
@@ -48,4 +50,6 @@ __all__ = [
     "build_zi2zi_discriminator",
     "build_zi2zi_encoder",
     "build_zi2zi_generator",
+    "compare_with_thesis",
+    "THESIS_TABLES",
 ]

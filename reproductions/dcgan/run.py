@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from reproductions import _runner
+from reproductions import _api, _runner
+from reproductions._api import RunResult
 from reproductions._arguments import add_positive_int_flags
 from reproductions._runner import Reproduction, Stage, UsageError, keras_verbosity, say
 from reproductions.dcgan.config import PRESETS, SPRITES_FULL, build_config
@@ -184,3 +185,22 @@ def prepare(argv=None):
 def main(argv=None) -> int:
     """Entry point; returns the exit code (2 for bad input)."""
     return _runner.main(reproduction_for(_benchmark(argv)), argv)
+
+
+def reproduce(dataset: str = "sprites", benchmark: str | None = None, preset: str = "auto",
+              output: str = "runs", **settings) -> RunResult:
+    """Run or resume the DCGAN collapse study (or ``benchmark="stacked-mnist"``) from
+    Python; the command line with the same settings writes the same folder
+    (``OUTPUT/dcgan/DATASET`` or ``OUTPUT/dcgan/stacked-mnist``).
+
+    Args:
+        dataset: ``"sprites"`` (built in), ``"emoji"`` or ``"anime"`` (with ``images=DIR``).
+        benchmark: ``None`` or ``"stacked-mnist"`` (modes covered of 1,000).
+
+    ``preset``, ``output`` and ``**settings`` (every flag by its Python name), the
+    returned :class:`RunResult` and the errors: see :func:`reproductions._api.reproduce`.
+    ``result.table`` is the main table (the claims; with stacked-mnist the modes table).
+    """
+    return _api.reproduce(lambda argv: reproduction_for(_benchmark(argv)),
+                          dict(dataset=dataset, benchmark=benchmark, preset=preset,
+                               output=output, **settings))

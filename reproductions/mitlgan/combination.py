@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mitlgan.interpolation import latent_swap_images
 from reproductions._report import side_by_side
 
 SWAP_GRID_SIDE = 5
@@ -28,18 +29,11 @@ def _generate(generator):
     return generate
 
 
-def swap_grid(generator, seed: int, side: int = SWAP_GRID_SIDE) -> np.ndarray:
-    """(side², S, S, 3) images; image r * side + c uses z_fg of row r and z_bg of column c."""
-    z_fg, z_bg = _latents(generator, side, seed)
-    rows = np.repeat(np.arange(side), side)
-    columns = np.tile(np.arange(side), side)
-    return _generate(generator)(z_fg[rows], z_bg[columns])
-
-
 def draw_swap_grids(generators: dict, path, seed: int) -> None:
     """One panel per MITLGAN head, ``generators`` = {title: model}; pixels shown in
     [-1, 1] (the thesis head's ReLU output saturates to white above 1, as elsewhere)."""
-    panels = [(f"{title}\nrows share z_fg, columns share z_bg", swap_grid(g, seed))
+    panels = [(f"{title}\nrows share z_fg, columns share z_bg",
+               latent_swap_images(g, SWAP_GRID_SIDE, seed))
               for title, g in generators.items()]
     side_by_side(panels, path, "Latent swap: does each latent keep to its own part?")
 

@@ -23,7 +23,8 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from reproductions import _runner
+from reproductions import _api, _runner
+from reproductions._api import RunResult
 from reproductions._runner import Reproduction, Stage, UsageError, keras_verbosity, say
 from reproductions.mitlgan.cli import CONFIG_FLAGS, DESCRIPTION, PRESET_HELP, add_arguments
 from reproductions.mitlgan.config import (
@@ -353,3 +354,20 @@ def prepare(argv=None):
 def main(argv=None) -> int:
     """Entry point; returns the process exit code (2 for bad input)."""
     return _runner.main(REPRODUCTION, argv)
+
+
+def reproduce(dataset: str = "synthetic", preset: str = "auto", output: str = "runs",
+              **settings) -> RunResult:
+    """Run or resume the MITLGAN experiment from Python; ``python -m reproductions.mitlgan``
+    with the same settings writes the same ``OUTPUT/DATASET`` folder.
+
+    Args:
+        dataset: ``"synthetic"`` (built in) or a prepared dataset (``pokemon``, ...).
+
+    ``preset``, ``output`` and ``**settings`` (every flag by its Python name), the
+    returned :class:`RunResult` and the errors: see :func:`reproductions._api.reproduce`.
+    ``result.table`` is the main table (``fid.csv``: FID/KID per model).
+    """
+    return _api.reproduce(lambda argv: REPRODUCTION,
+                          dict(dataset=dataset, preset=preset, output=output, **settings),
+                          headline="fid")

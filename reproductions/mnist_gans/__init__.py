@@ -3,3 +3,7 @@
 ``--study mlp`` (seed 002), ``--study ablations`` (seed 003), ``--study collapse``
 (seed 000); each writes ``OUTPUT/mnist_gans/STUDY/report.md`` with its figures.
 """
+
+from reproductions.mnist_gans.run import reproduce
+
+__all__ = ["reproduce"]

@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from reproductions import _runner
+from reproductions import _api, _runner
+from reproductions._api import RunResult
 from reproductions._arguments import add_positive_int_flags
 from reproductions._runner import Reproduction, UsageError
 from reproductions.mnist_gans.config import PRESETS, STUDIES, build_config
@@ -81,3 +82,19 @@ def prepare(argv=None):
 def main(argv=None) -> int:
     """Entry point; returns the exit code (2 for bad input)."""
     return _runner.main(reproduction_for(_study(argv)), argv)
+
+
+def reproduce(study: str = "mlp", preset: str = "auto", output: str = "runs",
+              **settings) -> RunResult:
+    """Run or resume one MNIST GAN study from Python; the command line with the same
+    settings writes the same ``OUTPUT/mnist_gans/STUDY`` folder.
+
+    Args:
+        study: ``"mlp"`` (seed 002), ``"ablations"`` (seed 003) or ``"collapse"`` (seed 000).
+
+    ``preset``, ``output`` and ``**settings`` (every flag by its Python name), the
+    returned :class:`RunResult` and the errors: see :func:`reproductions._api.reproduce`.
+    ``result.table`` is the main table (the report's first table).
+    """
+    return _api.reproduce(lambda argv: reproduction_for(_study(argv)),
+                          dict(study=study, preset=preset, output=output, **settings))

@@ -11,7 +11,8 @@ import json
 import time
 from pathlib import Path
 
-from reproductions import _runner
+from reproductions import _api, _runner
+from reproductions._api import RunResult
 from reproductions._arguments import add_positive_int_flags, int_list, positive_float_list
 from reproductions._runner import Reproduction, Stage, UsageError, say, write_json_atomic
 from reproductions.palindrome.config import PRESETS, build_config, run_list
@@ -155,3 +156,15 @@ def prepare(argv=None):
 def main(argv=None) -> int:
     """Entry point; returns the exit code (2 for bad input)."""
     return _runner.main(REPRODUCTION, argv)
+
+
+def reproduce(preset: str = "auto", output: str = "runs", **settings) -> RunResult:
+    """Run or resume the palindrome study (LSTM against RNN) from Python; the command
+    line with the same settings writes the same ``OUTPUT/palindrome`` folder.
+
+    ``preset``, ``output`` and ``**settings`` (every flag by its Python name), the
+    returned :class:`RunResult` and the errors: see :func:`reproductions._api.reproduce`.
+    ``result.table`` is the main table (accuracy per length, model and learning rate).
+    """
+    return _api.reproduce(lambda argv: REPRODUCTION,
+                          dict(preset=preset, output=output, **settings))

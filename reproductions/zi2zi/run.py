@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from reproductions import _runner
+from reproductions import _api, _runner
+from reproductions._api import RunResult
 from reproductions._arguments import add_positive_int_flags
 from reproductions._runner import Reproduction, Stage, UsageError
 from reproductions.zi2zi.config import (
@@ -142,3 +143,19 @@ def prepare(argv=None):
 def main(argv=None) -> int:
     """Entry point; returns the exit code (2 for bad input)."""
     return _runner.main(reproduction_for(_study(argv)), argv)
+
+
+def reproduce(study: str = "l1", preset: str = "auto", output: str = "runs",
+              **settings) -> RunResult:
+    """Run or resume one zi2zi study from Python; the command line with the same
+    settings writes the same ``OUTPUT/zi2zi/STUDY`` folder.
+
+    Args:
+        study: ``"l1"``, ``"epochs"``, ``"samples"``, ``"sources"`` or ``"depth"``.
+
+    ``preset``, ``output`` and ``**settings`` (every flag by its Python name), the
+    returned :class:`RunResult` and the errors: see :func:`reproductions._api.reproduce`.
+    ``result.table`` is the main table (held-out L1, SSIM and accuracy per variant).
+    """
+    return _api.reproduce(lambda argv: reproduction_for(_study(argv)),
+                          dict(study=study, preset=preset, output=output, **settings))

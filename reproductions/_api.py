@@ -1,0 +1,279 @@
+"""The Python API of the reproductions: ``reproductions.NAME.reproduce(...)``.
+
+A notebook never shells out. ``reproduce`` turns its keyword arguments into the very
+flags the command line takes (``image_size=16`` -> ``--image-size 16``), validates them
+with the same parser and runs the same :func:`reproductions._runner.prepare` and
+:func:`reproductions._runner.run`; so the API and ``python -m reproductions.NAME``
+write the same run folder for the same settings (tested), and a second call resumes.
+The returned :class:`RunResult` reads what the run wrote: the report's tables as
+``pandas.DataFrame``, its figures, and the saved generators.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reproductions import _runner
+from reproductions._runner import CONFIG_FILE, Reproduction, UsageError
+
+GENERATOR_FILE = "generator.keras"
+SAVEDMODEL_DIRS = ("generator_savedmodel", "saved_model")
+_TABLE_SEPARATOR = re.compile(r"^\|(\s*:?-{3,}:?\s*\|)+\s*$")
+_FIGURE_LINK = re.compile(r"!\[[^\]]*\]\(([^)\s]+\.png)\)")
+
+
+def arguments_from_keywords(parser: argparse.ArgumentParser, keywords: dict) -> list[str]:
+    """The command-line flags equivalent to ``keywords``.
+
+    ``name=value`` becomes ``--name value`` for the flag whose destination is ``name``
+    (underscores for dashes); ``True`` / ``False`` switch an on/off flag; a list or
+    tuple is joined with commas (``lengths=[5, 20]`` -> ``--lengths 5,20``); ``None``
+    leaves the flag at its default. An unknown name raises :class:`UsageError` listing
+    the known ones.
+    """
+    actions = {action.dest: action for action in parser._actions
+               if action.option_strings and action.dest != "help"}
+    argv: list[str] = []
+    for name, value in keywords.items():
+        action = actions.get(name)
+        if action is None:
+            raise UsageError(f"unknown setting {name!r}; the known ones are: "
+                             + ", ".join(sorted(actions)))
+        if value is None:
+            continue
+        flag = action.option_strings[-1]
+        if isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction)):
+            if not isinstance(value, bool):
+                raise UsageError(f"{name} is on/off: give True or False, not {value!r}")
+            if value != action.default:
+                argv.append(flag)
+            continue
+        if isinstance(value, (list, tuple)):
+            value = ",".join(str(v) for v in value)
+        argv += [flag, str(value)]
+    return argv
+
+
+def parse_markdown_tables(text: str) -> list[tuple[str, list[str], list[list[str]]]]:
+    """The Markdown tables of ``text`` (as :func:`reproductions._report.markdown_table`
+    writes them) with the heading each stands under.
+
+    Returns:
+        A list of (heading without ``#``, header cells, rows of cells), in order.
+    """
+    lines = text.splitlines()
+    tables, heading, index = [], "", 0
+    while index < len(lines):
+        line = lines[index].strip()
+        if line.startswith("#"):
+            heading = line.lstrip("#").strip()
+        elif (line.startswith("|") and index + 1 < len(lines)
+              and _TABLE_SEPARATOR.match(lines[index + 1].strip())):
+            header = _cells(line)
+            rows, index = [], index + 2
+            while index < len(lines) and lines[index].strip().startswith("|"):
+                rows.append(_cells(lines[index].strip()))
+                index += 1
+            tables.append((heading, header, rows))
+            continue
+        index += 1
+    return tables
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def _frame(header, rows):
+    """A DataFrame of string cells; a column whose every cell is a number becomes numeric."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=header)
+    for column in frame.columns:
+        try:
+            frame[column] = pd.to_numeric(frame[column])
+        except (ValueError, TypeError):
+            pass
+    return frame
+
+
+@dataclass
+class RunResult:
+    """What a finished (or ``until``-stopped) run left in its folder.
+
+    Attributes:
+        run_dir: the run folder (``OUTPUT/...``), holding ``config.json`` and ``report.md``.
+        config: the resolved configuration (``config.json``).
+        headline: the CSV (stem, e.g. ``"fid"``) that :attr:`table` returns; ``None``:
+            the report's first table.
+    """
+
+    run_dir: Path
+    config: dict
+    headline: str | None = None
+    _generators: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def report(self) -> Path | None:
+        """``report.md``, or None when the run stopped before writing it."""
+        path = self.run_dir / "report.md"
+        return path if path.is_file() else None
+
+    @property
+    def tables(self) -> dict:
+        """``{name: DataFrame}``: each CSV at the top of the run folder by its stem, then
+        each table of ``report.md`` by the heading it stands under (``" (2)"`` etc. when
+        a heading holds several). Cells stay strings unless a whole column is numeric."""
+        import pandas as pd
+
+        tables = {path.stem: pd.read_csv(path) for path in sorted(self.run_dir.glob("*.csv"))}
+        if self.report is not None:
+            for heading, header, rows in parse_markdown_tables(self.report.read_text()):
+                name, count = heading or "table", 2
+                while name in tables:
+                    name, count = f"{heading} ({count})", count + 1
+                tables[name] = _frame(header, rows)
+        return tables
+
+    @property
+    def table(self):
+        """The run's main table as a DataFrame (the FID table of the MITLGAN run, the
+        report's first table elsewhere). Raises ``FileNotFoundError`` before the report."""
+        tables = self.tables
+        if self.headline is not None and self.headline in tables:
+            return tables[self.headline]
+        report_tables = [t for name, t in tables.items()
+                         if not (self.run_dir / f"{name}.csv").is_file()]
+        if not report_tables:
+            raise FileNotFoundError(
+                f"{self.run_dir} has no report table yet: the run stopped before its report "
+                "stage. Call reproduce(...) again without `until` to finish it.")
+        return report_tables[0]
+
+    @property
+    def figures(self) -> dict:
+        """``{relative path: Path}`` of every PNG the report shows, in the report's order."""
+        if self.report is None:
+            return {}
+        links = dict.fromkeys(_FIGURE_LINK.findall(self.report.read_text()))
+        return {link: self.run_dir / link for link in links if (self.run_dir / link).is_file()}
+
+    @property
+    def generator_paths(self) -> dict:
+        """``{stage folder: Path}`` of every saved ``generator.keras`` in the run."""
+        return {path.parent.relative_to(self.run_dir).as_posix(): path
+                for path in sorted(self.run_dir.rglob(GENERATOR_FILE))}
+
+    @property
+    def savedmodel_paths(self) -> dict:
+        """``{stage folder: Path}`` of every exported generator SavedModel in the run."""
+        found = {}
+        for name in SAVEDMODEL_DIRS:
+            for path in sorted(self.run_dir.rglob(f"{name}/saved_model.pb")):
+                found[path.parent.parent.relative_to(self.run_dir).as_posix()] = path.parent
+        return dict(sorted(found.items()))
+
+    @property
+    def generators(self) -> dict:
+        """``{stage folder: keras.Model}``: the saved generators, loaded on first access."""
+        if not self._generators:
+            import keras
+
+            import mitlgan  # noqa: F401  (registers the package's layers for loading)
+
+            for stage, path in self.generator_paths.items():
+                self._generators[stage] = keras.saving.load_model(path)
+        return self._generators
+
+
+def open_run(run_dir, headline: str | None = None) -> RunResult:
+    """The :class:`RunResult` of an existing run folder (one on Google Drive, say).
+
+    Args:
+        run_dir: a folder a reproduction wrote (it holds ``config.json``).
+        headline: the CSV stem :attr:`RunResult.table` returns (``"fid"`` for a MITLGAN
+            run; None: the report's first table).
+
+    Raises:
+        FileNotFoundError: ``run_dir`` holds no run; the message says what was expected.
+    """
+    run_dir = Path(run_dir)
+    config_path = run_dir / CONFIG_FILE
+    if not config_path.is_file():
+        raise FileNotFoundError(
+            f"{run_dir} is not a run folder (no {CONFIG_FILE}); give the folder a "
+            "reproduction wrote, e.g. runs/synthetic for the MITLGAN experiment.")
+    return RunResult(run_dir, json.loads(config_path.read_text()), headline)
+
+
+def reproduce(select: Callable[[list[str]], Reproduction], keywords: dict,
+              headline: str | None = None) -> RunResult:
+    """Run (or resume) a reproduction from keyword settings; see the module docstring.
+
+    Args:
+        select: ``argv -> Reproduction`` (a study or benchmark flag can change the stages).
+        keywords: the settings, each a command-line flag by its Python name
+            (:func:`arguments_from_keywords`):
+
+            - ``preset``: ``"auto"`` (the full setting with a GPU, else quick) or a name;
+            - ``output``: the folder runs go under (a Google Drive folder keeps them across
+              Colab disconnects); calling again with the same settings resumes there;
+            - ``seed``, ``restart=True`` (delete the run and start over), ``until="STAGE"``
+              (stop after it), and the reproduction's own flags (``epochs=3``,
+              ``lengths=[5, 20]``; ``python -m reproductions.NAME --help`` lists them).
+        headline: the CSV stem :attr:`RunResult.table` returns (None: the first report table).
+
+    Returns:
+        :class:`RunResult` of the run folder.
+
+    Raises:
+        UsageError: bad settings (the message names the setting and what is allowed);
+            nothing has been written then.
+        KeyboardInterrupt: the run was interrupted; calling again resumes it.
+    """
+    argv = build_argv(select, keywords)
+    reproduction = select(argv)
+    args, config, run_dir = _prepare(reproduction, argv)
+    code = _runner.run(reproduction, args, config, run_dir, argv)
+    if code == 130:
+        raise KeyboardInterrupt(f"interrupted; call again with the same settings to resume "
+                                f"{run_dir}")
+    if code != 0:
+        raise RuntimeError(f"the run in {run_dir} ended with code {code}; see {run_dir}/run.log")
+    return open_run(run_dir, headline)
+
+
+def build_argv(select: Callable[[list[str]], Reproduction], keywords: dict) -> list[str]:
+    """The command-line flags for ``keywords`` (two passes: a study or benchmark flag
+    decides which reproduction, and so which flags, the rest belongs to)."""
+    first = arguments_from_keywords(_runner.build_parser(select([])), _known_first(
+        select, keywords))
+    return arguments_from_keywords(_runner.build_parser(select(first)), keywords)
+
+
+def _known_first(select, keywords: dict) -> dict:
+    parser = _runner.build_parser(select([]))
+    known = {a.dest for a in parser._actions}
+    return {k: v for k, v in keywords.items() if k in known}
+
+
+def _prepare(reproduction: Reproduction, argv: list[str]):
+    """The runner's ``prepare``; argparse's exit on a bad value becomes a UsageError
+    carrying argparse's message (a notebook must not exit its kernel)."""
+    errors = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(errors):
+            prepared = _runner.prepare(reproduction, argv)
+    except SystemExit as exit_:
+        message = errors.getvalue().strip().splitlines()
+        raise UsageError(message[-1] if message else f"invalid settings {argv}") from exit_
+    sys.stderr.write(errors.getvalue())  # warnings printed while preparing still show
+    return prepared

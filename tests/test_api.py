@@ -1,0 +1,157 @@
+"""The Python API: ``reproductions.NAME.reproduce(...)`` against the command line.
+
+The API turns keywords into the command line's flags; the same settings must give the
+same run folder (configuration and files) either way.
+"""
+
+import argparse
+import json
+import os
+
+import numpy as np
+import pytest
+from _cli_helpers import run_main
+
+from reproductions import dcgan, mitlgan, mnist_gans, open_run, palindrome, zi2zi
+from reproductions._api import arguments_from_keywords, build_argv, parse_markdown_tables
+from reproductions._report import markdown_table
+from reproductions._runner import UsageError
+
+
+def _parser():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--image-size", type=int)
+    parser.add_argument("--lengths")
+    parser.add_argument("--restart", action="store_true")
+    parser.add_argument("--until", default=None)
+    return parser
+
+
+def test_keywords_become_the_command_lines_flags():
+    argv = arguments_from_keywords(_parser(), dict(image_size=16, lengths=[5, 20], restart=True,
+                                                   until=None))
+    assert argv == ["--image-size", "16", "--lengths", "5,20", "--restart"]
+    assert arguments_from_keywords(_parser(), dict(restart=False)) == []
+
+
+def test_unknown_or_malformed_keywords_are_named():
+    with pytest.raises(UsageError, match="unknown setting 'imagesize'.*image_size"):
+        arguments_from_keywords(_parser(), dict(imagesize=16))
+    with pytest.raises(UsageError, match="restart is on/off"):
+        arguments_from_keywords(_parser(), dict(restart="yes"))
+
+
+def test_a_bad_value_raises_argparses_message_and_writes_nothing(tmp_path):
+    with pytest.raises(UsageError, match="--epochs"):
+        palindrome.reproduce(preset="quick", epochs=-1, output=str(tmp_path))
+    with pytest.raises(UsageError, match="unknown setting 'learning_rate'"):
+        palindrome.reproduce(preset="quick", learning_rate=0.1, output=str(tmp_path))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("module, keywords, expected", [
+    (mnist_gans, dict(study="ablations", seeds=2),
+     ["--study", "ablations", "--preset", "auto", "--output", "runs", "--seeds", "2"]),
+    (zi2zi, dict(study="depth", train_chars=16),
+     ["--study", "depth", "--preset", "auto", "--output", "runs", "--train-chars", "16"]),
+    # --mode-samples exists only for the benchmark: the benchmark flag is read first
+    (dcgan, dict(benchmark="stacked-mnist", mode_samples=100),
+     ["--dataset", "sprites", "--benchmark", "stacked-mnist", "--preset", "auto", "--output",
+      "runs", "--mode-samples", "100"]),
+])
+def test_each_reproduction_maps_its_selector_and_flags(module, keywords, expected):
+    select, defaults = _selector(module)
+    assert build_argv(select, {**defaults, **keywords}) == expected
+
+
+def _selector(module):
+    """The (select, keyword defaults) a module's ``reproduce`` passes to the API."""
+    from reproductions import _api
+
+    captured = {}
+
+    def fake(select, keywords, headline=None):
+        captured.update(select=select, keywords=keywords)
+
+    original, _api.reproduce = _api.reproduce, fake
+    try:
+        module.reproduce()
+    finally:
+        _api.reproduce = original
+    return captured["select"], captured["keywords"]
+
+
+def test_markdown_tables_read_back_with_their_headings():
+    text = "\n".join(["# Title", "", markdown_table(["model", "fid"], [["WGAN", 44.2], ["B", 7]]),
+                      "", "## Claims", "", markdown_table(["claim", "verdict"], [["x", "ok"]])])
+    tables = parse_markdown_tables(text)
+    assert tables == [("Title", ["model", "fid"], [["WGAN", "44.2"], ["B", "7"]]),
+                      ("Claims", ["claim", "verdict"], [["x", "ok"]])]
+
+
+def _files(run_dir):
+    return sorted(p.relative_to(run_dir).as_posix() for p in run_dir.rglob("*")
+                  if ".tmp" not in p.name)
+
+
+PALINDROME = dict(preset="quick", lengths=[5], epochs=1, data_size=300, hidden=8,
+                  learning_rates=[1e-3])
+PALINDROME_ARGV = ["--preset", "quick", "--lengths", "5", "--epochs", "1", "--data-size", "300",
+                   "--hidden", "8", "--learning-rates", "1e-3"]
+
+
+def test_api_and_command_line_write_the_same_palindrome_run(tmp_path):
+    code, out, err = run_main(palindrome.run.main, PALINDROME_ARGV + ["--output", str(tmp_path / "cli")])
+    assert code == 0, out + err
+    result = palindrome.reproduce(output=str(tmp_path / "api"), **PALINDROME)
+    cli = tmp_path / "cli" / "palindrome"
+    assert result.run_dir == tmp_path / "api" / "palindrome"
+    assert result.config == json.loads((cli / "config.json").read_text())
+    assert _files(result.run_dir) == _files(cli)
+    assert list(result.table["T"]) == [5, 5, 5]  # RNN, LSTM and the as-printed LSTM
+    assert "curves.png" in result.figures and result.report.is_file()
+    assert all(path == result.run_dir / name for name, path in result.figures.items())
+    claims = [t for t in result.tables.values() if "verdict" in t.columns]
+    assert claims and set(claims[0]["verdict"]) <= {"supported", "not supported", "untested"}
+
+
+@pytest.fixture
+def offline(tmp_path, monkeypatch):
+    monkeypatch.setenv("MITLGAN_OFFLINE", "1")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "empty_keras_home"))
+
+
+MITLGAN = dict(preset="quick", image_size=16, latent_dim=32, critic_channels=[4, 8, 8, 8],
+               n_images=32, batch_size=16, n_critic=1, epochs=1, fid_n=16, curve_n=16,
+               judge_images=48, judge_epochs=1, until="wgan_combined")
+
+
+def test_api_and_command_line_write_the_same_mitlgan_stages(tmp_path, offline):
+    argv = ["--preset", "quick", "--image-size", "16", "--latent-dim", "32", "--critic-channels",
+            "4,8,8,8", "--n-images", "32", "--batch-size", "16", "--n-critic", "1", "--epochs",
+            "1", "--fid-n", "16", "--curve-n", "16", "--judge-images", "48", "--judge-epochs", "1",
+            "--until", "wgan_combined", "--output", str(tmp_path / "cli")]
+    code, out, err = run_main(mitlgan.run.main, argv)
+    assert code == 0, out + err
+    result = mitlgan.reproduce(output=str(tmp_path / "api"), **MITLGAN)
+    cli = tmp_path / "cli" / "synthetic"
+    assert result.config == json.loads((cli / "config.json").read_text())
+    assert _files(result.run_dir) == _files(cli)
+    assert "wgan_combined/generator.keras" in _files(cli)
+    # before the evaluation stage there is no report, so no table yet, but a generator
+    assert result.report is None and result.figures == {}
+    with pytest.raises(FileNotFoundError, match="before its report stage"):
+        result.table  # noqa: B018
+    generator = result.generators["wgan_combined"]
+    images = np.asarray(generator(np.zeros((2, 32), "float32"), training=False))
+    assert images.shape == (2, 16, 16, 3) and np.abs(images).max() <= 1.0
+    assert set(result.savedmodel_paths) == {"wgan_combined"}
+    # a second call resumes: nothing is trained again
+    stamp = os.stat(result.generator_paths["wgan_combined"]).st_mtime_ns
+    again = mitlgan.reproduce(output=str(tmp_path / "api"), **MITLGAN)
+    assert os.stat(again.generator_paths["wgan_combined"]).st_mtime_ns == stamp
+
+
+def test_open_run_names_a_folder_that_is_not_a_run(tmp_path):
+    with pytest.raises(FileNotFoundError, match="not a run folder"):
+        open_run(tmp_path)
