@@ -160,26 +160,6 @@ def matmul_flops_per_second(dtype="float32", size: int = 2048, repeats: int = 10
     return best
 
 
-def graph_flops(function, *input_specs) -> int:
-    """TensorFlow's profiler count of float operations in ``function``'s graph.
-
-    Args:
-        function: a Python function or ``tf.function`` of tensors.
-        input_specs: one ``tf.TensorSpec`` per argument (fully defined shapes).
-    """
-    import tensorflow as tf
-    from tensorflow.python.profiler import model_analyzer, option_builder
-
-    traced = function if hasattr(function, "get_concrete_function") else tf.function(function)
-    graph = traced.get_concrete_function(*input_specs).graph
-    options = (
-        option_builder.ProfileOptionBuilder(option_builder.ProfileOptionBuilder.float_operation())
-        .with_empty_output()
-        .build()
-    )
-    return int(model_analyzer.profile(graph, options=options).total_float_ops)
-
-
 def epoch_table(timings: dict[str, Timing], reference: str) -> list[str]:
     """Lines comparing variants whose timed step is one epoch, against ``reference``."""
     speed = ratios(timings, reference)

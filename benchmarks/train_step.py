@@ -38,7 +38,6 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from _timing import (  # noqa: E402
     add_steps_argument,
-    graph_flops,
     machine_line,
     matmul_flops_per_second,
     ratios,
@@ -46,6 +45,7 @@ from _timing import (  # noqa: E402
 )
 
 import mitlgan  # noqa: E402
+from mitlgan.flops import graph_flops  # noqa: E402
 from mitlgan.gans import dtype_policy  # noqa: E402
 from mitlgan.models import build_mitlgan_generator, build_wgan_critic, build_wgan_generator  # noqa: E402
 

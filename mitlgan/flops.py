@@ -12,13 +12,17 @@ costs two; a frozen network that nothing differentiates costs one. The WGAN-GP
 critic update differentiates a gradient (the penalty), priced as twice the
 three-pass cost of the interpolated batch. These are estimates for comparing two
 models with the same rule, not measurements of a device.
+
+:func:`graph_flops` is the other count: TensorFlow's profiler sums the float operations
+of a traced graph (every op, elementwise ones included), which is what the benchmarks
+and the cost model (:mod:`mitlgan.cost`) report for a whole train step.
 """
 
 from __future__ import annotations
 
 import math
 
-__all__ = ["forward_flops", "wgan_gp_step_flops"]
+__all__ = ["forward_flops", "graph_flops", "wgan_gp_step_flops"]
 
 
 def _positions(shape) -> int:
@@ -89,3 +93,29 @@ def wgan_gp_step_flops(generator, critic, batch_size: int, n_critic: int) -> int
     critic_update = g_trainable + g_frozen + 12 * d
     generator_update = g_frozen + 3 * g_trainable + 2 * d
     return int(batch_size) * (int(n_critic) * critic_update + generator_update)
+
+
+def graph_flops(function, *input_specs) -> int:
+    """TensorFlow's profiler count of float operations in ``function``'s graph.
+
+    The graph is traced, not run, so even a thesis-size step is counted in seconds.
+
+    Args:
+        function: a Python function or ``tf.function`` of tensors (e.g. a GAN's
+            ``train_step``).
+        input_specs: one ``tf.TensorSpec`` per argument (fully defined shapes).
+
+    Returns:
+        int, the profiler's ``total_float_ops``.
+    """
+    import tensorflow as tf
+    from tensorflow.python.profiler import model_analyzer, option_builder
+
+    traced = function if hasattr(function, "get_concrete_function") else tf.function(function)
+    graph = traced.get_concrete_function(*input_specs).graph
+    options = (
+        option_builder.ProfileOptionBuilder(option_builder.ProfileOptionBuilder.float_operation())
+        .with_empty_output()
+        .build()
+    )
+    return int(model_analyzer.profile(graph, options=options).total_float_ops)

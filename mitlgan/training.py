@@ -37,6 +37,8 @@ from mitlgan.callbacks import (  # noqa: E402
     latest_checkpoint,
     load_checkpoint,
 )
+from mitlgan.data.stream import ImageFiles  # noqa: E402
+from mitlgan.distribute import is_chief  # noqa: E402
 
 
 @dataclasses.dataclass
@@ -82,12 +84,14 @@ def train(
         gan: a :class:`mitlgan.gans.AdversarialModel` such as :class:`mitlgan.WGANGP`
             (compiled with its default optimizers if not compiled).
         images: float array (N, H, W, C) in [-1, 1], or a tuple of arrays of equal
-            length (first the images) for a model whose ``prepare_dataset`` takes one.
+            length (first the images) for a model whose ``prepare_dataset`` takes one,
+            or :class:`mitlgan.data.stream.ImageFiles` (streamed from disk, same order).
         batch_size: global batch B (thesis: 32).
         epochs: total epochs, counting epochs done before a resume. What an epoch is
             depends on the model (``gan.steps_per_epoch``; see ``WGANGP``'s regimes).
         checkpoint_dir: where checkpoints go (and are resumed from); None: no
-            checkpoints.
+            checkpoints. Under multi-worker training every worker resumes from here
+            and only the chief writes here, samples and history included.
         every: checkpoint every this many epochs (thesis: 5); the final epoch is always
             saved.
         keep: checkpoints kept (None: all).
@@ -112,7 +116,7 @@ def train(
         gan.compile()
     if isinstance(images, (tuple, list)):
         images = tuple(np.asarray(a) for a in images)
-    else:
+    elif not isinstance(images, ImageFiles):
         images = np.asarray(images, dtype="float32")
     num_images = gan.count_examples(images)
     metadata = {"data_seed": seed, "batch_size": batch_size, "num_images": num_images}
@@ -133,6 +137,14 @@ def train(
     if initial_epoch >= epochs:
         return TrainResult({}, initial_epoch, initial_epoch, resumed_from, resumed_from)
 
+    # Every worker resumes from the chief's checkpoint above; only the chief writes where
+    # it was told, the others into a scratch folder deleted afterwards.
+    scratch = None if is_chief() else Path(tempfile.mkdtemp(prefix="mitlgan-worker-scratch-"))
+    if scratch is not None:
+        checkpoint_dir, sample_dir, history_csv = (
+            None if path is None else scratch / name for path, name in (
+                (checkpoint_dir, "checkpoints"), (sample_dir, "samples"),
+                (history_csv, "history.csv")))
     guard = NonFiniteGuard(checkpoint_dir)
     checkpoint = None
     all_callbacks = [guard]
@@ -146,16 +158,19 @@ def train(
     if history_csv is not None:
         all_callbacks.append(HistoryCSV(history_csv))
 
-    dataset = gan.prepare_dataset(images, batch_size, epochs=epochs, initial_epoch=initial_epoch, seed=seed)
-    history = gan.fit(
-        dataset,
-        epochs=epochs,
-        initial_epoch=initial_epoch,
-        steps_per_epoch=gan.steps_per_epoch(num_images, batch_size),
-        callbacks=all_callbacks,
-        shuffle=False,
-        verbose=verbose,
-    )
+    try:
+        history = gan.fit(
+            _training_dataset(gan, images, batch_size, epochs, initial_epoch, seed),
+            epochs=epochs,
+            initial_epoch=initial_epoch,
+            steps_per_epoch=gan.steps_per_epoch(num_images, batch_size),
+            callbacks=all_callbacks,
+            shuffle=False,
+            verbose=verbose,
+        )
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
     if guard.tripped:
         raise NonFiniteLossError(guard.message)
     completed = initial_epoch + len(next(iter(history.history.values()), []))
@@ -166,6 +181,28 @@ def train(
         resumed_from,
         checkpoint.last_checkpoint if checkpoint else None,
     )
+
+
+def _training_dataset(gan, images, batch_size, epochs, initial_epoch, seed):
+    """The resume-exact dataset of :func:`train`. Under ``MultiWorkerMirroredStrategy``
+    each worker's pipeline yields only its replicas' contiguous slices of every global
+    batch, so replica r gets examples [r*b, (r+1)*b) as the noise it draws assumes, and
+    the step equals one device's on the whole batch."""
+    import tensorflow as tf
+
+    strategy = tf.distribute.get_strategy()
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return gan.prepare_dataset(images, batch_size, epochs=epochs, initial_epoch=initial_epoch,
+                                   seed=seed)
+
+    def worker_dataset(context):
+        local = context.num_replicas_in_sync // context.num_input_pipelines
+        first = context.input_pipeline_id * local
+        return gan.prepare_dataset(images, batch_size, epochs=epochs, initial_epoch=initial_epoch,
+                                   seed=seed, shard=(context.num_replicas_in_sync,
+                                                     range(first, first + local)))
+
+    return strategy.distribute_datasets_from_function(worker_dataset)
 
 
 def export_generator(generator, directory, *, keras_filename="generator.keras", saved_model_dirname="saved_model"):

@@ -51,12 +51,3 @@ def test_steps_flag_defaults_to_and_refuses_fewer_than_eight(capsys):
         with pytest.raises(SystemExit):
             parser.parse_args(["--steps", bad])
         assert "--steps must be an integer >= 8" in capsys.readouterr().err
-
-
-def test_graph_flops_of_a_matmul_is_2mnk():
-    import tensorflow as tf
-
-    m, n, k = 6, 5, 7
-    flops = timing.graph_flops(lambda a, b: tf.matmul(a, b),
-                               tf.TensorSpec((m, k), tf.float32), tf.TensorSpec((k, n), tf.float32))
-    assert flops == 2 * m * n * k

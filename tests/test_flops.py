@@ -3,7 +3,7 @@
 import keras
 import pytest
 
-from mitlgan.flops import forward_flops, wgan_gp_step_flops
+from mitlgan.flops import forward_flops, graph_flops, wgan_gp_step_flops
 from mitlgan.models import build_mitlgan_generator, build_wgan_critic, build_wgan_generator
 
 
@@ -67,3 +67,12 @@ def test_a_model_without_counted_layers_costs_nothing(trainable):
     inputs = keras.Input((4,))
     assert forward_flops(keras.Model(inputs, keras.layers.ReLU()(inputs)),
                          trainable=trainable) == 0
+
+
+def test_graph_flops_of_a_matmul_is_2mnk():
+    import tensorflow as tf
+
+    m, n, k = 6, 5, 7
+    flops = graph_flops(lambda a, b: tf.matmul(a, b),
+                        tf.TensorSpec((m, k), tf.float32), tf.TensorSpec((k, n), tf.float32))
+    assert flops == 2 * m * n * k

@@ -10,7 +10,8 @@ import sys
 
 import numpy as np
 
-from mitlgan.data.images import list_image_files, read_image_folder, to_float
+from mitlgan.data.images import read_image_folder, to_float
+from mitlgan.data.stream import select_files
 
 __all__ = ["load_image_array", "load_image_folder"]
 
@@ -58,12 +59,7 @@ def load_image_array(
     files = None
     others: list[tuple[str, str]] = []
     if limit is not None:
-        if not isinstance(limit, (int, np.integer)) or limit < 1:
-            raise ValueError(f"limit must be a positive int or None, got {limit!r}")
-        files, others = list_image_files(path, recursive=recursive)
-        if len(files) > limit:
-            pick = np.sort(np.random.default_rng(seed).choice(len(files), limit, replace=False))
-            files = [files[i] for i in pick]
+        files, others = select_files(path, limit=limit, seed=seed, recursive=recursive)
     images, report = _read(path, image_size, verbose, files=files, skipped=others,
                            square=square, background=background, resample=resample,
                            skip_corrupt=skip_corrupt, recursive=recursive)

@@ -57,15 +57,18 @@ class RealDataBatching:
                 f"in [{low}, {high}]."
             )
 
-    def prepare_dataset(self, images, batch_size, *, epochs=None, initial_epoch=0, seed=0, shuffle=True):
+    def prepare_dataset(self, images, batch_size, *, epochs=None, initial_epoch=0, seed=0, shuffle=True,
+                        shard=None):
         """Batch real data for this model's train_step.
 
         Args:
             images: float array (N, H, W, C) in [-1, 1]; or a tuple of arrays of equal
                 length N whose first is such images (e.g. (targets, sources, labels)
                 for a conditional model: every array is gathered with the same
-                indices); or a ``tf.data.Dataset`` of images (H, W, C) or batches
-                (b, H, W, C), used in its own order.
+                indices); or :class:`mitlgan.data.stream.ImageFiles` (read from disk as
+                needed, in the same order as the array of those images); or a
+                ``tf.data.Dataset`` of images (H, W, C) or batches (b, H, W, C), used in
+                its own order.
             batch_size: global batch B (split over replicas under a strategy).
             epochs: with arrays, give the total epoch count to get a dataset covering
                 epochs ``initial_epoch .. epochs - 1`` whose order in epoch e depends only
@@ -77,32 +80,57 @@ class RealDataBatching:
             initial_epoch: first epoch of the dataset (with ``epochs``).
             seed: shuffling seed.
             shuffle: shuffle arrays (Datasets are never reshuffled here).
+            shard: ``(slices, ids)``: cut every train_step batch into ``slices`` equal,
+                contiguous slices along the batch axis and yield slices ``ids`` of each
+                step, one after another (a multi-worker input pipeline: the replicas'
+                slices of the global batch, nothing else read). None: whole batches.
 
         Returns:
             ``tf.data.Dataset`` of train_step batches (float32 images (B, H, W, C), or
             the subclass's layout; a tuple of such for tuple input); remainders dropped.
         """
+        from mitlgan.data.stream import ImageFiles
+
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size={batch_size!r} must be a positive integer.")
         group = self.images_per_step(batch_size)
         if isinstance(images, tf.data.Dataset):
             return self._prepare_tf_dataset(images, batch_size, group, epochs, initial_epoch)
 
-        several = isinstance(images, (tuple, list))
-        arrays = list(images) if several else [images]
-        arrays[0] = np.asarray(arrays[0], dtype="float32")
-        arrays[1:] = [np.asarray(a) for a in arrays[1:]]
-        if any(len(a) != len(arrays[0]) for a in arrays):
-            raise ValueError(f"The data arrays have different lengths: {[len(a) for a in arrays]}.")
-        self.check_real_data(arrays)
-        count = len(arrays[0])
+        if isinstance(images, ImageFiles):
+            if tuple(images.shape[1:]) != self.image_shape:
+                raise ValueError(f"the streamed images are {images.shape[1:]}, the generator "
+                                 f"makes {self.image_shape}: stream them at its size.")
+            count, read = len(images), images.tensor_reader()
+        else:
+            several = isinstance(images, (tuple, list))
+            arrays = list(images) if several else [images]
+            arrays[0] = np.asarray(arrays[0], dtype="float32")
+            arrays[1:] = [np.asarray(a) for a in arrays[1:]]
+            if any(len(a) != len(arrays[0]) for a in arrays):
+                raise ValueError(f"The data arrays have different lengths: {[len(a) for a in arrays]}.")
+            self.check_real_data(arrays)
+            count = len(arrays[0])
+            tables = [tf.constant(a) for a in arrays]
+            if several:
+                def read(i):
+                    return tuple(tf.gather(t, i) for t in tables)
+            else:
+                def read(i):
+                    return tf.gather(tables[0], i)
+        indices = self._step_indices(count, batch_size, group, epochs, initial_epoch, seed, shuffle)
+        if shard is not None:
+            indices = self._shard_steps(indices, batch_size, *shard)
+        return indices.map(read, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+    def _step_indices(self, count, batch_size, group, epochs, initial_epoch, seed, shuffle):
+        """Dataset of each train_step's example indices (shape ``_step_index_shape``)."""
         steps = count // group
         if steps == 0:
             raise ValueError(
                 f"{count} images cannot fill one train_step of {group} images "
                 f"(batch_size={batch_size})."
             )
-        tables = [tf.constant(a) for a in arrays]
         index_shape = [steps] + self._step_index_shape(batch_size)
 
         def epoch_indices(epoch):
@@ -117,19 +145,26 @@ class RealDataBatching:
             if shuffle:
                 indices = indices.shuffle(count, seed=seed, reshuffle_each_iteration=True)
             indices = indices.batch(group, drop_remainder=True)
-            indices = indices.map(lambda i: tf.reshape(i, index_shape[1:]))
-        else:
-            if epochs <= initial_epoch:
-                raise ValueError(f"epochs={epochs} must be greater than initial_epoch={initial_epoch}.")
-            indices = tf.data.Dataset.range(initial_epoch, epochs).flat_map(epoch_indices)
-            indices = indices.apply(tf.data.experimental.assert_cardinality((epochs - initial_epoch) * steps))
-        if several:
-            dataset = indices.map(lambda i: tuple(tf.gather(t, i) for t in tables),
-                                  num_parallel_calls=tf.data.AUTOTUNE)
-        else:
-            table = tables[0]
-            dataset = indices.map(lambda i: tf.gather(table, i), num_parallel_calls=tf.data.AUTOTUNE)
-        return dataset.prefetch(tf.data.AUTOTUNE)
+            return indices.map(lambda i: tf.reshape(i, index_shape[1:]))
+        if epochs <= initial_epoch:
+            raise ValueError(f"epochs={epochs} must be greater than initial_epoch={initial_epoch}.")
+        indices = tf.data.Dataset.range(initial_epoch, epochs).flat_map(epoch_indices)
+        return indices.apply(tf.data.experimental.assert_cardinality((epochs - initial_epoch) * steps))
+
+    @staticmethod
+    def _shard_steps(indices, batch_size, slices, ids):
+        if batch_size % slices:
+            raise ValueError(f"batch_size={batch_size} does not split into {slices} equal slices "
+                             "(one per replica): choose a multiple.")
+        width, ids = batch_size // slices, list(ids)
+        if not ids or any(not 0 <= i < slices for i in ids):
+            raise ValueError(f"shard ids {ids} must be in 0..{slices - 1}")
+
+        def slices_of(step):
+            return tf.data.Dataset.from_tensor_slices(
+                tf.stack([step[i * width:(i + 1) * width] for i in ids]))
+
+        return indices.flat_map(slices_of)
 
     def _prepare_tf_dataset(self, dataset, batch_size, group, epochs, initial_epoch):
         rank = len(dataset.element_spec.shape)

@@ -1,0 +1,131 @@
+"""Streaming input: the same batches as the in-memory array, slices per replica, and a
+run that trains under a memory cap its float32 array would not fit under."""
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from _gan_helpers import IMAGE_SIZE, tiny_models
+from PIL import Image
+
+import mitlgan
+from mitlgan.data import load_image_array
+from mitlgan.data.stream import ImageFiles
+
+HELPERS = Path(__file__).parent
+
+
+def _write_folder(folder, count, side=24, seed=0):
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    for index in range(count):
+        pixels = rng.integers(0, 256, (side, side, 3), dtype=np.uint8)
+        Image.fromarray(pixels).save(folder / f"{index:05d}.png")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    return _write_folder(tmp_path_factory.mktemp("stream") / "images", 21)
+
+
+@pytest.fixture(scope="module")
+def gan():
+    generator, critic = tiny_models(0)
+    return mitlgan.WGANGP(generator, critic, n_critic=2, seed=1)
+
+
+def _batches(dataset):
+    return [np.asarray(batch) for batch in dataset]
+
+
+@pytest.mark.parametrize("limit", [None, 13])
+def test_streamed_batches_equal_the_in_memory_ones(folder, gan, limit):
+    array = load_image_array(folder, IMAGE_SIZE, limit=limit, seed=5, verbose=False)
+    files = ImageFiles.from_folder(folder, IMAGE_SIZE, limit=limit, seed=5)
+    assert files.shape == array.shape and files.float32_bytes == array.nbytes
+    # epochs 1 and 2 of a 3-epoch run (a resumed run's view), batch 4
+    expected = _batches(gan.prepare_dataset(array, 4, epochs=3, initial_epoch=1, seed=7))
+    streamed = _batches(gan.prepare_dataset(files, 4, epochs=3, initial_epoch=1, seed=7))
+    assert len(streamed) == len(expected) == 2 * (len(array) // 4)
+    for a, b in zip(expected, streamed):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(expected[0], expected[len(expected) // 2])  # epochs differ
+
+
+def test_the_uint8_cache_file_reads_the_same_images(folder, gan, tmp_path):
+    files = ImageFiles.from_folder(folder, IMAGE_SIZE)
+    cached = files.cached(tmp_path / "cache.npy")
+    assert np.load(tmp_path / "cache.npy", mmap_mode="r").shape == files.shape
+    np.testing.assert_array_equal(files.read([3, 0, 20]), cached.read([3, 0, 20]))
+    expected = _batches(gan.prepare_dataset(files, 4, epochs=1, seed=2))
+    for a, b in zip(expected, _batches(gan.prepare_dataset(cached, 4, epochs=1, seed=2))):
+        np.testing.assert_array_equal(a, b)
+    assert cached.cached(tmp_path / "cache.npy").cache_file == str(tmp_path / "cache.npy")
+
+
+def test_replica_slices_are_contiguous_pieces_of_each_global_batch(folder, gan):
+    files = ImageFiles.from_folder(folder, IMAGE_SIZE)
+    whole = _batches(gan.prepare_dataset(files, 4, epochs=2, seed=3))
+    first = _batches(gan.prepare_dataset(files, 4, epochs=2, seed=3, shard=(2, [0])))
+    second = _batches(gan.prepare_dataset(files, 4, epochs=2, seed=3, shard=(2, [1])))
+    both = _batches(gan.prepare_dataset(files, 4, epochs=2, seed=3, shard=(2, [0, 1])))
+    assert len(first) == len(second) == len(whole) and len(both) == 2 * len(whole)
+    for step, batch in enumerate(whole):
+        np.testing.assert_array_equal(np.concatenate([first[step], second[step]]), batch)
+        np.testing.assert_array_equal(both[2 * step], first[step])
+    with pytest.raises(ValueError, match="does not split into 3 equal slices"):
+        gan.prepare_dataset(files, 4, epochs=1, shard=(3, [0]))
+
+
+def test_streaming_at_the_wrong_size_is_refused(folder, gan):
+    with pytest.raises(ValueError, match="stream them at its size"):
+        gan.prepare_dataset(ImageFiles.from_folder(folder, 8), 4, epochs=1)
+    with pytest.raises(FileNotFoundError, match="No image files"):
+        ImageFiles.from_folder(folder.parent / "nowhere", 8)
+
+
+MEMORY_CAPPED_RUN = textwrap.dedent("""
+    import os, resource, sys
+    import numpy as np
+    import mitlgan
+    from _gan_helpers import IMAGE_SIZE, tiny_models
+    from mitlgan.data.stream import ImageFiles
+    from mitlgan.training import train
+
+    files = ImageFiles.from_folder(sys.argv[1], IMAGE_SIZE)
+    generator, critic = tiny_models(0)
+    gan = mitlgan.WGANGP(generator, critic, n_critic=1, seed=1)
+    train(gan, files, batch_size=16, epochs=1, seed=0, verbose=0)  # warm up: threads, graphs
+
+    def data_bytes():
+        with open("/proc/self/status") as status:
+            line = next(l for l in status if l.startswith("VmData:"))
+        return int(line.split()[1]) * 1024
+
+    headroom = files.float32_bytes // 2
+    resource.setrlimit(resource.RLIMIT_DATA, (data_bytes() + headroom, resource.RLIM_INFINITY))
+    try:
+        np.ones(files.shape, np.float32)
+    except MemoryError:
+        print("the float32 array does not fit under the cap")
+    result = train(gan, files, batch_size=16, epochs=3, seed=0, verbose=0)
+    print(f"trained {result.epochs} epochs of {len(files)} streamed images, "
+          f"{files.float32_bytes / 2**20:.0f} MiB as float32, headroom {headroom / 2**20:.0f} MiB")
+""")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux's /proc")
+def test_training_streams_a_folder_whose_array_would_not_fit_under_a_memory_cap(tmp_path):
+    # 1,600 images at 16x16: 4.7 MiB as float32, against 2.4 MiB of headroom above what
+    # the warmed-up process already uses.
+    images = _write_folder(tmp_path / "big", 1600, side=16, seed=1)
+    result = subprocess.run([sys.executable, "-c", MEMORY_CAPPED_RUN, str(images)],
+                            cwd=HELPERS, capture_output=True, text=True, timeout=300,
+                            env={**__import__("os").environ, "PYTHONPATH": str(HELPERS)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "the float32 array does not fit under the cap" in result.stdout
+    assert "trained 3 epochs of 1600 streamed images" in result.stdout

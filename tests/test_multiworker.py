@@ -1,0 +1,125 @@
+"""Two worker processes on 127.0.0.1 train a tiny WGAN-GP under
+MultiWorkerMirroredStrategy: the same weights as one process on the same global batch,
+files written by the chief only, and a resume after both were killed.
+
+Each worker is a subprocess of this test (tests/_multiworker_helper.py) with its own
+TF_CONFIG, free loopback ports and a timeout; the test ends them whatever happens.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+HELPER = Path(__file__).with_name("_multiworker_helper.py")
+TIMEOUT = 300
+EPOCHS = 3
+
+
+def _free_ports(count):
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def _launch(run_dir, weights, scratch, epochs, crash_after=None, tf_config=None):
+    env = {k: v for k, v in os.environ.items() if k != "TF_CONFIG"}
+    env.update(TMPDIR=str(scratch), PYTHONPATH=str(HELPER.parent))
+    if tf_config is not None:
+        env["TF_CONFIG"] = json.dumps(tf_config)
+    command = [sys.executable, str(HELPER), str(run_dir), str(weights), str(epochs)]
+    command += [str(crash_after)] if crash_after else []
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+
+
+def _wait(processes):
+    """(exit code, output) of every process; all are killed on a timeout."""
+    results = []
+    try:
+        for process in processes:
+            output, _ = process.communicate(timeout=TIMEOUT)
+            results.append((process.returncode, output))
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    return results
+
+
+def _two_workers(tmp_path, name, epochs, crash_after=None):
+    """Run both workers; returns (run folder of the chief, their weights files, outputs)."""
+    ports = _free_ports(2)
+    cluster = {"worker": [f"127.0.0.1:{p}" for p in ports]}
+    run_dir = tmp_path / name
+    processes, weights = [], []
+    for index in range(2):
+        scratch = tmp_path / f"{name}-tmp{index}"
+        scratch.mkdir(exist_ok=True)
+        weights.append(tmp_path / f"{name}-weights{index}.npz")
+        processes.append(_launch(run_dir, weights[-1], scratch, epochs, crash_after,
+                                 {"cluster": cluster, "task": {"type": "worker", "index": index}}))
+    return run_dir, weights, _wait(processes)
+
+
+def _weights(path):
+    with np.load(path) as data:
+        return [data[k].astype("float64") for k in sorted(data.files, key=lambda k: int(k[4:]))]
+
+
+def _max_difference(a, b):
+    return max(float(np.max(np.abs(x - y))) for x, y in zip(_weights(a), _weights(b)))
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("multiworker")
+    scratch = tmp_path / "single-tmp"
+    scratch.mkdir()
+    single = _wait([_launch(tmp_path / "single", tmp_path / "single.npz", scratch, EPOCHS)])
+    assert single[0][0] == 0, single[0][1]
+    run_dir, weights, outputs = _two_workers(tmp_path, "pair", EPOCHS)
+    assert [code for code, _ in outputs] == [0, 0], outputs
+    return tmp_path, run_dir, weights, outputs
+
+
+def test_two_workers_equal_one_process_on_the_same_global_batch(runs):
+    tmp_path, _, weights, outputs = runs
+    assert all("replicas 2" in output for _, output in outputs)
+    assert _max_difference(tmp_path / "single.npz", weights[0]) < 1e-5
+    assert _max_difference(weights[0], weights[1]) < 1e-6  # the replicas agree
+
+
+def test_only_the_chief_writes_files(runs):
+    tmp_path, run_dir, _, _ = runs
+    written = sorted(p.relative_to(run_dir).as_posix() for p in run_dir.rglob("*") if p.is_file())
+    assert "history.csv" in written and any(p.startswith("checkpoints/ckpt-000003/") for p in written)
+    assert len(list((run_dir / "samples").glob("*.png"))) == EPOCHS
+    single = tmp_path / "single"
+    assert written == sorted(p.relative_to(single).as_posix() for p in single.rglob("*")
+                             if p.is_file())
+    # worker 1 wrote only into its scratch folder, which it deleted
+    assert list((tmp_path / "pair-tmp1").iterdir()) == []
+
+
+def test_killing_both_workers_and_restarting_resumes_to_the_same_weights(runs, tmp_path):
+    uninterrupted = runs[2][0]
+    run_dir, weights, outputs = _two_workers(tmp_path, "crash", EPOCHS, crash_after=2)
+    assert [code for code, _ in outputs] == [3, 3], outputs
+    assert sorted(p.name for p in (run_dir / "checkpoints").iterdir()) == [
+        "ckpt-000001", "ckpt-000002"]
+    run_dir, weights, outputs = _two_workers(tmp_path, "crash", EPOCHS)
+    assert [code for code, _ in outputs] == [0, 0], outputs
+    assert all("ckpt-000002" in output and "epochs 2->3" in output for _, output in outputs)
+    assert _max_difference(uninterrupted, weights[0]) < 1e-5
