@@ -339,5 +339,13 @@ class AdversarialModel(RealDataBatching, keras.Model):
         return tf.cast(local_batch * context.num_replicas_in_sync, tf.float32)
 
     def tracker_results(self):
-        """{name: current mean} of every tracker: what ``train_step`` returns."""
-        return {tracker.name: tracker.result() for tracker in self._trackers}
+        """{name: current mean} of every tracker: what ``train_step`` returns.
+
+        Under ``MultiWorkerMirroredStrategy`` each value is a (1,) tensor: Keras 3
+        averages a multi-worker ``fit``'s per-replica logs with
+        ``strategy.reduce("MEAN", value, axis=0)``, which fails on a scalar.
+        """
+        results = {tracker.name: tracker.result() for tracker in self._trackers}
+        if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+            results = {name: tf.reshape(value, [1]) for name, value in results.items()}
+        return results
