@@ -108,6 +108,8 @@ def graph_flops(function, *input_specs) -> int:
     Returns:
         int, the profiler's ``total_float_ops``.
     """
+    import logging
+
     import tensorflow as tf
     from tensorflow.python.profiler import model_analyzer, option_builder
 
@@ -118,4 +120,11 @@ def graph_flops(function, *input_specs) -> int:
         .with_empty_output()
         .build()
     )
-    return int(model_analyzer.profile(graph, options=options).total_float_ops)
+    # The profiler's own graph helpers log a TF1 deprecation warning on every call.
+    logger = logging.getLogger("tensorflow")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        return int(model_analyzer.profile(graph, options=options).total_float_ops)
+    finally:
+        logger.setLevel(level)

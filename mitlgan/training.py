@@ -160,7 +160,7 @@ def train(
 
     try:
         history = gan.fit(
-            _training_dataset(gan, images, batch_size, epochs, initial_epoch, seed),
+            training_dataset(gan, images, batch_size, epochs, initial_epoch, seed),
             epochs=epochs,
             initial_epoch=initial_epoch,
             steps_per_epoch=gan.steps_per_epoch(num_images, batch_size),
@@ -183,11 +183,23 @@ def train(
     )
 
 
-def _training_dataset(gan, images, batch_size, epochs, initial_epoch, seed):
-    """The resume-exact dataset of :func:`train`. Under ``MultiWorkerMirroredStrategy``
-    each worker's pipeline yields only its replicas' contiguous slices of every global
-    batch, so replica r gets examples [r*b, (r+1)*b) as the noise it draws assumes, and
-    the step equals one device's on the whole batch."""
+def training_dataset(gan, images, batch_size, epochs, initial_epoch, seed):
+    """The resume-exact dataset :func:`train` fits on, for the current strategy.
+
+    Under ``MultiWorkerMirroredStrategy`` each worker's pipeline yields only its
+    replicas' contiguous slices of every global batch, so replica r gets examples
+    [r*b, (r+1)*b) as the noise it draws assumes, and the step equals one device's on
+    the whole batch; elsewhere it is ``gan.prepare_dataset(...)``.
+
+    Args:
+        gan: the :class:`mitlgan.gans.AdversarialModel` (built under the strategy).
+        images: an array, a tuple of arrays or ``ImageFiles`` (see :func:`train`).
+        batch_size: global batch B.
+        epochs, initial_epoch, seed: the epochs covered and the shuffling seed.
+
+    Returns:
+        a ``tf.data.Dataset``, or a distributed dataset under multi-worker training.
+    """
     import tensorflow as tf
 
     strategy = tf.distribute.get_strategy()

@@ -33,6 +33,7 @@ from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 
+from reproductions import _workers
 from reproductions._quiet import start_tensorflow_quietly
 
 CONFIG_FILE = "config.json"
@@ -151,6 +152,12 @@ class RunContext:
             self.shared[key] = load()
         return self.shared[key]
 
+    def strategy_scope(self):
+        """The ``--strategy`` scope to build and compile a GAN in (``train`` then
+        distributes its steps). Helper networks (judges, classifiers) are built outside
+        it: each worker trains its own copy, identically."""
+        return _workers.make_strategy(self.args.strategy).scope()
+
     def environment(self) -> dict:
         """The environment block (computed once)."""
         return self.load_once("__environment__", lambda: environment(
@@ -222,7 +229,7 @@ class Reproduction:
 
 def build_parser(reproduction: Reproduction) -> argparse.ArgumentParser:
     """The reproduction's parser: its own flags plus ``--preset``, ``--output``,
-    ``--seed``, ``--restart`` and ``--until``."""
+    ``--seed``, ``--restart``, ``--until`` and ``--strategy``."""
     parser = argparse.ArgumentParser(prog=reproduction.prog, description=reproduction.description)
     run_group = parser.add_argument_group("run")
     run_group.add_argument("--preset", default="auto", choices=("auto", *reproduction.presets),
@@ -233,6 +240,8 @@ def build_parser(reproduction: Reproduction) -> argparse.ArgumentParser:
                            help="delete an existing run in the run folder and start over")
     run_group.add_argument("--until", choices=reproduction.stage_names, default=None,
                            help="stop after this stage (a later run without it resumes)")
+    run_group.add_argument("--strategy", choices=_workers.STRATEGIES, default="auto",
+                           help=_workers.STRATEGY_HELP)
     reproduction.add_arguments(parser, run_group)
     return parser
 
@@ -283,6 +292,8 @@ def prepare(reproduction: Reproduction, argv=None):
     """
     args = build_parser(reproduction).parse_args(argv)
     start_tensorflow_quietly()  # after parsing: --help stays fast
+    if args.strategy in _workers.EARLY_STRATEGIES:
+        _workers.make_strategy(args.strategy)  # before anything else runs in TensorFlow
     preset, reason = resolve_preset(reproduction, args.preset)
     say(f"Preset: {preset} ({reason}).")
     config = dict(reproduction.configure(args, preset))
@@ -316,29 +327,41 @@ def _close_log() -> None:
 
 
 def run(reproduction: Reproduction, args, config: dict, run_dir: Path, argv=None) -> int:
-    """Run every unfinished stage in order; returns the exit code."""
-    if args.restart and run_dir.exists():
+    """Run every unfinished stage in order; returns the exit code.
+
+    In a multi-worker run only the chief writes ``run_dir``; the other workers work in
+    a scratch copy (see :mod:`reproductions._workers`).
+    """
+    folders = _workers.worker_folders(args, run_dir)
+    if folders.chief and args.restart and run_dir.exists():
         say(f"--restart: deleting {run_dir}")
         shutil.rmtree(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
+    folders.begin(CONFIG_FILE, LOG_FILE)
+    work_dir = folders.work_dir
+    work_dir.mkdir(parents=True, exist_ok=True)
     start_tensorflow_quietly()
-    if not (run_dir / CONFIG_FILE).exists():
-        write_json_atomic(run_dir / CONFIG_FILE, config)
-    _open_log(run_dir, reproduction.prog, argv)
+    if not (work_dir / CONFIG_FILE).exists():
+        write_json_atomic(work_dir / CONFIG_FILE, config)
+    _open_log(work_dir, reproduction.prog, argv)
     try:
-        return _run_stages(reproduction, RunContext(reproduction, args, config, run_dir))
+        return _run_stages(reproduction, RunContext(reproduction, args, config, work_dir), folders)
     finally:
         _close_log()
+        folders.end()
 
 
-def _run_stages(reproduction: Reproduction, context: RunContext) -> int:
-    run_dir, stages = context.run_dir, reproduction.stages
-    say(f"Run folder: {run_dir}")
+def _run_stages(reproduction: Reproduction, context: RunContext, folders) -> int:
+    stages = reproduction.stages
+    say(f"Run folder: {folders.run_dir}" + ("" if folders.chief else
+                                             f" (this worker writes {folders.work_dir})"))
+    if context.args.strategy != "auto":
+        say(f"Strategy: {context.args.strategy}")
     if reproduction.on_start is not None:
         reproduction.on_start(context)
     for index, stage in enumerate(stages, start=1):
         header = f"[{index}/{len(stages)}] {stage.name}: {stage.title}"
-        if is_done(run_dir, stage.name):
+        folders.before_stage(stage.name)
+        if folders.is_done(stage.name, DONE_FILE):
             say(f"{header} -- done earlier, skipped")
         else:
             say(header)
@@ -361,8 +384,9 @@ def _run_stages(reproduction: Reproduction, context: RunContext) -> int:
             say(f"Stopped after {stage.name} (--until). Run the same command without --until "
                 "to go on.")
             return 0
-    report = run_dir / "report.md"
-    default = f"Finished. Report: {report}" if report.is_file() else f"Finished: {run_dir}"
+    report = folders.run_dir / "report.md"  # the chief's, also for another worker
+    default = (f"Finished. Report: {report}" if (context.run_dir / "report.md").is_file()
+               else f"Finished: {folders.run_dir}")
     say(reproduction.finished(context) if reproduction.finished else default)
     return 0
 

@@ -123,3 +123,42 @@ def test_killing_both_workers_and_restarting_resumes_to_the_same_weights(runs, t
     assert [code for code, _ in outputs] == [0, 0], outputs
     assert all("ckpt-000002" in output and "epochs 2->3" in output for _, output in outputs)
     assert _max_difference(uninterrupted, weights[0]) < 1e-5
+
+
+TINY_MITLGAN = ["--preset", "quick", "--image-size", "16", "--latent-dim", "32",
+                "--critic-channels", "4,8,8,8", "--n-images", "32", "--batch-size", "16",
+                "--n-critic", "1", "--epochs", "2", "--fid-n", "16", "--curve-n", "16",
+                "--judge-images", "48", "--judge-epochs", "1", "--until", "wgan_combined"]
+
+
+def _reproduction(output, strategy, tf_config=None):
+    env = {k: v for k, v in os.environ.items() if k != "TF_CONFIG"}
+    env.update(MITLGAN_OFFLINE="1", KERAS_HOME=str(output.parent / "empty_keras_home"))
+    if tf_config is not None:
+        env["TF_CONFIG"] = json.dumps(tf_config)
+    command = [sys.executable, "-m", "reproductions.mitlgan", *TINY_MITLGAN,
+               "--strategy", strategy, "--output", str(output)]
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+
+
+def _files(folder):
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def test_a_reproduction_runs_on_two_workers_and_only_the_chief_keeps_files(tmp_path):
+    ports = _free_ports(2)
+    cluster = {"worker": [f"127.0.0.1:{p}" for p in ports]}
+    workers = [_reproduction(tmp_path / "pair", "multi-worker",
+                             {"cluster": cluster, "task": {"type": "worker", "index": i}})
+               for i in range(2)]
+    outputs = _wait(workers)
+    assert [code for code, _ in outputs] == [0, 0], outputs
+    assert "this worker writes" in outputs[1][1] and "this worker writes" not in outputs[0][1]
+    single = _wait([_reproduction(tmp_path / "one", "one")])
+    assert single[0][0] == 0, single[0][1]
+    # the same files as a one-process run, and nothing left of worker 1's scratch copy
+    assert sorted(p.name for p in (tmp_path / "pair").iterdir()) == ["synthetic"]
+    assert _files(tmp_path / "pair" / "synthetic") == _files(tmp_path / "one" / "synthetic")
+    log = (tmp_path / "pair" / "synthetic" / "run.log").read_text()
+    assert "Strategy: multi-worker" in log and "worker-1" not in log

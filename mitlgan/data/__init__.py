@@ -7,7 +7,8 @@ Images are float32 RGB in [-1, 1], shaped (N, S, S, 3); masks are in [0, 1].
 - ``load_image_folder(path, ...)``: a ``tf.data.Dataset`` of batches from a folder;
   ``load_image_array(path, ...)``: the same images as one array.
 - ``build_augmenter(...)``, ``augment_array``, ``augment_folder``: thesis 6.2.2.
-- ``DATASETS``, ``load_parts(name, ...)``, ``check_dataset(name)``: named datasets in
+- ``DATASETS``, ``load_parts(name, ...)`` (``stream_parts``: the same, read from disk as
+  needed), ``check_dataset(name)``: named datasets in
   ``ROOT/NAME/{foreground,background,combined}/``; ``python -m mitlgan.data prepare``
   makes that layout from raw downloads.
 
@@ -43,6 +44,7 @@ from mitlgan.data.registry import (
     data_root,
     get_dataset,
     load_parts,
+    stream_parts,
 )
 from mitlgan.data.synthetic import composite, make_backgrounds, make_sprites, synthetic_scenes
 
@@ -92,6 +94,7 @@ __all__ = [
     "load_image_folder",
     "load_mnist",
     "load_parts",
+    "stream_parts",
     "make_backgrounds",
     "make_sprites",
     "palindrome_data",

@@ -308,3 +308,30 @@ def load_parts(
         for i, part in enumerate(PARTS):
             parts[part] = augment_array(parts[part], copies, build_augmenter(seed=seed * 10 + i))
     return {p: np.ascontiguousarray(a, dtype=np.float32) for p, a in parts.items()}
+
+
+def stream_parts(name: str, root=None, image_size: int = 128, n: int | None = None,
+                 seed: int = 0) -> dict:
+    """The three parts of a prepared real dataset as :class:`~mitlgan.data.stream.ImageFiles`:
+    the images ``load_parts`` would load (same files, order and decoding), unread.
+
+    Raises:
+        UnknownDatasetError, DatasetNotPreparedError: see ``check_dataset``.
+        ValueError: the built-in synthetic scenes (made in memory, nothing to stream), or
+            ``n`` larger than a part.
+    """
+    from mitlgan.data.stream import ImageFiles
+
+    spec = check_dataset(name, root)
+    if spec.builtin:
+        raise ValueError(f"{name!r} is generated in memory; there are no files to stream.")
+    parts = {}
+    for part in PARTS:
+        folder = data_root(root) / spec.name / part
+        files = ImageFiles.from_folder(folder, image_size, limit=n, seed=seed,
+                                       square=spec.square[part], background=spec.background_colour)
+        if n is not None and len(files) < n:
+            raise ValueError(f"{folder} has {len(files)} images but n={n} were asked for; pass "
+                             f"n <= {len(files)} or n=None for all.")
+        parts[part] = files
+    return parts

@@ -120,11 +120,12 @@ def train_stage(context) -> dict:
     config, stage_dir = context.config, context.stage_dir("train")
     images = _images(context)
     keras.utils.set_random_seed(config["seed"])
-    gan = BCEGAN(build_dcgan_generator(config["latent_dim"],
-                                       base_channels=config["generator_channels"]),
-                 build_dcgan_discriminator(base_channels=config["discriminator_channels"]),
-                 generator_loss=config["generator_loss"], seed=config["seed"])
-    gan.compile()  # Adam(2e-4, beta_1=0.5) for both, carpedm20's setting
+    with context.strategy_scope():
+        gan = BCEGAN(build_dcgan_generator(config["latent_dim"],
+                                           base_channels=config["generator_channels"]),
+                     build_dcgan_discriminator(base_channels=config["discriminator_channels"]),
+                     generator_loss=config["generator_loss"], seed=config["seed"])
+        gan.compile()  # Adam(2e-4, beta_1=0.5) for both, carpedm20's setting
     features = RandomConvFeatures((64, 64, 3), seed=config["seed"])
     real = images[np.random.default_rng(config["seed"]).choice(
         len(images), min(config["collapse_samples"], len(images)), replace=False)]

@@ -131,12 +131,13 @@ def train_stage(context) -> dict:
         f"{config['image_size']} from {len(data.train_images)} training digits")
     keras.utils.set_random_seed(config["seed"])
     size = config["image_size"]
-    gan = BCEGAN(build_dcgan_generator(config["latent_dim"], image_size=size,
-                                       base_channels=config["generator_channels"]),
-                 build_dcgan_discriminator(image_size=size,
-                                           base_channels=config["discriminator_channels"]),
-                 generator_loss=config["generator_loss"], seed=config["seed"])
-    gan.compile()
+    with context.strategy_scope():
+        gan = BCEGAN(build_dcgan_generator(config["latent_dim"], image_size=size,
+                                           base_channels=config["generator_channels"]),
+                     build_dcgan_discriminator(image_size=size,
+                                               base_channels=config["discriminator_channels"]),
+                     generator_loss=config["generator_loss"], seed=config["seed"])
+        gan.compile()
     counter = StackedModesCallback(_classify(_judge(context)), config["mode_samples"],
                                    seed=config["seed"])
     result = train(gan, images, batch_size=config["batch_size"], epochs=config["epochs"],

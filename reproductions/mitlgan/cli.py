@@ -68,6 +68,10 @@ def add_arguments(parser: argparse.ArgumentParser, run: argparse._ArgumentGroup)
                        help="images per part (synthetic: how many to make; real: a cap)")
     train.add_argument("--checkpoint-every", type=positive_int("--checkpoint-every"))
     train.add_argument("--precision", choices=PRECISION_CHOICES)
+    train.add_argument("--stream", action="store_true",
+                       help="read a real dataset's images from disk as training needs them "
+                            "instead of holding them in memory (automatic past 2 GiB as "
+                            "float32; same batches either way)")
 
     evaluation = parser.add_argument_group("evaluation")
     evaluation.add_argument("--backbone", choices=BACKBONE_CHOICES, default=None,

@@ -87,6 +87,9 @@ def configure(args, preset: str) -> dict:
         check_dataset(args.dataset, args.data_root)
     except (UnknownDatasetError, DatasetNotPreparedError) as err:
         raise UsageError(str(err)) from err
+    if args.stream and args.dataset == "synthetic":
+        raise UsageError("--stream reads a prepared dataset's folders; the synthetic scenes "
+                         "are made in memory. Drop --stream, or give --dataset NAME.")
 
     config = build_config(args.dataset, preset, _overrides(args))
     if config["n_images"] is not None and config["n_images"] < config["batch_size"] * (
@@ -164,17 +167,34 @@ def _load_generator(run_dir, stage):
 
 
 def _parts(context):
-    """The dataset's foreground/background/combined arrays, loaded once per process."""
+    """The dataset's foreground/background/combined images, loaded once per process: as
+    arrays, or (``--stream``, or a real dataset past the size threshold) as
+    ``ImageFiles`` read from disk as training needs them. Both give the same batches, so
+    the choice is not part of the configuration."""
 
     def load():
-        from mitlgan.data import load_parts
+        from mitlgan.data import load_parts, stream_parts
+        from mitlgan.data.stream import STREAM_THRESHOLD_BYTES
 
         config = context.config
-        say(f"Loading dataset {config['dataset']!r} at {config['image_size']}x"
-            f"{config['image_size']} ...")
-        parts = load_parts(config["dataset"], context.args.data_root,
-                           image_size=config["image_size"], n=config["n_images"],
-                           seed=config["seed"])
+        size = config["image_size"]
+        options = dict(image_size=size, n=config["n_images"], seed=config["seed"])
+        streamed = None
+        if config["dataset"] != "synthetic":
+            streamed = stream_parts(config["dataset"], context.args.data_root, **options)
+            total = sum(files.float32_bytes for files in streamed.values())
+            if not context.args.stream and total <= STREAM_THRESHOLD_BYTES:
+                streamed = None
+            else:
+                why = "--stream" if context.args.stream else (
+                    f"more than {STREAM_THRESHOLD_BYTES / 2**30:.0f} GiB")
+                say(f"Streaming dataset {config['dataset']!r} from disk at {size}x{size} "
+                    f"({total / 2**30:.2f} GiB as float32; {why})")
+        if streamed is not None:
+            parts = streamed
+        else:
+            say(f"Loading dataset {config['dataset']!r} at {size}x{size} ...")
+            parts = load_parts(config["dataset"], context.args.data_root, **options)
         say("  " + ", ".join(f"{k}: {len(v)} images" for k, v in parts.items()))
         return parts
 
@@ -203,7 +223,7 @@ def train_stage(stage: str, context) -> dict:
     stage_dir = context.stage_dir(stage)
     seed = _stage_seed(config, stage)
     keras.utils.set_random_seed(seed)
-    with dtype_policy(config["precision"]):
+    with context.strategy_scope(), dtype_policy(config["precision"]):
         if variant is not None:
             foreground = _load_generator(run_dir, "wgan_foreground")
             background = _load_generator(run_dir, "wgan_background")
@@ -215,13 +235,13 @@ def train_stage(stage: str, context) -> dict:
             name = PART_GENERATOR_NAMES.get(stage, "combined_generator")
             generator = _build_generator(config, name)
         critic = _build_critic(config)
-    gan = WGANGP(generator, critic, n_critic=config["n_critic"], gp_weight=config["gp_weight"],
-                 real_batches=config["batch_regime"], seed=seed)
-    lr = config["learning_rate"]
-    gan.compile(
-        g_optimizer=keras.optimizers.Adam(lr, beta_1=0.0, beta_2=0.9),
-        d_optimizer=keras.optimizers.Adam(lr, beta_1=0.0, beta_2=0.9),
-    )
+        gan = WGANGP(generator, critic, n_critic=config["n_critic"],
+                     gp_weight=config["gp_weight"], real_batches=config["batch_regime"], seed=seed)
+        lr = config["learning_rate"]
+        gan.compile(
+            g_optimizer=keras.optimizers.Adam(lr, beta_1=0.0, beta_2=0.9),
+            d_optimizer=keras.optimizers.Adam(lr, beta_1=0.0, beta_2=0.9),
+        )
     epochs = config["mitlgan_epochs"] if variant is not None else (
         config["wgan_epochs"] if stage == "wgan_combined" else config["part_epochs"])
     curves = FIDCallback(_curve_evaluator(context, STAGE_PART[stage]), config["eval_every"],

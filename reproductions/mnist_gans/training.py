@@ -139,8 +139,9 @@ def train_gan(context, out_dir: Path, spec: dict | None, *, seed: int, epochs: i
 
     config = context.config
     data_range = tuple(spec["data_range"]) if spec else (-1.0, 1.0)
-    gan = build_gan(config, spec, seed)
-    the_judge = judge(context)
+    the_judge = judge(context)  # built outside the strategy: each worker trains its own
+    with context.strategy_scope():
+        gan = build_gan(config, spec, seed)
     scorer = JudgeCallback(the_judge, config["judge_samples"], seed=seed, data_range=data_range)
     timer = _epoch_timer()
     callbacks = [timer] + ([scorer] if per_epoch_judge else [])

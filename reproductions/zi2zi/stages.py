@@ -146,13 +146,15 @@ def _train_variant(context, out_dir: Path, settings: dict, seed: int) -> dict:
     targets, sources, styles = (a[index] for a in pairs.as_training_arrays(config["channels"]))
     width = settings.get("width", config["width"])
     keras.utils.set_random_seed(seed)
-    gan = Zi2Zi(build_zi2zi_generator(channels=config["channels"], generator_dim=width,
-                                      embedding_num=config["embedding_num"]),
-                build_zi2zi_discriminator(channels=config["channels"], discriminator_dim=width,
+    with context.strategy_scope():
+        gan = Zi2Zi(build_zi2zi_generator(channels=config["channels"], generator_dim=width,
                                           embedding_num=config["embedding_num"]),
-                num_styles=config["embedding_num"], seed=seed,
-                loss_weights={"l1": settings.get("l1_weight", config["l1_weight"])})
-    gan.compile()
+                    build_zi2zi_discriminator(channels=config["channels"],
+                                              discriminator_dim=width,
+                                              embedding_num=config["embedding_num"]),
+                    num_styles=config["embedding_num"], seed=seed,
+                    loss_weights={"l1": settings.get("l1_weight", config["l1_weight"])})
+        gan.compile()
     epochs = settings.get("epochs", config["epochs"])
     train(gan, (targets, sources, styles), batch_size=config["batch_size"], epochs=epochs,
           checkpoint_dir=out_dir / "checkpoints", every=1, keep=2,
