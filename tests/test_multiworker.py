@@ -155,10 +155,15 @@ def test_a_reproduction_runs_on_two_workers_and_only_the_chief_keeps_files(tmp_p
     outputs = _wait(workers)
     assert [code for code, _ in outputs] == [0, 0], outputs
     assert "this worker writes" in outputs[1][1] and "this worker writes" not in outputs[0][1]
-    single = _wait([_reproduction(tmp_path / "one", "one")])
-    assert single[0][0] == 0, single[0][1]
-    # the same files as a one-process run, and nothing left of worker 1's scratch copy
+    # the chief's run folder has what a one-process run writes (test_api.py compares
+    # such a run file by file), and nothing is left of worker 1's scratch copy
     assert sorted(p.name for p in (tmp_path / "pair").iterdir()) == ["synthetic"]
-    assert _files(tmp_path / "pair" / "synthetic") == _files(tmp_path / "one" / "synthetic")
+    files = _files(tmp_path / "pair" / "synthetic")
+    for expected in ("config.json", "run.log", "judge/done.json", "judge/classifier.keras",
+                     "wgan_combined/done.json", "wgan_combined/generator.keras",
+                     "wgan_combined/history.csv", "wgan_combined/samples/epoch_0002.png",
+                     "wgan_combined/generator_savedmodel/saved_model.pb"):
+        assert expected in files
+    assert any(f.startswith("wgan_combined/checkpoints/ckpt-000002/") for f in files)
     log = (tmp_path / "pair" / "synthetic" / "run.log").read_text()
     assert "Strategy: multi-worker" in log and "worker-1" not in log

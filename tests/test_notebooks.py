@@ -1,21 +1,21 @@
 """Every notebook in notebooks/ executes top to bottom in smoke mode, and none is
 committed with outputs.
 
-The notebooks run in a fresh Jupyter kernel (nbclient) with ``MITLGAN_NOTEBOOK_SMOKE=1``
-(tiny settings), offline (no ImageNet weights), with their runs in one temporary folder:
-``explore_generators`` then finds the run ``mitlgan_reproduction`` left, as a user's
-would. Each notebook's last cell asserts what it must produce; this module checks the
+The notebooks run in fresh Jupyter kernels (nbclient, ``tests/_notebook_runner.py``,
+two chains side by side) with ``MITLGAN_NOTEBOOK_SMOKE=1`` (tiny settings), offline (no
+ImageNet weights), with their runs in one temporary folder: ``explore_generators`` then
+finds the run ``mitlgan_reproduction`` left, as a user's would. Each notebook's last cell asserts what it must produce; this module checks the
 same from outside: the run folders' tables and figures, and the images shown inline.
 """
 
 import json
 import os
-import time
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from reproductions import open_run
 
@@ -27,7 +27,6 @@ ORDER = ["mitlgan_reproduction", "explore_generators", "thesis_models", "mnist_g
 RUNS = {"mitlgan_reproduction": ("synthetic", "fid"), "mnist_gans": ("mnist_gans/mlp", None),
         "dcgan": ("dcgan/sprites", None), "zi2zi": ("zi2zi/depth", None),
         "palindrome": ("palindrome", None)}
-CELL_TIMEOUT = 600
 
 
 def test_the_notebook_list_is_complete():
@@ -44,20 +43,32 @@ def test_committed_notebooks_carry_no_outputs(path):
             assert cell.execution_count is None, f"{path.name} cell {index} has a count"
 
 
+#: two chains executed side by side; explore_generators follows mitlgan_reproduction
+CHAINS = [["mitlgan_reproduction", "explore_generators", "thesis_models", "palindrome"],
+          ["zi2zi", "mnist_gans", "dcgan"]]
+RUNNER = Path(__file__).with_name("_notebook_runner.py")
+TIMEOUT = 1200
+
+
 @pytest.fixture(scope="module")
-def smoke_environment(tmp_path_factory):
+def executed(tmp_path_factory):
+    """Run every notebook once in smoke mode; returns (runs folder, executed folder)."""
     output = tmp_path_factory.mktemp("notebook_runs")
-    keras_home = tmp_path_factory.mktemp("empty_keras_home")
-    settings = {"MITLGAN_NOTEBOOK_SMOKE": "1", "MITLGAN_NOTEBOOK_OUTPUT": str(output),
-                "MITLGAN_OFFLINE": "1", "KERAS_HOME": str(keras_home)}
-    saved = {k: os.environ.get(k) for k in settings}
-    os.environ.update(settings)  # the kernel inherits this process's environment
-    yield output, {}
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    executed_dir = tmp_path_factory.mktemp("executed")
+    env = {k: v for k, v in os.environ.items() if k != "TF_CONFIG"}
+    env.update(MITLGAN_NOTEBOOK_SMOKE="1", MITLGAN_NOTEBOOK_OUTPUT=str(output),
+               MITLGAN_OFFLINE="1", KERAS_HOME=str(tmp_path_factory.mktemp("empty_keras")))
+    chains = [subprocess.Popen([sys.executable, str(RUNNER), str(executed_dir), *chain], env=env)
+              for chain in CHAINS]
+    try:
+        for chain in chains:
+            chain.wait(timeout=TIMEOUT)
+    finally:
+        for chain in chains:
+            if chain.poll() is None:
+                chain.kill()
+                chain.wait()
+    return output, executed_dir
 
 
 def _inline_images(notebook) -> int:
@@ -65,16 +76,17 @@ def _inline_images(notebook) -> int:
                for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs)
 
 
+def test_the_chains_cover_every_notebook():
+    assert sorted(name for chain in CHAINS for name in chain) == sorted(ORDER)
+
+
 @pytest.mark.parametrize("name", ORDER)
-def test_notebook_executes_in_smoke_mode(smoke_environment, name, tmp_path):
-    output, timings = smoke_environment
-    notebook = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
-    started = time.perf_counter()
-    # Any cell error raises CellExecutionError naming the cell and the traceback.
-    NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
-    timings[name] = round(time.perf_counter() - started, 1)
-    print(f"{name}: {timings[name]} s in smoke mode")
+def test_notebook_executes_in_smoke_mode(executed, name):
+    output, executed_dir = executed
+    error = executed_dir / f"{name}.error"
+    assert not error.exists(), error.read_text()
+    notebook = nbformat.read(executed_dir / f"{name}.ipynb", as_version=4)
+    print(f"{name}: {json.loads((executed_dir / f'{name}.json').read_text())['seconds']} s")
     assert _inline_images(notebook) >= 1, f"{name} showed no figure inline"
     stderr = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code"
                      for o in c.outputs if o.get("name") == "stderr")

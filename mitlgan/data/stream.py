@@ -128,6 +128,16 @@ class ImageFiles:
 
         return read
 
+    def cache_name(self, prefix: str = "images") -> str:
+        """A file name that changes with the files and decoding options
+        (``PREFIX-SIZE-DIGEST.npy``): a cache never serves other images."""
+        import hashlib
+
+        recipe = "\n".join([*self.files, str(self.image_size), self.square,
+                             str(tuple(self.background)), self.resample])
+        digest = hashlib.sha1(recipe.encode()).hexdigest()[:12]
+        return f"{prefix}-{self.image_size}px-{digest}.npy"
+
     def cached(self, path, progress=None) -> ImageFiles:
         """These images decoded once into the uint8 file ``path`` (reused when it exists
         with the right shape); returns an ``ImageFiles`` that reads from it.

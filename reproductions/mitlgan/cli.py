@@ -72,6 +72,9 @@ def add_arguments(parser: argparse.ArgumentParser, run: argparse._ArgumentGroup)
                        help="read a real dataset's images from disk as training needs them "
                             "instead of holding them in memory (automatic past 2 GiB as "
                             "float32; same batches either way)")
+    train.add_argument("--stream-cache", default=None, metavar="DIR",
+                       help="with streaming: decode each part once into a uint8 file in DIR "
+                            "(local disk) and read it memory-mapped afterwards")
 
     evaluation = parser.add_argument_group("evaluation")
     evaluation.add_argument("--backbone", choices=BACKBONE_CHOICES, default=None,

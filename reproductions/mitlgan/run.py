@@ -190,6 +190,11 @@ def _parts(context):
                     f"more than {STREAM_THRESHOLD_BYTES / 2**30:.0f} GiB")
                 say(f"Streaming dataset {config['dataset']!r} from disk at {size}x{size} "
                     f"({total / 2**30:.2f} GiB as float32; {why})")
+        if streamed is not None and context.args.stream_cache:
+            cache = Path(context.args.stream_cache)
+            say(f"  decoding each part once into {cache} (reused by later runs)")
+            streamed = {part: files.cached(cache / files.cache_name(f"{config['dataset']}-{part}"))
+                        for part, files in streamed.items()}
         if streamed is not None:
             parts = streamed
         else:
