@@ -23,7 +23,8 @@ from __future__ import annotations
 import json
 import os
 
-__all__ = ["STRATEGIES", "StrategyError", "is_chief", "make_strategy", "worker_task"]
+__all__ = ["STRATEGIES", "StrategyError", "is_chief", "make_strategy", "set_worker_folder_private",
+           "worker_folder_is_private", "worker_task"]
 
 STRATEGIES = ("auto", "one", "mirrored", "multi-worker", "tpu")
 
@@ -52,6 +53,22 @@ def worker_task() -> tuple[str, int, int]:
             f"TF_CONFIG is not a valid cluster description ({err}); it must be JSON like "
             '{"cluster": {"worker": ["host1:port", "host2:port"]}, "task": {"type": "worker", '
             '"index": 0}}') from err
+
+
+_worker_folder_private = False
+
+
+def set_worker_folder_private(private: bool = True) -> None:
+    """Declare that this (non-chief) process was given output paths of its own (the
+    runner's scratch copy of the run folder), so ``mitlgan.training.train`` writes there
+    instead of diverting its files to a temporary folder."""
+    global _worker_folder_private
+    _worker_folder_private = bool(private)
+
+
+def worker_folder_is_private() -> bool:
+    """Whether :func:`set_worker_folder_private` was called."""
+    return _worker_folder_private
 
 
 def is_chief() -> bool:

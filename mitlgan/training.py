@@ -38,7 +38,7 @@ from mitlgan.callbacks import (  # noqa: E402
     load_checkpoint,
 )
 from mitlgan.data.stream import ImageFiles  # noqa: E402
-from mitlgan.distribute import is_chief  # noqa: E402
+from mitlgan.distribute import is_chief, worker_folder_is_private  # noqa: E402
 
 
 @dataclasses.dataclass
@@ -138,8 +138,10 @@ def train(
         return TrainResult({}, initial_epoch, initial_epoch, resumed_from, resumed_from)
 
     # Every worker resumes from the chief's checkpoint above; only the chief writes where
-    # it was told, the others into a scratch folder deleted afterwards.
-    scratch = None if is_chief() else Path(tempfile.mkdtemp(prefix="mitlgan-worker-scratch-"))
+    # it was told, the others into a scratch folder deleted afterwards (unless their
+    # paths are already their own: the runner's scratch copy of the run folder).
+    private = is_chief() or worker_folder_is_private()
+    scratch = None if private else Path(tempfile.mkdtemp(prefix="mitlgan-worker-scratch-"))
     if scratch is not None:
         checkpoint_dir, sample_dir, history_csv = (
             None if path is None else scratch / name for path, name in (

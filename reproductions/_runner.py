@@ -336,7 +336,7 @@ def run(reproduction: Reproduction, args, config: dict, run_dir: Path, argv=None
     if folders.chief and args.restart and run_dir.exists():
         say(f"--restart: deleting {run_dir}")
         shutil.rmtree(run_dir)
-    folders.begin(CONFIG_FILE, LOG_FILE)
+    folders.begin(LOG_FILE)
     work_dir = folders.work_dir
     work_dir.mkdir(parents=True, exist_ok=True)
     start_tensorflow_quietly()

@@ -67,10 +67,14 @@ class WorkerFolders:
             return False
         return (self.run_dir / stage / done_file).is_file()
 
-    def begin(self, config_file: str, log_file: str) -> None:
-        """A fresh scratch folder holding the chief's run so far (not its log)."""
+    def begin(self, log_file: str) -> None:
+        """A fresh scratch folder holding the chief's run so far (not its log); training
+        in this process then writes there (its own copy) like the chief does."""
         if self.chief:
             return
+        from mitlgan.distribute import set_worker_folder_private
+
+        set_worker_folder_private()
         shutil.rmtree(self.work_dir, ignore_errors=True)
         if self.run_dir.is_dir() and not self.restart:
             shutil.copytree(self.run_dir, self.work_dir, ignore=shutil.ignore_patterns(log_file))

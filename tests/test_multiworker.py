@@ -126,9 +126,10 @@ def test_killing_both_workers_and_restarting_resumes_to_the_same_weights(runs, t
 
 
 TINY_MITLGAN = ["--preset", "quick", "--image-size", "16", "--latent-dim", "32",
-                "--critic-channels", "4,8,8,8", "--n-images", "32", "--batch-size", "16",
-                "--n-critic", "1", "--epochs", "2", "--fid-n", "16", "--curve-n", "16",
-                "--judge-images", "48", "--judge-epochs", "1", "--until", "wgan_combined"]
+                "--critic-channels", "4,8,8,8", "--head-filters", "2", "--num-blocks", "1",
+                "--variants", "thesis", "--n-images", "32", "--batch-size", "16",
+                "--n-critic", "1", "--epochs", "2", "--fid-n", "16", "--fid-input-size", "75",
+                "--curve-n", "16", "--judge-images", "48", "--judge-epochs", "1"]
 
 
 def _reproduction(output, strategy, tf_config=None):
@@ -159,11 +160,14 @@ def test_a_reproduction_runs_on_two_workers_and_only_the_chief_keeps_files(tmp_p
     # such a run file by file), and nothing is left of worker 1's scratch copy
     assert sorted(p.name for p in (tmp_path / "pair").iterdir()) == ["synthetic"]
     files = _files(tmp_path / "pair" / "synthetic")
-    for expected in ("config.json", "run.log", "judge/done.json", "judge/classifier.keras",
+    for expected in ("config.json", "run.log", "report.md", "fid.csv", "curves.csv",
+                     "judge/done.json", "judge/classifier.keras", "evaluation/done.json",
                      "wgan_combined/done.json", "wgan_combined/generator.keras",
                      "wgan_combined/history.csv", "wgan_combined/samples/epoch_0002.png",
-                     "wgan_combined/generator_savedmodel/saved_model.pb"):
+                     "wgan_combined/generator_savedmodel/saved_model.pb", "mitlgan/done.json"):
         assert expected in files
     assert any(f.startswith("wgan_combined/checkpoints/ckpt-000002/") for f in files)
     log = (tmp_path / "pair" / "synthetic" / "run.log").read_text()
     assert "Strategy: multi-worker" in log and "worker-1" not in log
+    # worker 1 ran the whole experiment too (in its scratch copy, from the same files)
+    assert "Finished. Report:" in outputs[1][1] and ".synthetic.worker-1/report.md" in outputs[1][1]
