@@ -135,28 +135,32 @@ class RunResult:
         import pandas as pd
 
         tables = {path.stem: pd.read_csv(path) for path in sorted(self.run_dir.glob("*.csv"))}
-        if self.report is not None:
-            for heading, header, rows in parse_markdown_tables(self.report.read_text()):
-                name, count = heading or "table", 2
-                while name in tables:
-                    name, count = f"{heading} ({count})", count + 1
-                tables[name] = _frame(header, rows)
+        for heading, frame in self._report_tables():
+            name, count = heading, 2
+            while name in tables:
+                name, count = f"{heading} ({count})", count + 1
+            tables[name] = frame
         return tables
+
+    def _report_tables(self) -> list:
+        """(heading, DataFrame) of every table of ``report.md``, in order."""
+        if self.report is None:
+            return []
+        return [(heading or "table", _frame(header, rows))
+                for heading, header, rows in parse_markdown_tables(self.report.read_text())]
 
     @property
     def table(self):
         """The run's main table as a DataFrame (the FID table of the MITLGAN run, the
         report's first table elsewhere). Raises ``FileNotFoundError`` before the report."""
-        tables = self.tables
-        if self.headline is not None and self.headline in tables:
-            return tables[self.headline]
-        report_tables = [t for name, t in tables.items()
-                         if not (self.run_dir / f"{name}.csv").is_file()]
+        if self.headline is not None and (self.run_dir / f"{self.headline}.csv").is_file():
+            return self.tables[self.headline]
+        report_tables = self._report_tables()
         if not report_tables:
             raise FileNotFoundError(
                 f"{self.run_dir} has no report table yet: the run stopped before its report "
                 "stage. Call reproduce(...) again without `until` to finish it.")
-        return report_tables[0]
+        return report_tables[0][1]
 
     @property
     def figures(self) -> dict:
@@ -254,15 +258,10 @@ def reproduce(select: Callable[[list[str]], Reproduction], keywords: dict,
 def build_argv(select: Callable[[list[str]], Reproduction], keywords: dict) -> list[str]:
     """The command-line flags for ``keywords`` (two passes: a study or benchmark flag
     decides which reproduction, and so which flags, the rest belongs to)."""
-    first = arguments_from_keywords(_runner.build_parser(select([])), _known_first(
-        select, keywords))
+    default = _runner.build_parser(select([]))
+    known = {action.dest for action in default._actions}
+    first = arguments_from_keywords(default, {k: v for k, v in keywords.items() if k in known})
     return arguments_from_keywords(_runner.build_parser(select(first)), keywords)
-
-
-def _known_first(select, keywords: dict) -> dict:
-    parser = _runner.build_parser(select([]))
-    known = {a.dest for a in parser._actions}
-    return {k: v for k, v in keywords.items() if k in known}
 
 
 def _prepare(reproduction: Reproduction, argv: list[str]):

@@ -14,7 +14,6 @@ without TensorFlow (the runner's toy test) never loads it.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -100,9 +99,9 @@ def worker_folders(args, run_dir: Path) -> WorkerFolders:
     run_dir = Path(run_dir)
     if args.strategy != "multi-worker" or not os.environ.get("TF_CONFIG"):
         return WorkerFolders(run_dir, run_dir)
-    from mitlgan.distribute import is_chief
+    from mitlgan.distribute import is_chief, worker_task
 
     if is_chief():
         return WorkerFolders(run_dir, run_dir, args.restart)
-    index = json.loads(os.environ["TF_CONFIG"])["task"]["index"]
+    _, index, _ = worker_task()
     return WorkerFolders(run_dir, run_dir.parent / f".{run_dir.name}.worker-{index}", args.restart)

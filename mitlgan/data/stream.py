@@ -15,6 +15,7 @@ as float32 in memory) and reads rows from it, memory-mapped, afterwards.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +100,11 @@ class ImageFiles:
         """Bytes the images would take as one float32 array."""
         return int(np.prod(self.shape)) * 4
 
+    @functools.cached_property
+    def _cache(self) -> np.ndarray:
+        """The cache file, memory-mapped once (not once per batch)."""
+        return np.load(self.cache_file, mmap_mode="r")
+
     def _decode(self, index: int) -> np.ndarray:
         return read_image(self.files[index], self.image_size, square=self.square,
                           background=self.background, resample=self.resample)
@@ -107,7 +113,7 @@ class ImageFiles:
         """float32 (len(indices), S, S, 3) in [-1, 1] of the images at ``indices``."""
         indices = np.asarray(indices, dtype=np.int64).ravel()
         if self.cache_file is not None:
-            rows = np.load(self.cache_file, mmap_mode="r")[indices]
+            rows = self._cache[indices]
         else:
             rows = np.stack([self._decode(int(i)) for i in indices]) if len(indices) else (
                 np.zeros((0, self.image_size, self.image_size, 3), np.uint8))
