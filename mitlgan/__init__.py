@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 
 # Heavy submodules load on first use so that `import mitlgan` stays cheap.
 _LAZY = {"WGANGP": "mitlgan.gans", "BCEGAN": "mitlgan.gans", "Zi2Zi": "mitlgan.gans",
-         "AdversarialModel": "mitlgan.gans"}
+         "AdversarialModel": "mitlgan.gans", "LatentAdversarialModel": "mitlgan.gans"}
 
 
 def __getattr__(name):
@@ -23,4 +23,5 @@ def __getattr__(name):
     raise AttributeError(f"module 'mitlgan' has no attribute {name!r}")
 
 
-__all__ = ["BCEGAN", "WGANGP", "AdversarialModel", "Zi2Zi", "__version__"]
+__all__ = ["BCEGAN", "WGANGP", "AdversarialModel", "LatentAdversarialModel", "Zi2Zi",
+           "__version__"]

@@ -12,34 +12,24 @@ Pass them to ``fit``; :func:`mitlgan.training.train` wires them up:
 The checkpoint functions are re-exported here for existing imports.
 """
 
-from mitlgan._backend import ensure_tensorflow_backend
+import csv
+import math
+import os
+import sys
+import warnings
+from pathlib import Path
 
-ensure_tensorflow_backend()
+import keras
 
-import csv  # noqa: E402
-import math  # noqa: E402
-import os  # noqa: E402
-import sys  # noqa: E402
-import warnings  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import keras  # noqa: E402
-
-from mitlgan.checkpoints import (  # noqa: E402, F401
+from mitlgan._checks import require_positive_int
+from mitlgan.checkpoints import (
     CHECKPOINT_NAME,
-    FORMAT_VERSION,
-    META_FILE,
-    STATE_FILE,
     NonFiniteLossError,
     NonFiniteStateError,
-    checkpoint_name,
     latest_checkpoint,
-    list_checkpoints,
-    load_checkpoint,
-    read_checkpoint_meta,
     save_checkpoint,
 )
-from mitlgan.plots import save_image_grid  # noqa: E402
+from mitlgan.plots import save_image_grid
 
 
 def _finite(value):
@@ -69,8 +59,7 @@ class Checkpoint(keras.callbacks.Callback):
 
     def __init__(self, directory, every=5, *, keep=3, save_last=True, metadata=None):
         super().__init__()
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"every={every!r} must be a positive integer.")
+        require_positive_int("every", every)
         self.directory = Path(directory)
         self.every = every
         self.keep = keep
@@ -139,6 +128,10 @@ class SampleGrid(keras.callbacks.Callback):
     def _generator_and_latents(self):
         generator = getattr(self.model, "generator", self.model)
         if self.latents is None:
+            if not hasattr(self.model, "sample_latents"):
+                raise ValueError(
+                    f"SampleGrid needs latents= for a {type(self.model).__name__}: it generates "
+                    "from conditions, not from latent noise (give the inputs to draw from).")
             self.latents = self.model.sample_latents(self.num_samples, seed=self.seed)
         return generator, self.latents
 

@@ -10,21 +10,17 @@ previous checkpoint stays the latest. A fresh process rebuilds the same models,
 compiles and calls :func:`load_checkpoint`.
 """
 
-from mitlgan._backend import ensure_tensorflow_backend
+import json
+import os
+import re
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
 
-ensure_tensorflow_backend()
-
-import json  # noqa: E402
-import os  # noqa: E402
-import re  # noqa: E402
-import shutil  # noqa: E402
-import tempfile  # noqa: E402
-import warnings  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import keras
+import numpy as np
+import tensorflow as tf
 
 FORMAT_VERSION = 1
 CHECKPOINT_NAME = re.compile(r"^ckpt-(\d+)$")

@@ -15,14 +15,15 @@ models with the same rule, not measurements of a device.
 
 :func:`graph_flops` is the other count: TensorFlow's profiler sums the float operations
 of a traced graph (every op, elementwise ones included), which is what the benchmarks
-and the cost model (:mod:`mitlgan.cost`) report for a whole train step.
+and the cost model (``python -m reproductions.mitlgan.cost``) report for a whole train
+step; :func:`wgan_gp_graph_flops` applies it to a built WGAN-GP.
 """
 
 from __future__ import annotations
 
 import math
 
-__all__ = ["forward_flops", "graph_flops", "wgan_gp_step_flops"]
+__all__ = ["forward_flops", "graph_flops", "wgan_gp_graph_flops", "wgan_gp_step_flops"]
 
 
 def _positions(shape) -> int:
@@ -128,3 +129,27 @@ def graph_flops(function, *input_specs) -> int:
         return int(model_analyzer.profile(graph, options=options).total_float_ops)
     finally:
         logger.setLevel(level)
+
+
+def wgan_gp_graph_flops(generator, critic, config: dict) -> int:
+    """The profiler's FLOPs of one ``WGANGP.train_step`` of these models.
+
+    Args:
+        generator, critic: built models (the generator may hold frozen parts).
+        config: ``batch_size``, ``n_critic``, ``gp_weight``, ``image_size`` and
+            ``batch_regime`` (``"fresh"`` feeds (B, n_critic, S, S, 3)).
+
+    Returns:
+        int, float operations of one step: n_critic critic updates and one generator update.
+    """
+    import tensorflow as tf
+
+    from mitlgan.gans import WGANGP
+
+    gan = WGANGP(generator, critic, n_critic=config["n_critic"], gp_weight=config["gp_weight"],
+                 real_batches=config["batch_regime"], seed=0)
+    gan.compile()
+    size, batch = config["image_size"], config["batch_size"]
+    shape = ((batch, config["n_critic"], size, size, 3) if config["batch_regime"] == "fresh"
+             else (batch, size, size, 3))
+    return graph_flops(gan.train_step, tf.TensorSpec(shape, tf.float32))

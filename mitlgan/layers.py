@@ -5,11 +5,7 @@
 normalisation with one group per channel is exactly instance normalisation.
 """
 
-from mitlgan._backend import ensure_tensorflow_backend
-
-ensure_tensorflow_backend()
-
-import keras  # noqa: E402
+import keras
 
 
 @keras.saving.register_keras_serializable(package="mitlgan")

@@ -10,12 +10,8 @@ real"; images are (B, H, W, C) (any rank >= 2 works: the gradient norm is taken 
 sample over every non-batch axis).
 """
 
-from mitlgan._backend import ensure_tensorflow_backend
-
-ensure_tensorflow_backend()
-
-import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import keras
+import tensorflow as tf
 
 REDUCTIONS = ("mean", "none")
 

@@ -13,32 +13,22 @@ counter and the random state are restored, and the data order of every epoch dep
 only on (seed, epoch), so the resumed run matches an uninterrupted one.
 """
 
-from mitlgan._backend import ensure_tensorflow_backend
+import dataclasses
+import logging
+import os
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
 
-ensure_tensorflow_backend()
+import keras
+import numpy as np
 
-import dataclasses  # noqa: E402
-import logging  # noqa: E402
-import os  # noqa: E402
-import shutil  # noqa: E402
-import tempfile  # noqa: E402
-import warnings  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-
-from mitlgan.callbacks import (  # noqa: E402
-    Checkpoint,
-    HistoryCSV,
-    NonFiniteGuard,
-    NonFiniteLossError,
-    SampleGrid,
-    latest_checkpoint,
-    load_checkpoint,
-)
-from mitlgan.data.stream import ImageFiles  # noqa: E402
-from mitlgan.distribute import is_chief, worker_folder_is_private  # noqa: E402
+from mitlgan.artifacts import GENERATOR_FILE, SAVEDMODEL_DIR
+from mitlgan.callbacks import Checkpoint, HistoryCSV, NonFiniteGuard, SampleGrid
+from mitlgan.checkpoints import NonFiniteLossError, latest_checkpoint, load_checkpoint
+from mitlgan.data.stream import ImageFiles
+from mitlgan.distribute import is_chief, worker_folder_is_private
 
 
 @dataclasses.dataclass
@@ -219,7 +209,8 @@ def training_dataset(gan, images, batch_size, epochs, initial_epoch, seed):
     return strategy.distribute_datasets_from_function(worker_dataset)
 
 
-def export_generator(generator, directory, *, keras_filename="generator.keras", saved_model_dirname="saved_model"):
+def export_generator(generator, directory, *, keras_filename=GENERATOR_FILE,
+                     saved_model_dirname=SAVEDMODEL_DIR):
     """Save a trained generator as ``.keras`` and export it as a TF SavedModel.
 
     Both are written to temporary names and renamed into place.

@@ -11,7 +11,6 @@ The returned :class:`RunResult` reads what the run wrote: the report's tables as
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
 import json
@@ -21,45 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mitlgan.artifacts import GENERATOR_FILE, SAVEDMODEL_DIR
 from reproductions import _runner
-from reproductions._runner import CONFIG_FILE, Reproduction, UsageError
+from reproductions._errors import UsageError
+from reproductions._runner import CONFIG_FILE, REPORT_FILE, Reproduction
 
-GENERATOR_FILE = "generator.keras"
-SAVEDMODEL_DIRS = ("generator_savedmodel", "saved_model")
 _TABLE_SEPARATOR = re.compile(r"^\|(\s*:?-{3,}:?\s*\|)+\s*$")
 _FIGURE_LINK = re.compile(r"!\[[^\]]*\]\(([^)\s]+\.png)\)")
-
-
-def arguments_from_keywords(parser: argparse.ArgumentParser, keywords: dict) -> list[str]:
-    """The command-line flags equivalent to ``keywords``.
-
-    ``name=value`` becomes ``--name value`` for the flag whose destination is ``name``
-    (underscores for dashes); ``True`` / ``False`` switch an on/off flag; a list or
-    tuple is joined with commas (``lengths=[5, 20]`` -> ``--lengths 5,20``); ``None``
-    leaves the flag at its default. An unknown name raises :class:`UsageError` listing
-    the known ones.
-    """
-    actions = {action.dest: action for action in parser._actions
-               if action.option_strings and action.dest != "help"}
-    argv: list[str] = []
-    for name, value in keywords.items():
-        action = actions.get(name)
-        if action is None:
-            raise UsageError(f"unknown setting {name!r}; the known ones are: "
-                             + ", ".join(sorted(actions)))
-        if value is None:
-            continue
-        flag = action.option_strings[-1]
-        if isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction)):
-            if not isinstance(value, bool):
-                raise UsageError(f"{name} is on/off: give True or False, not {value!r}")
-            if value != action.default:
-                argv.append(flag)
-            continue
-        if isinstance(value, (list, tuple)):
-            value = ",".join(str(v) for v in value)
-        argv += [flag, str(value)]
-    return argv
 
 
 def parse_markdown_tables(text: str) -> list[tuple[str, list[str], list[list[str]]]]:
@@ -124,7 +91,7 @@ class RunResult:
     @property
     def report(self) -> Path | None:
         """``report.md``, or None when the run stopped before writing it."""
-        path = self.run_dir / "report.md"
+        path = self.run_dir / REPORT_FILE
         return path if path.is_file() else None
 
     @property
@@ -179,11 +146,8 @@ class RunResult:
     @property
     def savedmodel_paths(self) -> dict:
         """``{stage folder: Path}`` of every exported generator SavedModel in the run."""
-        found = {}
-        for name in SAVEDMODEL_DIRS:
-            for path in sorted(self.run_dir.rglob(f"{name}/saved_model.pb")):
-                found[path.parent.parent.relative_to(self.run_dir).as_posix()] = path.parent
-        return dict(sorted(found.items()))
+        return {path.parent.parent.relative_to(self.run_dir).as_posix(): path.parent
+                for path in sorted(self.run_dir.rglob(f"{SAVEDMODEL_DIR}/saved_model.pb"))}
 
     @property
     def generators(self) -> dict:
@@ -258,10 +222,10 @@ def reproduce(select: Callable[[list[str]], Reproduction], keywords: dict,
 def build_argv(select: Callable[[list[str]], Reproduction], keywords: dict) -> list[str]:
     """The command-line flags for ``keywords`` (two passes: a study or benchmark flag
     decides which reproduction, and so which flags, the rest belongs to)."""
-    default = _runner.build_parser(select([]))
-    known = {action.dest for action in default._actions}
-    first = arguments_from_keywords(default, {k: v for k, v in keywords.items() if k in known})
-    return arguments_from_keywords(_runner.build_parser(select(first)), keywords)
+    default = _runner.flag_table(select([]))
+    known = default.by_dest()
+    first = default.argv_for({k: v for k, v in keywords.items() if k in known})
+    return _runner.flag_table(select(first)).argv_for(keywords)
 
 
 def _prepare(reproduction: Reproduction, argv: list[str]):

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import logging
 import os
 import platform
 import shutil
@@ -34,43 +35,58 @@ from importlib import metadata
 from pathlib import Path
 
 from reproductions import _workers
+from reproductions._errors import UsageError
+from reproductions._flags import DeclareFlags, FlagTable, runner_flags
 from reproductions._quiet import start_tensorflow_quietly
 
 CONFIG_FILE = "config.json"
 DONE_FILE = "done.json"
 LOG_FILE = "run.log"
+REPORT_FILE = "report.md"
 
 
-class UsageError(Exception):
-    """Bad input found before anything was written; the message says what to do."""
-
-
-_log_handle = None  # run.log of the run in progress; say() copies every line there
+#: the logger behind ``run.log``: a run's :class:`RunLog` attaches its file while it runs
+RUN_LOGGER = "reproductions.run"
 
 
 def say(message: str) -> None:
-    """Print a progress line (flushed at once) and copy it to the run's ``run.log``."""
+    """Print a progress line (flushed at once); the run in progress copies it to its
+    ``run.log`` (:class:`RunLog`), first, so a line seen on the console is in the log."""
+    logging.getLogger(RUN_LOGGER).info(message)
     print(message, flush=True)
-    if _log_handle is not None:
-        _log_handle.write(f"{datetime.now().strftime('%H:%M:%S')} {message}\n")
-        _log_handle.flush()
 
 
-def keras_verbosity() -> int:
-    """``fit``'s ``verbose``: a progress bar on a terminal, else one line per epoch (logs
-    and CI get readable lines instead of redrawn bars)."""
-    return 1 if sys.stdout.isatty() and not os.environ.get("CI") else 2
+class RunLog:
+    """A run's ``run.log``, appended to: a header naming the command, then every
+    :func:`say` line with its time, while the log is open (a context manager)."""
+
+    def __init__(self, run_dir: Path, prog: str, argv):
+        self.path = Path(run_dir) / LOG_FILE
+        self.command = " ".join([prog, *(sys.argv[1:] if argv is None else argv)])
+        self._handler = None
+
+    def __enter__(self) -> RunLog:
+        started = datetime.now().astimezone().isoformat(timespec="seconds")
+        with self.path.open("a", encoding="utf-8") as log:
+            log.write(f"\n=== {started} {self.command}\n")
+        self._handler = logging.FileHandler(self.path, encoding="utf-8")
+        self._handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+        logger = logging.getLogger(RUN_LOGGER)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False  # the console already has the line (print above)
+        logger.addHandler(self._handler)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        logging.getLogger(RUN_LOGGER).removeHandler(self._handler)
+        self._handler.close()
 
 
-def preparsed_option(argv, flag: str, choices, default):
-    """The value ``flag`` has in ``argv``, read before the full parse: for a flag that
-    decides a reproduction's stages (and so the ``--until`` choices). A missing or
-    unknown value gives ``default``; the full parser then reports an unknown one."""
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument(flag, default=default)
-    known, _ = parser.parse_known_args(argv)
-    value = getattr(known, flag.lstrip("-").replace("-", "_"))
-    return value if value in choices else default
+def keras_verbosity(interactive: int = 1) -> int:
+    """``fit``'s ``verbose``: ``interactive`` (1: a progress bar, 0: silent) on a
+    terminal, else 2, one line per epoch (logs and CI get readable lines instead of
+    redrawn bars)."""
+    return interactive if sys.stdout.isatty() and not os.environ.get("CI") else 2
 
 
 def write_json_atomic(path: Path, payload) -> None:
@@ -140,11 +156,16 @@ class RunContext:
     args: argparse.Namespace
     config: dict
     run_dir: Path
+    log: RunLog | None = None
     shared: dict = field(default_factory=dict)
 
     def stage_dir(self, stage: str) -> Path:
         """``RUN_DIR/STAGE`` (not created)."""
         return self.run_dir / stage
+
+    def done_payload(self, stage: str) -> dict:
+        """What ``stage`` returned when it finished (its ``done.json``)."""
+        return json.loads((self.stage_dir(stage) / DONE_FILE).read_text())
 
     def load_once(self, key: str, load: Callable[[], object]):
         """``load()`` the first time ``key`` is asked for in this process, then the same object."""
@@ -188,7 +209,8 @@ class Reproduction:
         stages: the ordered stages; names are folder names and ``--until`` choices.
         configure: ``(args, preset) -> config``, a flat JSON-able dict. Validates the
             flags (raise :class:`UsageError`) and touches no file. The runner adds ``seed``.
-        add_arguments: ``(parser, run_group)`` adds the reproduction's own flags.
+        add_arguments: ``(table, run_group)`` declares the reproduction's own flags with
+            argparse's calls into a :class:`reproductions._flags.FlagTable`.
         presets: preset names for ``--preset`` (``auto`` is added in front).
         gpu_preset, cpu_preset: what ``--preset auto`` picks with and without a GPU.
         preset_help: help text of ``--preset``.
@@ -203,8 +225,7 @@ class Reproduction:
     description: str
     stages: tuple[Stage, ...]
     configure: Callable[[argparse.Namespace, str], dict]
-    add_arguments: Callable[[argparse.ArgumentParser, argparse._ArgumentGroup], None] = (
-        lambda parser, run_group: None)
+    add_arguments: DeclareFlags = lambda table, run_group: None
     presets: tuple[str, ...] = ("full", "quick")
     gpu_preset: str = "full"
     cpu_preset: str = "quick"
@@ -227,23 +248,19 @@ class Reproduction:
 # ---------------------------------------------------------------------- command line
 
 
+def flag_table(reproduction: Reproduction) -> FlagTable:
+    """Every flag of the reproduction: the runner's (``--preset``, ``--output``,
+    ``--seed``, ``--restart``, ``--until``, ``--strategy``), then its own."""
+    table = FlagTable(runner_flags(reproduction.presets, reproduction.preset_help,
+                                   reproduction.stage_names, _workers.STRATEGIES,
+                                   _workers.STRATEGY_HELP))
+    reproduction.add_arguments(table, table.add_argument_group("run"))
+    return table
+
+
 def build_parser(reproduction: Reproduction) -> argparse.ArgumentParser:
-    """The reproduction's parser: its own flags plus ``--preset``, ``--output``,
-    ``--seed``, ``--restart``, ``--until`` and ``--strategy``."""
-    parser = argparse.ArgumentParser(prog=reproduction.prog, description=reproduction.description)
-    run_group = parser.add_argument_group("run")
-    run_group.add_argument("--preset", default="auto", choices=("auto", *reproduction.presets),
-                           help=reproduction.preset_help)
-    run_group.add_argument("--output", default="runs", help="output folder (default: runs)")
-    run_group.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    run_group.add_argument("--restart", action="store_true",
-                           help="delete an existing run in the run folder and start over")
-    run_group.add_argument("--until", choices=reproduction.stage_names, default=None,
-                           help="stop after this stage (a later run without it resumes)")
-    run_group.add_argument("--strategy", choices=_workers.STRATEGIES, default="auto",
-                           help=_workers.STRATEGY_HELP)
-    reproduction.add_arguments(parser, run_group)
-    return parser
+    """The reproduction's parser, built from :func:`flag_table`."""
+    return flag_table(reproduction).parser(reproduction.prog, reproduction.description)
 
 
 def resolve_preset(reproduction: Reproduction, requested: str) -> tuple[str, str]:
@@ -311,21 +328,6 @@ def is_done(run_dir: Path, stage: str) -> bool:
     return (Path(run_dir) / stage / DONE_FILE).is_file()
 
 
-def _open_log(run_dir: Path, prog: str, argv) -> None:
-    global _log_handle
-    _log_handle = (run_dir / LOG_FILE).open("a", encoding="utf-8")
-    started = datetime.now().astimezone().isoformat(timespec="seconds")
-    command = " ".join([prog, *(sys.argv[1:] if argv is None else argv)])
-    _log_handle.write(f"\n=== {started} {command}\n")
-
-
-def _close_log() -> None:
-    global _log_handle
-    if _log_handle is not None:
-        _log_handle.close()
-        _log_handle = None
-
-
 def run(reproduction: Reproduction, args, config: dict, run_dir: Path, argv=None) -> int:
     """Run every unfinished stage in order; returns the exit code.
 
@@ -342,11 +344,11 @@ def run(reproduction: Reproduction, args, config: dict, run_dir: Path, argv=None
     start_tensorflow_quietly()
     if not (work_dir / CONFIG_FILE).exists():
         write_json_atomic(work_dir / CONFIG_FILE, config)
-    _open_log(work_dir, reproduction.prog, argv)
     try:
-        return _run_stages(reproduction, RunContext(reproduction, args, config, work_dir), folders)
+        with RunLog(work_dir, reproduction.prog, argv) as log:
+            context = RunContext(reproduction, args, config, work_dir, log=log)
+            return _run_stages(reproduction, context, folders)
     finally:
-        _close_log()
         folders.end()
 
 
@@ -384,8 +386,8 @@ def _run_stages(reproduction: Reproduction, context: RunContext, folders) -> int
             say(f"Stopped after {stage.name} (--until). Run the same command without --until "
                 "to go on.")
             return 0
-    report = folders.run_dir / "report.md"  # the chief's, also for another worker
-    default = (f"Finished. Report: {report}" if (context.run_dir / "report.md").is_file()
+    report = folders.run_dir / REPORT_FILE  # the chief's, also for another worker
+    default = (f"Finished. Report: {report}" if (context.run_dir / REPORT_FILE).is_file()
                else f"Finished: {folders.run_dir}")
     say(reproduction.finished(context) if reproduction.finished else default)
     return 0

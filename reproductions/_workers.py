@@ -19,6 +19,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from reproductions._errors import UsageError
+
 #: the choices of --strategy; the same as mitlgan.distribute.STRATEGIES (tested), kept
 #: here because importing the library would import TensorFlow
 STRATEGIES = ("auto", "one", "mirrored", "multi-worker", "tpu")
@@ -33,8 +35,6 @@ _strategies: dict = {}
 
 def make_strategy(name: str):
     """The strategy ``name`` (made once per process); a bad setup is a UsageError."""
-    from reproductions._runner import UsageError
-
     if name not in _strategies:
         from mitlgan.distribute import StrategyError
         from mitlgan.distribute import make_strategy as make

@@ -4,7 +4,6 @@ The API turns keywords into the command line's flags; the same settings must giv
 same run folder (configuration and files) either way.
 """
 
-import argparse
 import json
 import os
 
@@ -13,32 +12,36 @@ import pytest
 from _cli_helpers import run_main
 
 from reproductions import dcgan, mitlgan, mnist_gans, open_run, palindrome, zi2zi
-from reproductions._api import arguments_from_keywords, build_argv, parse_markdown_tables
+from reproductions._api import build_argv, parse_markdown_tables
+from reproductions._errors import UsageError
+from reproductions._flags import FlagTable
 from reproductions._report import markdown_table
-from reproductions._runner import UsageError
 
 
-def _parser():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--image-size", type=int)
-    parser.add_argument("--lengths")
-    parser.add_argument("--restart", action="store_true")
-    parser.add_argument("--until", default=None)
-    return parser
+def _table():
+    table = FlagTable()
+    table.add_argument("--image-size", type=int)
+    table.add_argument_group("lists").add_argument("--lengths")
+    table.add_argument("--restart", action="store_true")
+    table.add_argument("--until", default=None)
+    return table
 
 
 def test_keywords_become_the_command_lines_flags():
-    argv = arguments_from_keywords(_parser(), dict(image_size=16, lengths=[5, 20], restart=True,
-                                                   until=None))
+    argv = _table().argv_for(dict(image_size=16, lengths=[5, 20], restart=True, until=None))
     assert argv == ["--image-size", "16", "--lengths", "5,20", "--restart"]
-    assert arguments_from_keywords(_parser(), dict(restart=False)) == []
+    assert _table().argv_for(dict(restart=False)) == []
+    # the parser built from the same table reads those flags back
+    parsed = _table().parser("prog", "test").parse_args(argv)
+    assert (parsed.image_size, parsed.lengths, parsed.restart, parsed.until) == (
+        16, "5,20", True, None)
 
 
 def test_unknown_or_malformed_keywords_are_named():
     with pytest.raises(UsageError, match="unknown setting 'imagesize'.*image_size"):
-        arguments_from_keywords(_parser(), dict(imagesize=16))
+        _table().argv_for(dict(imagesize=16))
     with pytest.raises(UsageError, match="restart is on/off"):
-        arguments_from_keywords(_parser(), dict(restart="yes"))
+        _table().argv_for(dict(restart="yes"))
 
 
 def test_a_bad_value_raises_argparses_message_and_writes_nothing(tmp_path):

@@ -11,6 +11,7 @@ from PIL import Image
 
 import mitlgan
 from mitlgan import callbacks as cb
+from mitlgan import checkpoints as ckpt
 from mitlgan.models import build_mitlgan_generator, build_wgan_generator
 from mitlgan.plots import image_grid, plot_loss_curves, read_history_csv
 from mitlgan.training import export_generator, train
@@ -88,8 +89,8 @@ def test_train_checkpoints_every_k_epochs_and_resumes(tmp_path):
     result = train(gan, images, epochs=5, **kwargs)
     assert result.epochs == 5 and len(result.history["critic_loss"]) == 5
     # Every 2 epochs plus the last one; keep=2 pruned ckpt-000002.
-    assert [p.name for p in cb.list_checkpoints(tmp_path / "ckpt")] == ["ckpt-000004", "ckpt-000005"]
-    meta = cb.read_checkpoint_meta(result.last_checkpoint)
+    assert [p.name for p in ckpt.list_checkpoints(tmp_path / "ckpt")] == ["ckpt-000004", "ckpt-000005"]
+    meta = ckpt.read_checkpoint_meta(result.last_checkpoint)
     assert (meta["epoch"], meta["train_steps"], meta["critic_optimizer_iterations"]) == (5, 5, 5)
     assert sorted(p.name for p in (tmp_path / "samples").iterdir()) == [f"epoch_000{e}.png" for e in range(1, 6)]
 

@@ -7,11 +7,11 @@ import numpy as np
 import tensorflow as tf
 from _gan_helpers import IMAGE_SIZE, state_arrays, tiny_images, tiny_models
 
-from mitlgan.gans import AdversarialModel
+from mitlgan.gans import LatentAdversarialModel
 from mitlgan.training import train
 
 
-class LeastSquaresGAN(AdversarialModel):
+class LeastSquaresGAN(LatentAdversarialModel):
     """A toy family (LSGAN losses, one update per side) written only against the base."""
 
     metric_names = ("d_loss", "g_loss")
@@ -35,8 +35,8 @@ class LeastSquaresGAN(AdversarialModel):
             g_loss = tf.reduce_sum((fake_scores - 1.0) ** 2) / global_batch
         variables = self.generator.trainable_variables
         self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, variables), variables))
-        self._trackers[0].update_state(d_loss)
-        self._trackers[1].update_state(g_loss)
+        self.tracker("d_loss").update_state(d_loss)
+        self.tracker("g_loss").update_state(g_loss)
         self.step_counter.assign_add(1)
         return self.tracker_results()
 

@@ -12,6 +12,7 @@ from _gan_helpers import resume_gan, state_arrays, tiny_images, tiny_models
 import mitlgan
 from mitlgan import callbacks as cb
 from mitlgan import checkpoints as checkpoint_files
+from mitlgan import checkpoints as ckpt
 from mitlgan.training import train
 
 HELPER = Path(__file__).with_name("_gan_helpers.py")
@@ -67,7 +68,7 @@ def test_interrupted_checkpoint_write_leaves_the_previous_one_loadable(tmp_path,
     gan = resume_gan()
     gan.compile()
     directory = tmp_path / "ckpt"
-    cb.save_checkpoint(gan, directory, 5)
+    ckpt.save_checkpoint(gan, directory, 5)
     saved = state_arrays(gan)
     for variable in gan.critic.trainable_variables:
         variable.assign(variable + 1.0)
@@ -80,8 +81,8 @@ def test_interrupted_checkpoint_write_leaves_the_previous_one_loadable(tmp_path,
     with monkeypatch.context() as patch:
         patch.setattr(checkpoint_files.np, "savez", failing_savez)
         with pytest.raises(OSError, match="No space"):
-            cb.save_checkpoint(gan, directory, 10)
-    assert cb.latest_checkpoint(directory).name == "ckpt-000005"
+            ckpt.save_checkpoint(gan, directory, 10)
+    assert ckpt.latest_checkpoint(directory).name == "ckpt-000005"
 
     # 2. The process dies between writing and renaming: no cleanup runs at all.
     def crash(*args, **kwargs):
@@ -91,27 +92,27 @@ def test_interrupted_checkpoint_write_leaves_the_previous_one_loadable(tmp_path,
         patch.setattr(checkpoint_files.os, "replace", crash)
         patch.setattr(checkpoint_files.shutil, "rmtree", lambda *a, **k: None)
         with pytest.raises(KeyboardInterrupt):
-            cb.save_checkpoint(gan, directory, 10)
+            ckpt.save_checkpoint(gan, directory, 10)
     leftovers = list(directory.glob(".tmp-ckpt-000010-*"))
-    assert leftovers and (leftovers[0] / cb.META_FILE).is_file()  # complete but never renamed
-    assert [p.name for p in cb.list_checkpoints(directory)] == ["ckpt-000005"]
+    assert leftovers and (leftovers[0] / ckpt.META_FILE).is_file()  # complete but never renamed
+    assert [p.name for p in ckpt.list_checkpoints(directory)] == ["ckpt-000005"]
 
     fresh = resume_gan()  # another object, as a new process would build it
-    meta = cb.load_checkpoint(fresh, cb.latest_checkpoint(directory))
+    meta = ckpt.load_checkpoint(fresh, ckpt.latest_checkpoint(directory))
     assert meta["epoch"] == 5
     for a, b in zip(saved, state_arrays(fresh)):
         assert np.array_equal(a, b)
 
     # The next successful write cleans the debris up.
-    cb.save_checkpoint(gan, directory, 10)
+    ckpt.save_checkpoint(gan, directory, 10)
     assert not list(directory.glob(".tmp-*"))
-    assert [p.name for p in cb.list_checkpoints(directory)] == ["ckpt-000005", "ckpt-000010"]
+    assert [p.name for p in ckpt.list_checkpoints(directory)] == ["ckpt-000005", "ckpt-000010"]
 
 
 def test_loading_a_checkpoint_of_another_architecture_fails_without_changes(tmp_path):
     gan = resume_gan()
     gan.compile()
-    path = cb.save_checkpoint(gan, tmp_path, 1)
+    path = ckpt.save_checkpoint(gan, tmp_path, 1)
     generator, _ = tiny_models(0)
     from mitlgan.models import build_wgan_critic
 
@@ -119,7 +120,7 @@ def test_loading_a_checkpoint_of_another_architecture_fails_without_changes(tmp_
     other.compile()
     before = state_arrays(other)
     with pytest.raises(ValueError, match="shape"):
-        cb.load_checkpoint(other, path)
+        ckpt.load_checkpoint(other, path)
     for a, b in zip(before, state_arrays(other)):
         assert np.array_equal(a, b)
 
@@ -133,11 +134,11 @@ def test_nan_guard_stops_training_and_names_step_and_checkpoint(tmp_path, capsys
     dataset = tf.data.Dataset.from_tensor_slices(images).batch(4)
     guard = cb.NonFiniteGuard(tmp_path, raise_error=True)
     checkpoint = cb.Checkpoint(tmp_path, every=1)
-    with pytest.raises(cb.NonFiniteLossError, match="train step 5 \\(epoch 2, batch 2\\)"):
+    with pytest.raises(ckpt.NonFiniteLossError, match="train step 5 \\(epoch 2, batch 2\\)"):
         gan.fit(dataset, epochs=3, steps_per_epoch=3, callbacks=[guard, checkpoint], verbose=0)
     assert guard.tripped and guard.stopped_step == 5
     assert gan.train_steps == 5  # stopped at once, not at the end of the epoch
     assert "ckpt-000001 (epoch 1)" in guard.message
     assert "NonFiniteGuard" in capsys.readouterr().err
     # The diverged epoch was not checkpointed: the latest one is still good.
-    assert [p.name for p in cb.list_checkpoints(tmp_path)] == ["ckpt-000001"]
+    assert [p.name for p in ckpt.list_checkpoints(tmp_path)] == ["ckpt-000001"]

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from mitlgan.callbacks import SampleGrid
 from mitlgan.gans.zi2zi import Zi2Zi, Zi2ZiLearningRate, category_loss
 from mitlgan.models.zi2zi import build_zi2zi_discriminator, build_zi2zi_generator
 from mitlgan.training import train
@@ -66,7 +67,7 @@ def test_every_loss_term_matches_numpy():
     assert expected["const"] > 0 and expected["l1"] > 0
 
 
-def test_the_learning_rate_follows_zi2zi_and_the_models_are_checked():
+def test_the_learning_rate_follows_zi2zi_and_the_models_are_checked(tmp_path):
     schedule = Zi2ZiLearningRate()
     assert [schedule.rate(e) for e in (0, 8, 9, 19, 29, 99)] == [1e-3, 1e-3, 5e-4, 2.5e-4,
                                                                  2e-4, 2e-4]
@@ -74,8 +75,13 @@ def test_the_learning_rate_follows_zi2zi_and_the_models_are_checked():
         Zi2Zi(build_zi2zi_generator(generator_dim=4, embedding_num=3),
               build_zi2zi_discriminator(channels=1, discriminator_dim=4, embedding_num=3),
               num_styles=3)
-    with pytest.raises(NotImplementedError, match="source glyphs"):
-        _gan().sample_latents(2)
+    # a conditional GAN has no latent noise: a sample grid must be given its inputs
+    gan = _gan()
+    assert not hasattr(gan, "sample_latents")
+    grid = SampleGrid(tmp_path, num_samples=2)
+    grid.set_model(gan)
+    with pytest.raises(ValueError, match="latents="):
+        grid.on_epoch_end(0)
 
 
 @pytest.fixture

@@ -102,14 +102,16 @@ def test_every_file_is_written(resumed_run):
                "appendix_parts_and_mitlgan.png", "metric_curves.png", "latent_swap.png")
     for name in figures:
         assert (run_dir / "evaluation" / name).stat().st_size > 1000
-    report = (run_dir / "report.md").read_text()
-    for figure in (*figures, "fid.csv", "curves.csv"):
-        assert figure in report
-    assert "OFFLINE FALLBACK" in report and "scene judge alone" in report
-    assert "MITLGAN heads: thesis, corrected" in report
-    assert "MITLGAN (thesis head)" in report and "MITLGAN (corrected head)" in report
-    assert "Part attribution" in report
-    assert tf.__version__ in report and '"seed": 3' in report
+    evaluation = json.loads((run_dir / "evaluation" / "done.json").read_text())
+    assert set(evaluation["figures"]) >= {f"evaluation/{name}" for name in figures}
+    assert (run_dir / "fid.csv").is_file() and (run_dir / "curves.csv").is_file()
+    config = json.loads((run_dir / "config.json").read_text())
+    assert "scene judge alone" in config["backbone_fallback"]
+    assert config["variants"] == ["thesis", "corrected"] and config["seed"] == 3
+    assert {"MITLGAN (thesis head)", "MITLGAN (corrected head)"} <= set(evaluation["models"])
+    assert set(evaluation["part_attribution"]) == {"MITLGAN (thesis head)",
+                                                   "MITLGAN (corrected head)"}
+    assert evaluation["environment"]["tensorflow"] == tf.__version__
 
 
 def test_fid_csv_has_a_finite_labelled_row_per_model(resumed_run):

@@ -16,12 +16,12 @@ def test_tiny_run_writes_the_report_with_grids_and_the_claim(tmp_path):
     code, out, err = run_main(main, TINY + ["--study", "depth", "--output", str(tmp_path)])
     assert code == 0, out + err
     run_dir = tmp_path / "zi2zi" / "depth"
-    report = (run_dir / "report.md").read_text()
     for figure in ("grid_width_16.png", "grid_width_32.png"):
-        assert (run_dir / figure).stat().st_size > 5000 and figure in report
-    assert "A larger (here: twice as wide) network adds little" in report
-    assert "identity baseline (output = source)" in report
+        assert (run_dir / figure).stat().st_size > 5000
+    reported = json.loads((run_dir / "report" / "done.json").read_text())
+    assert reported["claim"] == "A larger (here: twice as wide) network adds little"
     data = json.loads((run_dir / "data" / "done.json").read_text())
+    assert set(data["identity"]) == set(data["target_fonts"])  # the identity baseline
     assert len(data["train_chars"]) == 16 and len(data["held_out_chars"]) == 8
     assert not set(data["train_chars"]) & set(data["held_out_chars"])
     result = json.loads((run_dir / "width_32" / "seed_0" / "result.json").read_text())

@@ -146,7 +146,7 @@ def test_config_differences_and_atomic_json(tmp_path):
 
 
 def test_a_stage_deciding_flag_is_read_before_the_full_parse():
-    from reproductions._runner import preparsed_option
+    from reproductions._flags import preparsed_option
 
     choices = ("mlp", "ablations")
     assert preparsed_option(["--study", "ablations", "--epochs", "2"], "--study", choices,

@@ -3,6 +3,8 @@
 - :class:`AdversarialModel` (``base``): the shared base of every GAN family: seeded
   stateless noise, the step counter, checkpoint variables, dataset preparation,
   ``compile`` with two optimizers, the metric trackers.
+- :class:`LatentAdversarialModel` (``latent``): the base of GANs that generate from
+  latent noise (``sample_latents``, ``draw_latents``); zi2zi is conditional and has none.
 - :class:`WGANGP` (``wgangp``): Gulrajani et al.'s WGAN-GP, the thesis's GAN.
 - :class:`BCEGAN` (``bce``): the plain binary cross-entropy GAN of the MNIST and
   DCGAN reports.
@@ -15,6 +17,7 @@ measurements) are in ``docs/training.md``.
 
 from mitlgan.gans.base import AdversarialModel, accelerator_present, num_replicas_in_strategy
 from mitlgan.gans.bce import BCE_METRIC_NAMES, BCEGAN
+from mitlgan.gans.latent import LatentAdversarialModel
 from mitlgan.gans.noise import (
     LATENT_DISTRIBUTIONS,
     stateless_latents,
@@ -36,6 +39,7 @@ __all__ = [
     "Zi2Zi",
     "Zi2ZiLearningRate",
     "AdversarialModel",
+    "LatentAdversarialModel",
     "accelerator_present",
     "default_optimizer",
     "dtype_policy",

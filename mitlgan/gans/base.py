@@ -2,30 +2,25 @@
 
 :class:`AdversarialModel` holds what WGAN-GP, the BCE GAN and the conditional zi2zi
 model share: a generator and a discriminator (the WGAN's critic), the seed and
-train-step counter variables behind stateless noise, ``sample_latents``, dataset
-preparation whose order in epoch e depends only on (seed, e), ``checkpoint_variables``
-for :mod:`mitlgan.checkpoints`, ``compile`` with two optimizers (and loss scaling for
-float16), and the metric trackers. A subclass sets :attr:`metric_names`, the
-checkpoint names below, and writes ``train_step``. See ``docs/training.md``.
+train-step counter variables behind stateless noise, dataset preparation whose order
+in epoch e depends only on (seed, e), ``checkpoint_variables`` for
+:mod:`mitlgan.checkpoints`, ``compile`` with two optimizers (and loss scaling for
+float16), the metric trackers (looked up by name) and the one rule for losses under
+``tf.distribute`` (:meth:`AdversarialModel.replica_loss`). A GAN that generates from
+latent noise subclasses :class:`mitlgan.gans.latent.LatentAdversarialModel`, which adds
+``sample_latents`` and ``draw_latents``; a conditional one (zi2zi) subclasses this base
+directly. A subclass sets :attr:`metric_names`, the checkpoint names below, and writes
+``train_step``. See ``docs/training.md``.
 """
 
-from mitlgan._backend import ensure_tensorflow_backend
+import random
 
-ensure_tensorflow_backend()
+import keras
+import tensorflow as tf
 
-import random  # noqa: E402
-
-import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from mitlgan.gans.batching import RealDataBatching  # noqa: E402
-from mitlgan.gans.noise import (  # noqa: E402
-    LATENT_DISTRIBUTIONS,
-    RNG_ALGORITHM,
-    stateless_latents,
-    stateless_uniform,
-)
-from mitlgan.gans.precision import all_layers, compute_dtypes  # noqa: E402
+from mitlgan.gans.batching import RealDataBatching
+from mitlgan.gans.noise import RNG_ALGORITHM, stateless_latents, stateless_uniform
+from mitlgan.gans.precision import all_layers, compute_dtypes
 
 
 def num_replicas_in_strategy():
@@ -36,11 +31,6 @@ def num_replicas_in_strategy():
 def accelerator_present():
     """True when TensorFlow sees a GPU or TPU."""
     return any(d.device_type in ("GPU", "TPU") for d in tf.config.list_logical_devices())
-
-
-def _positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name}={value!r} must be a positive integer.")
 
 
 class AdversarialModel(RealDataBatching, keras.Model):
@@ -62,16 +52,16 @@ class AdversarialModel(RealDataBatching, keras.Model):
     states are model variables and are checkpointed too.
 
     **Distribution.** Build the models, this object and call ``compile`` inside
-    ``strategy.scope()``; divide per-replica loss sums by :meth:`global_batch`. With
-    more than one replica and ``sync_batch_norm=True``, the generator's trainable
-    BatchNormalization layers normalise with global-batch statistics.
+    ``strategy.scope()``. Every family follows one rule: a replica minimises the sum of
+    its samples' losses divided by the *global* batch (:meth:`replica_loss`), so the
+    gradients summed over replicas are one device's on the whole batch. With more than
+    one replica and ``sync_batch_norm=True``, the trainable BatchNormalization layers of
+    both networks normalise with global-batch statistics, as on one device.
 
     Args:
         generator: ``keras.Model`` whose inputs have fixed shapes (latents, or for a
             conditional model its conditions).
         discriminator: ``keras.Model`` or layer.
-        latent_distribution: "normal" (N(0, I)) or "uniform" (U[-1, 1)), used by
-            :meth:`sample_latents` and :meth:`draw_latents`.
         seed: integer seed of all training noise; None takes one from Python's
             ``random`` (which ``keras.utils.set_random_seed`` seeds).
         sync_batch_norm: see Distribution above.
@@ -87,7 +77,6 @@ class AdversarialModel(RealDataBatching, keras.Model):
         generator,
         discriminator,
         *,
-        latent_distribution="normal",
         seed=None,
         sync_batch_norm=True,
         name=None,
@@ -101,14 +90,10 @@ class AdversarialModel(RealDataBatching, keras.Model):
             )
         if not isinstance(discriminator, keras.layers.Layer):
             raise ValueError(f"{role} must be a keras.Model or layer, got {type(discriminator).__name__}.")
-        if latent_distribution not in LATENT_DISTRIBUTIONS:
+        input_shapes = [tuple(x.shape[1:]) for x in generator.inputs]
+        if any(d is None for shape in input_shapes for d in shape):
             raise ValueError(
-                f"latent_distribution={latent_distribution!r} is not one of {LATENT_DISTRIBUTIONS}."
-            )
-        latent_shapes = [tuple(x.shape[1:]) for x in generator.inputs]
-        if any(d is None for shape in latent_shapes for d in shape):
-            raise ValueError(
-                f"The generator's latent inputs must have fixed shapes; got {latent_shapes}."
+                f"The generator's inputs must have fixed shapes; got {input_shapes}."
             )
         image_shape = tuple(generator.outputs[0].shape[1:])
         self._check_discriminator_input(discriminator, image_shape)
@@ -117,8 +102,6 @@ class AdversarialModel(RealDataBatching, keras.Model):
 
         self.generator = generator
         self.discriminator = discriminator
-        self.latent_shapes = latent_shapes
-        self.latent_distribution = latent_distribution
         self.image_shape = image_shape
         self.g_optimizer = None
         self.d_optimizer = None
@@ -139,11 +122,12 @@ class AdversarialModel(RealDataBatching, keras.Model):
             trainable=False,
             aggregation="only_first_replica",
         )
-        self._trackers = [keras.metrics.Mean(name=n) for n in self.metric_names]
+        self._trackers = {n: keras.metrics.Mean(name=n) for n in self.metric_names}
         if sync_batch_norm and num_replicas_in_strategy() > 1:
-            for layer in all_layers(generator):
-                if isinstance(layer, keras.layers.BatchNormalization) and layer.trainable:
-                    layer.synchronized = True
+            for network in (generator, discriminator):
+                for layer in all_layers(network):
+                    if isinstance(layer, keras.layers.BatchNormalization) and layer.trainable:
+                        layer.synchronized = True
         # Everything is created above; Keras must not try to build by calling the model.
         self.built = True
 
@@ -163,7 +147,11 @@ class AdversarialModel(RealDataBatching, keras.Model):
     @property
     def metrics(self):
         """The trackers of :attr:`metric_names` (reset at every epoch by ``fit``)."""
-        return list(self._trackers)
+        return list(self._trackers.values())
+
+    def tracker(self, name):
+        """The ``keras.metrics.Mean`` tracking metric ``name`` (one of :attr:`metric_names`)."""
+        return self._trackers[name]
 
     @property
     def seed(self):
@@ -258,42 +246,25 @@ class AdversarialModel(RealDataBatching, keras.Model):
             "d_optimizer": list(self.d_optimizer.variables),
         }
 
-    # ---- sampling --------------------------------------------------------------------------
-
-    def _as_generator_input(self, latents):
-        return latents[0] if len(latents) == 1 else list(latents)
-
-    def sample_latents(self, num_samples, seed=0):
-        """Fixed latents, e.g. for sample grids, independent of training state.
-
-        Args:
-            num_samples: batch size B.
-            seed: integer seed; the same seed gives the same latents.
-
-        Returns:
-            A (B, latent_dim) float32 tensor (N(0, I) or U[-1, 1), see
-            ``latent_distribution``) for a one-input generator, else a list of them (one
-            per input, in the generator's input order).
-        """
-        latents = [
-            stateless_latents(
-                self.latent_distribution, (num_samples,) + shape, tf.constant([seed, index], tf.int64)
-            )
-            for index, shape in enumerate(self.latent_shapes)
-        ]
-        return self._as_generator_input(latents)
-
     def call(self, inputs, training=False):
-        """Generate images from latents: ``gan(z)`` is ``gan.generator(z)``."""
+        """Generate images: ``gan(inputs)`` is ``gan.generator(inputs)``."""
         return self.generator(inputs, training=training)
 
     # ---- noise inside train_step -------------------------------------------------------------
+
+    def noise_distribution(self, kind):
+        """The :func:`mitlgan.gans.noise.stateless_latents` distribution of ``kind``."""
+        if kind == "latent":
+            raise ValueError(f"{type(self).__name__} draws no latent noise; subclass "
+                             "mitlgan.gans.latent.LatentAdversarialModel for a latent GAN.")
+        return kind
 
     def draw(self, kind, draw_index, tail, local_batch, context):
         """Noise of shape (local_batch,) + tail for this replica, keyed by (seed, step, index).
 
         Args:
-            kind: "uniform" (U[0, 1)), "normal" (N(0, 1)) or "latent" (the model's
+            kind: "uniform" (U[0, 1)), "normal" (N(0, 1)), or "latent" for a
+                :class:`~mitlgan.gans.latent.LatentAdversarialModel` (its
                 ``latent_distribution``).
             draw_index: int, distinct for every draw within one train_step.
             tail: per-sample shape.
@@ -310,22 +281,11 @@ class AdversarialModel(RealDataBatching, keras.Model):
         if kind == "uniform":
             values = stateless_uniform(shape, key)
         else:
-            values = stateless_latents(self.latent_distribution if kind == "latent" else kind, shape, key)
+            values = stateless_latents(self.noise_distribution(kind), shape, key)
         if replicas == 1:
             return values
         start = tf.cast(context.replica_id_in_sync_group, tf.int32) * local_batch
         return tf.slice(values, [start] + [0] * len(tail), [local_batch] + list(tail))
-
-    def draw_latents(self, first_index, local_batch, context):
-        """Generator input noise for this replica: (latents, next free draw index).
-
-        One draw per generator input, indices ``first_index, first_index + 1, ...``.
-        """
-        values = [
-            self.draw("latent", first_index + offset, shape, local_batch, context)
-            for offset, shape in enumerate(self.latent_shapes)
-        ]
-        return self._as_generator_input(values), first_index + len(values)
 
     @staticmethod
     def local_batch_size(batch):
@@ -338,6 +298,22 @@ class AdversarialModel(RealDataBatching, keras.Model):
         """float32 global batch: divide per-replica loss sums by it (summed gradients = one device's)."""
         return tf.cast(local_batch * context.num_replicas_in_sync, tf.float32)
 
+    @classmethod
+    def replica_loss(cls, per_sample, context):
+        """The loss a replica minimises: the sum of its (B_local,) per-sample losses over
+        the global batch. Summed over replicas this is the global batch's mean, so the
+        summed gradients are one device's; on one replica it is the batch mean."""
+        local_batch = cls.local_batch_size(per_sample)
+        return tf.reduce_sum(per_sample) / cls.global_batch(local_batch, context)
+
+    @classmethod
+    def replica_loss_of_mean(cls, local_mean, local_batch, context):
+        """:meth:`replica_loss` for a loss already averaged over this replica's
+        ``local_batch`` samples: ``local_mean * (B_local / B_global)``, the same sum over
+        the global batch (the ratio is exactly 1 on one replica, so nothing is rounded)."""
+        share = tf.cast(local_batch, tf.float32) / cls.global_batch(local_batch, context)
+        return local_mean * share
+
     def tracker_results(self):
         """{name: current mean} of every tracker: what ``train_step`` returns.
 
@@ -345,7 +321,7 @@ class AdversarialModel(RealDataBatching, keras.Model):
         averages a multi-worker ``fit``'s per-replica logs with
         ``strategy.reduce("MEAN", value, axis=0)``, which fails on a scalar.
         """
-        results = {tracker.name: tracker.result() for tracker in self._trackers}
+        results = {name: tracker.result() for name, tracker in self._trackers.items()}
         if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
             results = {name: tf.reshape(value, [1]) for name, value in results.items()}
         return results

@@ -6,14 +6,11 @@ overrides :meth:`images_per_step`, :meth:`_step_index_shape` and
 :meth:`_arrange_step_batch`; a conditional model passes a tuple of arrays.
 """
 
-from mitlgan._backend import ensure_tensorflow_backend
+import numpy as np
+import tensorflow as tf
 
-ensure_tensorflow_backend()
-
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from mitlgan.gans.noise import RNG_ALGORITHM  # noqa: E402
+from mitlgan._checks import require_positive_int
+from mitlgan.gans.noise import RNG_ALGORITHM
 
 
 class RealDataBatching:
@@ -91,8 +88,7 @@ class RealDataBatching:
         """
         from mitlgan.data.stream import ImageFiles
 
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size={batch_size!r} must be a positive integer.")
+        require_positive_int("batch_size", batch_size)
         group = self.images_per_step(batch_size)
         if isinstance(images, tf.data.Dataset):
             return self._prepare_tf_dataset(images, batch_size, group, epochs, initial_epoch)

@@ -1,21 +1,17 @@
 """The plain GAN (Goodfellow et al. 2014): binary cross-entropy, one update per side per step."""
 
-from mitlgan._backend import ensure_tensorflow_backend
+import keras
+import tensorflow as tf
 
-ensure_tensorflow_backend()
-
-import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from mitlgan.gans.base import AdversarialModel  # noqa: E402
-from mitlgan.losses import GENERATOR_LOSSES, bce_generator_loss, binary_cross_entropy  # noqa: E402
+from mitlgan.gans.latent import LatentAdversarialModel
+from mitlgan.losses import GENERATOR_LOSSES, bce_generator_loss, binary_cross_entropy
 
 #: Names of the metrics ``train_step`` returns. ``real_score`` and ``fake_score`` are the
 #: mean D(x) and D(G(z)) as probabilities (before the generator's update).
 BCE_METRIC_NAMES = ("discriminator_loss", "generator_loss", "real_score", "fake_score")
 
 
-class BCEGAN(AdversarialModel):
+class BCEGAN(LatentAdversarialModel):
     """A GAN trained with binary cross-entropy: one discriminator update, then one generator update.
 
     Per ``train_step`` on a real batch x (B, ...):
@@ -100,8 +96,8 @@ class BCEGAN(AdversarialModel):
         real = data[0] if isinstance(data, (tuple, list)) else data
         real = tf.cast(real, tf.float32)
         local_batch = self.local_batch_size(real)
-        global_batch = self.global_batch(local_batch, context)
-        d_loss_tracker, g_loss_tracker, real_tracker, fake_tracker = self._trackers
+        d_loss_tracker, g_loss_tracker = self.tracker("discriminator_loss"), self.tracker("generator_loss")
+        real_tracker, fake_tracker = self.tracker("real_score"), self.tracker("fake_score")
         d_variables = self.discriminator.trainable_variables
         g_variables = self.generator.trainable_variables
 
@@ -113,7 +109,7 @@ class BCEGAN(AdversarialModel):
             per_sample = binary_cross_entropy(
                 real_scores, 1, from_logits=self.from_logits, reduction="none"
             ) + binary_cross_entropy(fake_scores, 0, from_logits=self.from_logits, reduction="none")
-            d_loss = tf.reduce_sum(per_sample) / global_batch
+            d_loss = self.replica_loss(per_sample, context)
             scaled = self.d_optimizer.scale_loss(d_loss)
         self.d_optimizer.apply_gradients(zip(tape.gradient(scaled, d_variables), d_variables))
         d_loss_tracker.update_state(tf.reduce_mean(per_sample))
@@ -126,7 +122,7 @@ class BCEGAN(AdversarialModel):
             per_sample = bce_generator_loss(
                 fake_scores, self.generator_loss, from_logits=self.from_logits, reduction="none"
             )
-            g_loss = tf.reduce_sum(per_sample) / global_batch
+            g_loss = self.replica_loss(per_sample, context)
             scaled = self.g_optimizer.scale_loss(g_loss)
         self.g_optimizer.apply_gradients(zip(tape.gradient(scaled, g_variables), g_variables))
         g_loss_tracker.update_state(tf.reduce_mean(per_sample))

@@ -5,12 +5,8 @@ functions, keyed by (model seed, train step, draw index), so that a resumed run 
 exactly what an uninterrupted one would.
 """
 
-from mitlgan._backend import ensure_tensorflow_backend
-
-ensure_tensorflow_backend()
-
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import numpy as np
+import tensorflow as tf
 
 # Named explicitly: the default ("auto_select") lets the device choose the algorithm.
 RNG_ALGORITHM = "philox"

@@ -1,12 +1,8 @@
 """Mixed-precision helpers: build models under a dtype policy, and find their compute dtypes."""
 
-from mitlgan._backend import ensure_tensorflow_backend
+import contextlib
 
-ensure_tensorflow_backend()
-
-import contextlib  # noqa: E402
-
-import keras  # noqa: E402
+import keras
 
 
 @contextlib.contextmanager

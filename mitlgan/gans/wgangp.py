@@ -1,14 +1,11 @@
 """WGAN-GP (Gulrajani et al. 2017) on the shared adversarial base: the update and its regimes."""
 
-from mitlgan._backend import ensure_tensorflow_backend
+import keras
+import tensorflow as tf
 
-ensure_tensorflow_backend()
-
-import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from mitlgan.gans.base import AdversarialModel  # noqa: E402
-from mitlgan.losses import gradient_penalty  # noqa: E402
+from mitlgan._checks import require_positive_int
+from mitlgan.gans.latent import LatentAdversarialModel
+from mitlgan.losses import gradient_penalty
 
 #: "reused": one real batch per train_step, seen by all n_critic critic updates (the
 #: widely copied Keras example; the thesis's "train the discriminator 5 times ... then
@@ -25,7 +22,7 @@ def default_optimizer():
     return keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.0, beta_2=0.9)
 
 
-class WGANGP(AdversarialModel):
+class WGANGP(LatentAdversarialModel):
     """A WGAN-GP: n_critic critic updates, then one generator update, per ``train_step``.
 
     Critic loss per sample: ``D(G(z)) - D(x) + gp_weight * (||grad D(x_hat)||_2 - 1)^2``
@@ -86,8 +83,7 @@ class WGANGP(AdversarialModel):
         name="wgangp",
         **kwargs,
     ):
-        if isinstance(n_critic, bool) or not isinstance(n_critic, int) or n_critic < 1:
-            raise ValueError(f"n_critic={n_critic!r} must be a positive integer.")
+        require_positive_int("n_critic", n_critic)
         if not gp_weight >= 0:
             raise ValueError(f"gp_weight={gp_weight!r} must be >= 0.")
         if real_batches not in REAL_BATCHES:
@@ -168,10 +164,10 @@ class WGANGP(AdversarialModel):
         context = tf.distribute.get_replica_context()
         reals = self._real_batches(data)
         local_batch = self.local_batch_size(reals[0])
-        global_batch = self.global_batch(local_batch, context)
         critic_variables = self.critic.trainable_variables
         generator_variables = self.generator.trainable_variables
-        critic_loss, generator_loss, penalty, wasserstein = self._trackers
+        critic_loss, generator_loss = self.tracker("critic_loss"), self.tracker("generator_loss")
+        penalty, wasserstein = self.tracker("gradient_penalty"), self.tracker("wasserstein_estimate")
         draw = 0
 
         for real in reals:
@@ -187,7 +183,7 @@ class WGANGP(AdversarialModel):
                 real_scores, fake_scores = scores[:local_batch], scores[local_batch:]
                 penalties = gradient_penalty(self.critic, real, fake, alpha, reduction="none")
                 per_sample = fake_scores - real_scores + self.gp_weight * penalties
-                loss = tf.reduce_sum(per_sample) / global_batch
+                loss = self.replica_loss(per_sample, context)
                 scaled_loss = self.d_optimizer.scale_loss(loss)
             gradients = tape.gradient(scaled_loss, critic_variables)
             self.d_optimizer.apply_gradients(zip(gradients, critic_variables))
@@ -199,7 +195,7 @@ class WGANGP(AdversarialModel):
         with tf.GradientTape() as tape:
             fake_scores = self.critic(self.generator(z, training=True), training=True)
             fake_scores = tf.reshape(tf.cast(fake_scores, tf.float32), [-1])
-            loss = -tf.reduce_sum(fake_scores) / global_batch
+            loss = -self.replica_loss(fake_scores, context)
             scaled_loss = self.g_optimizer.scale_loss(loss)
         gradients = tape.gradient(scaled_loss, generator_variables)
         self.g_optimizer.apply_gradients(zip(gradients, generator_variables))

@@ -17,14 +17,10 @@ left out). Optimiser: Adam(beta_1=0.5) for both sides with zi2zi's schedule, lr 
 halved every 10 epochs down to 2e-4 (:class:`Zi2ZiLearningRate`).
 """
 
-from mitlgan._backend import ensure_tensorflow_backend
+import keras
+import tensorflow as tf
 
-ensure_tensorflow_backend()
-
-import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from mitlgan.gans.base import AdversarialModel  # noqa: E402
+from mitlgan.gans.base import AdversarialModel
 
 ZI2ZI_METRIC_NAMES = ("discriminator_loss", "generator_loss", "l1_loss", "const_loss",
                       "category_loss", "cheat_loss")
@@ -118,10 +114,6 @@ class Zi2Zi(AdversarialModel):
         """What changes the update: the loss weights and the generator steps."""
         return {"loss_weights": dict(self.loss_weights), "generator_steps": self.generator_steps}
 
-    def sample_latents(self, num_samples, seed=0):
-        raise NotImplementedError("zi2zi generates from source glyphs and style ids, not from "
-                                  "latents: call gan.generator([sources, styles]).")
-
     def losses_of(self, target, source, styles, training=True, with_const=True):
         """Every loss term on one batch: a dict of float32 scalars (the generator's fake
         is recomputed). ``with_const=False`` skips the encoder passes of the constant loss
@@ -154,11 +146,13 @@ class Zi2Zi(AdversarialModel):
         optimizer, network = ((self.d_optimizer, self.discriminator) if side == "discriminator"
                               else (self.g_optimizer, self.generator))
         variables = network.trainable_variables
-        replicas = tf.distribute.get_replica_context().num_replicas_in_sync
+        context = tf.distribute.get_replica_context()
         with tf.GradientTape() as tape:
             terms = self.losses_of(target, source, styles, with_const=side == "generator")
-            # per-replica means: dividing by the replicas makes the summed gradients a mean
-            scaled = optimizer.scale_loss(terms[side] / replicas)
+            # zi2zi's losses are means over this replica's batch: weighted by its share
+            # of the global batch, as every family's losses are
+            scaled = optimizer.scale_loss(self.replica_loss_of_mean(
+                terms[side], self.local_batch_size(target), context))
         optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
         return terms
 
@@ -173,7 +167,7 @@ class Zi2Zi(AdversarialModel):
                   "generator_loss": g_terms["generator"], "l1_loss": g_terms["l1"],
                   "const_loss": g_terms["const"], "category_loss": d_terms["category"],
                   "cheat_loss": g_terms["cheat"]}
-        for tracker in self._trackers:
-            tracker.update_state(values[tracker.name])
+        for name, value in values.items():
+            self.tracker(name).update_state(value)
         self.step_counter.assign_add(1)
         return self.tracker_results()

@@ -14,22 +14,13 @@ The last layer is the table's 4x4 "valid" convolution to one sigmoid unit, which
 the parameters of carpedm20's linear layer on the flattened 4x4x512 map.
 """
 
-from mitlgan._backend import ensure_tensorflow_backend
+import keras
+from keras import layers
 
-ensure_tensorflow_backend()
-
-import keras  # noqa: E402
-from keras import layers  # noqa: E402
-
-from mitlgan.models._checks import require_positive_int  # noqa: E402
+from mitlgan._checks import require_positive_int
+from mitlgan.models._common import LEAKY_SLOPE, TF_DCGAN_BATCHNORM, dcgan_initializer
 
 DCGAN_IMAGE_SIZE = 64
-LEAKY_SLOPE = 0.2
-BATCHNORM = {"momentum": 0.9, "epsilon": 1e-5}  # carpedm20's batch_norm defaults
-
-
-def _init():
-    return keras.initializers.RandomNormal(0.0, 0.02)
 
 
 def _upsamplings(image_size: int) -> int:
@@ -56,16 +47,16 @@ def build_dcgan_generator(latent_dim: int = 100, *, base_channels: int = 512,
     require_positive_int("channels", channels)
     upsamplings = _upsamplings(image_size)
     z = keras.Input((latent_dim,), name="latent")
-    x = layers.Dense(4 * 4 * base_channels, kernel_initializer=_init(), name="project")(z)
+    x = layers.Dense(4 * 4 * base_channels, kernel_initializer=dcgan_initializer(), name="project")(z)
     x = layers.Reshape((4, 4, base_channels), name="reshape")(x)
-    x = layers.ReLU(name="relu0")(layers.BatchNormalization(**BATCHNORM, name="bn0")(x))
+    x = layers.ReLU(name="relu0")(layers.BatchNormalization(**TF_DCGAN_BATCHNORM, name="bn0")(x))
     for index in range(1, upsamplings):
         x = layers.Conv2DTranspose(max(base_channels >> index, 1), 5, strides=2, padding="same",
-                                   kernel_initializer=_init(), name=f"deconv{index}")(x)
+                                   kernel_initializer=dcgan_initializer(), name=f"deconv{index}")(x)
         x = layers.ReLU(name=f"relu{index}")(
-            layers.BatchNormalization(**BATCHNORM, name=f"bn{index}")(x))
+            layers.BatchNormalization(**TF_DCGAN_BATCHNORM, name=f"bn{index}")(x))
     image = layers.Conv2DTranspose(channels, 5, strides=2, padding="same", activation="tanh",
-                                   kernel_initializer=_init(), name="image")(x)
+                                   kernel_initializer=dcgan_initializer(), name="image")(x)
     return keras.Model(z, image, name=name)
 
 
@@ -85,10 +76,10 @@ def build_dcgan_discriminator(*, first_batchnorm: bool = True, base_channels: in
     x = images
     for index in range(_upsamplings(image_size)):
         x = layers.Conv2D(base_channels << index, 5, strides=2, padding="same",
-                          kernel_initializer=_init(), name=f"conv{index}")(x)
+                          kernel_initializer=dcgan_initializer(), name=f"conv{index}")(x)
         if index > 0 or first_batchnorm:
-            x = layers.BatchNormalization(**BATCHNORM, name=f"bn{index}")(x)
+            x = layers.BatchNormalization(**TF_DCGAN_BATCHNORM, name=f"bn{index}")(x)
         x = layers.LeakyReLU(LEAKY_SLOPE, name=f"lrelu{index}")(x)
-    x = layers.Conv2D(1, 4, padding="valid", activation="sigmoid", kernel_initializer=_init(),
+    x = layers.Conv2D(1, 4, padding="valid", activation="sigmoid", kernel_initializer=dcgan_initializer(),
                       name="score_map")(x)
     return keras.Model(images, layers.Flatten(name="score")(x), name=name)

@@ -6,15 +6,11 @@ At the defaults, around two thesis WGAN generators, it has 23,304,090 parameters
 18,461,982 of them trainable.
 """
 
-from mitlgan._backend import ensure_tensorflow_backend
+import keras
+from keras import layers
 
-ensure_tensorflow_backend()
-
-import keras  # noqa: E402
-from keras import layers  # noqa: E402
-
-from mitlgan.layers import InstanceNormalization  # noqa: E402
-from mitlgan.models._checks import require_positive_int  # noqa: E402
+from mitlgan._checks import require_non_negative_int, require_positive_int
+from mitlgan.layers import InstanceNormalization
 
 #: "relu": the thesis's last layer (Conv 7x7 -> IN -> ReLU), outputs in [0, inf), so
 #: never below the middle of the [-1, 1] image range. "tanh": the corrected variant
@@ -125,8 +121,7 @@ def build_mitlgan_generator(
         )
     require_positive_int("filters", filters)
     require_positive_int("num_blocks", num_blocks)
-    if isinstance(num_downsamples, bool) or not isinstance(num_downsamples, int) or num_downsamples < 0:
-        raise ValueError(f"num_downsamples={num_downsamples!r} must be a non-negative integer.")
+    require_non_negative_int("num_downsamples", num_downsamples)
     height, width = foreground_shape[0], foreground_shape[1]
     if height is None or width is None or height % 2**num_downsamples or width % 2**num_downsamples:
         raise ValueError(

@@ -16,18 +16,14 @@ output as it comes); generators end in tanh, discriminators in a sigmoid probabi
   the convolutional generator).
 """
 
-from mitlgan._backend import ensure_tensorflow_backend
+import keras
+from keras import layers
 
-ensure_tensorflow_backend()
-
-import keras  # noqa: E402
-from keras import layers  # noqa: E402
-
-from mitlgan.models._checks import require_positive_int  # noqa: E402
+from mitlgan._checks import require_positive_int
+from mitlgan.models._common import LEAKY_SLOPE
 
 MNIST_SHAPE = (28, 28, 1)
 MNIST_PIXELS = 784
-LEAKY_SLOPE = 0.2  # PyTorch-GAN's gan.py and the GAN-hacks advice seed 003 follows
 PYTORCH_BATCHNORM_MOMENTUM = 0.9  # PyTorch's momentum 0.1 in Keras's convention
 JUDGE_FEATURES_LAYER = "features"
 

@@ -22,14 +22,10 @@ kernel, orthogonal recurrent kernel, zero bias), which make long palindromes muc
 easier for the vanilla RNN.
 """
 
-from mitlgan._backend import ensure_tensorflow_backend
+import keras
+from keras import ops
 
-ensure_tensorflow_backend()
-
-import keras  # noqa: E402
-from keras import ops  # noqa: E402
-
-from mitlgan.models._checks import require_positive_int  # noqa: E402
+from mitlgan._checks import require_positive_int
 
 LSTM_OUTPUTS = ("standard", "as_printed")
 INITIALISATIONS = ("pytorch", "keras")

@@ -6,18 +6,13 @@ Smaller power-of-two image sizes keep the same structure with fewer
 upsampling stages, for fast tests and CPU runs.
 """
 
-from mitlgan._backend import ensure_tensorflow_backend
+import math
 
-ensure_tensorflow_backend()
+import keras
+from keras import layers
 
-import math  # noqa: E402
-
-import keras  # noqa: E402
-from keras import layers  # noqa: E402
-
-from mitlgan.models._checks import is_power_of_two, require_positive_int  # noqa: E402
-
-LEAKY_SLOPE = 0.2  # thesis: "negative inputs get a 0.2 multiplier"
+from mitlgan._checks import is_power_of_two, require_positive_int
+from mitlgan.models._common import LEAKY_SLOPE
 
 
 def _generator_widths(latent_dim, image_size, initial_size, initial_channels, channels):

@@ -37,26 +37,17 @@ LeakyReLU (8x8x64) -> h3 Conv *stride 1*, BN, LeakyReLU (8x8x128) -> flatten -> 
 dense heads: one real/fake logit and ``embedding_num`` category logits.
 """
 
-from mitlgan._backend import ensure_tensorflow_backend
+import keras
+from keras import layers
 
-ensure_tensorflow_backend()
-
-import keras  # noqa: E402
-from keras import layers  # noqa: E402
-
-from mitlgan.models._checks import require_positive_int  # noqa: E402
+from mitlgan._checks import require_positive_int
+from mitlgan.models._common import LEAKY_SLOPE, TF_DCGAN_BATCHNORM, dcgan_initializer
 
 ZI2ZI_IMAGE_SIZE = 64
 ZI2ZI_DEFAULTS = {"generator_dim": 16, "discriminator_dim": 16, "embedding_num": 10,
                   "embedding_dim": 32}  # seed 000's 64x64 train.py / unet.py
 ENCODER_MULTIPLES = (1, 2, 4, 8, 8, 8)  # e1..e6 widths / generator_dim
 DROPOUT_DECODER_LAYERS = (1, 2)  # d1, d2 drop at 0.5 (zi2zi drops the first three of 8)
-BATCHNORM = {"momentum": 0.9, "epsilon": 1e-5}
-LEAKY_SLOPE = 0.2
-
-
-def _init():
-    return keras.initializers.RandomNormal(0.0, 0.02)
 
 
 def _conv(filters, name, strides=2):
@@ -78,7 +69,7 @@ def build_zi2zi_encoder(image_size: int = ZI2ZI_IMAGE_SIZE, channels: int = 3,
     for index, multiple in enumerate(ENCODER_MULTIPLES[1:], start=2):
         x = layers.LeakyReLU(LEAKY_SLOPE, name=f"e{index}_lrelu")(encoded[-1])
         x = _conv(generator_dim * multiple, f"e{index}_conv")(x)
-        encoded.append(layers.BatchNormalization(**BATCHNORM, name=f"e{index}_bn")(x))
+        encoded.append(layers.BatchNormalization(**TF_DCGAN_BATCHNORM, name=f"e{index}_bn")(x))
     return keras.Model(images, encoded, name="encoder")
 
 
@@ -103,15 +94,15 @@ def build_zi2zi_generator(image_size: int = ZI2ZI_IMAGE_SIZE, channels: int = 3,
     for index, multiple in enumerate(decoder_multiples, start=1):
         x = layers.ReLU(name=f"d{index}_relu")(x)
         x = layers.Conv2DTranspose(generator_dim * multiple, 5, strides=2, padding="same",
-                                   kernel_initializer=_init(), name=f"d{index}_deconv")(x)
-        x = layers.BatchNormalization(**BATCHNORM, name=f"d{index}_bn")(x)
+                                   kernel_initializer=dcgan_initializer(), name=f"d{index}_deconv")(x)
+        x = layers.BatchNormalization(**TF_DCGAN_BATCHNORM, name=f"d{index}_bn")(x)
         if index in DROPOUT_DECODER_LAYERS:
             x = layers.Dropout(0.5, name=f"d{index}_dropout")(x)
         x = layers.Concatenate(name=f"d{index}_skip")([x, encoded[-1 - index]])
     last = len(decoder_multiples) + 1
     x = layers.ReLU(name=f"d{last}_relu")(x)
     image = layers.Conv2DTranspose(channels, 5, strides=2, padding="same", activation="tanh",
-                                   kernel_initializer=_init(), name=f"d{last}_deconv")(x)
+                                   kernel_initializer=dcgan_initializer(), name=f"d{last}_deconv")(x)
     return keras.Model([source, style], image, name=name)
 
 
@@ -127,9 +118,9 @@ def build_zi2zi_discriminator(image_size: int = ZI2ZI_IMAGE_SIZE, channels: int 
     x = layers.LeakyReLU(LEAKY_SLOPE, name="h0_lrelu")(_conv(discriminator_dim, "h0_conv")(pair))
     for index, (multiple, strides) in enumerate(((2, 2), (4, 2), (8, 1)), start=1):
         x = _conv(discriminator_dim * multiple, f"h{index}_conv", strides)(x)
-        x = layers.BatchNormalization(**BATCHNORM, name=f"h{index}_bn")(x)
+        x = layers.BatchNormalization(**TF_DCGAN_BATCHNORM, name=f"h{index}_bn")(x)
         x = layers.LeakyReLU(LEAKY_SLOPE, name=f"h{index}_lrelu")(x)
     x = layers.Flatten(name="flatten")(x)
-    real = layers.Dense(1, kernel_initializer=_init(), name="real_fake")(x)
-    category = layers.Dense(embedding_num, kernel_initializer=_init(), name="category")(x)
+    real = layers.Dense(1, kernel_initializer=dcgan_initializer(), name="real_fake")(x)
+    category = layers.Dense(embedding_num, kernel_initializer=dcgan_initializer(), name="category")(x)
     return keras.Model(pair, [real, category], name=name)

@@ -28,3 +28,6 @@ def build_config(preset: str, overrides: dict) -> dict:
               "collapse_samples": COLLAPSE_SAMPLES, "collapse_fraction": COLLAPSE_FRACTION}
     config.update({k: v for k, v in overrides.items() if v is not None})
     return config
+
+TRAIN_STAGE = "train"  # the DCGAN's training stage (collapse study and benchmark)
+JUDGE_STAGE = "judge"  # the benchmark's MNIST judge

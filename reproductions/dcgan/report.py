@@ -6,9 +6,10 @@ import json
 
 import numpy as np
 
+from mitlgan.artifacts import HISTORY_FILE, SAMPLES_DIR, sample_grid_name
 from reproductions._report import TITLE_SIZE, markdown_table, side_by_side, write_text_atomic
-from reproductions._runner import environment_lines, say
-from reproductions.dcgan.config import REPORT_EPOCHS
+from reproductions._runner import REPORT_FILE, environment_lines, say
+from reproductions.dcgan.config import REPORT_EPOCHS, TRAIN_STAGE
 
 METRICS = ("precision", "recall", "density", "coverage", "diversity")
 
@@ -63,14 +64,14 @@ def write_report(context) -> dict:
 
     from mitlgan.plots import read_history_csv
 
-    config, run_dir, stage_dir = context.config, context.run_dir, context.stage_dir("train")
-    history = read_history_csv(stage_dir / "history.csv")
+    config, run_dir, stage_dir = context.config, context.run_dir, context.stage_dir(TRAIN_STAGE)
+    history = read_history_csv(stage_dir / HISTORY_FILE)
     collapse_figure(history, run_dir / "collapse.png")
     marks = [e for e in REPORT_EPOCHS if e <= config["epochs"]] or [config["epochs"]]
-    side_by_side([(f"epoch {e}", np.asarray(Image.open(stage_dir / "samples" / f"epoch_{e:04d}.png")
+    side_by_side([(f"epoch {e}", np.asarray(Image.open(stage_dir / SAMPLES_DIR / sample_grid_name(e))
                                             .convert("RGB"))) for e in marks],
                  run_dir / "grids.png", "25 samples from fixed latents (the report's epochs)")
-    done = json.loads((stage_dir / "done.json").read_text())
+    done = context.done_payload(TRAIN_STAGE)
     claims = _claims(history, config["collapse_fraction"])
     rows = [[int(e), *(f"{history[m][i]:.3f}" for m in METRICS),
              "yes" if history["collapsed"][i] > 0.5 else ""]
@@ -91,6 +92,6 @@ def write_report(context) -> dict:
              "## Configuration", "", "```json", json.dumps(config, indent=2, sort_keys=True),
              "```", "", "## Versions", ""]
     lines += environment_lines(context.environment(), config["seed"])
-    write_text_atomic(run_dir / "report.md", "\n".join(lines) + "\n")
-    say(f"  wrote {run_dir / 'report.md'}")
+    write_text_atomic(run_dir / REPORT_FILE, "\n".join(lines) + "\n")
+    say(f"  wrote {run_dir / REPORT_FILE}")
     return {"claims": [[c, v] for c, v, _ in claims]}

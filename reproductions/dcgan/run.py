@@ -2,7 +2,7 @@
 
 Layout of ``OUTPUT/dcgan/DATASET/``: ``config.json``, ``run.log``, ``train/``
 (checkpoints, ``history.csv`` with the losses and the per-epoch precision, recall,
-density, coverage, diversity and collapse flag, sample grids, ``generator.keras`` and its ``saved_model/``),
+density, coverage, diversity and collapse flag, sample grids, ``generator.keras`` and ``generator_savedmodel/``),
 ``collapse.png``, ``grids.png`` and ``report.md``.
 
 ``--benchmark stacked-mnist`` runs the Stacked-MNIST mode count instead
@@ -11,16 +11,16 @@ density, coverage, diversity and collapse flag, sample grids, ``generator.keras`
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
 
-from reproductions import _api, _runner
-from reproductions._api import RunResult
+from mitlgan.artifacts import CHECKPOINT_DIR, HISTORY_FILE, SAMPLES_DIR
 from reproductions._arguments import add_positive_int_flags
-from reproductions._runner import Reproduction, Stage, UsageError, keras_verbosity, say
-from reproductions.dcgan.config import PRESETS, SPRITES_FULL, build_config
+from reproductions._entry import entry_points
+from reproductions._errors import UsageError
+from reproductions._runner import Reproduction, Stage, keras_verbosity, say
+from reproductions.dcgan.config import PRESETS, SPRITES_FULL, TRAIN_STAGE, build_config
 from reproductions.dcgan.stacked import STACKED_MNIST, STACKED_STAGES, build_stacked_config
 
 DESCRIPTION = ("Reproduce seed 001's DCGAN at 64x64 and measure its mode collapse: precision, "
@@ -31,7 +31,7 @@ DESCRIPTION = ("Reproduce seed 001's DCGAN at 64x64 and measure its mode collaps
 OVERRIDES = ("epochs", "batch_size", "n_images", "generator_channels", "discriminator_channels")
 
 
-def add_arguments(parser: argparse.ArgumentParser, run) -> None:
+def add_arguments(parser, run) -> None:
     """The DCGAN flags (the runner adds --preset, --output, --seed, --restart, --until)."""
     run.add_argument("--dataset", default="sprites",
                      help="sprites (built in: the synthetic scenes' creatures on black) or "
@@ -117,7 +117,7 @@ def train_stage(context) -> dict:
     from mitlgan.models import build_dcgan_discriminator, build_dcgan_generator
     from mitlgan.training import export_generator, train
 
-    config, stage_dir = context.config, context.stage_dir("train")
+    config, stage_dir = context.config, context.stage_dir(TRAIN_STAGE)
     images = _images(context)
     keras.utils.set_random_seed(config["seed"])
     with context.strategy_scope():
@@ -132,16 +132,16 @@ def train_stage(context) -> dict:
     tracker = CollapseCallback(features, features(real), config["collapse_samples"],
                                seed=config["seed"], fraction=config["collapse_fraction"],
                                backbone=features.backbone,
-                               history_csv=stage_dir / "history.csv")
+                               history_csv=stage_dir / HISTORY_FILE)
     result = train(gan, images, batch_size=config["batch_size"], epochs=config["epochs"],
-                   checkpoint_dir=stage_dir / "checkpoints", every=5, keep=2,
-                   sample_dir=stage_dir / "samples", num_samples=25, sample_seed=config["seed"],
-                   history_csv=stage_dir / "history.csv", seed=config["seed"],
+                   checkpoint_dir=stage_dir / CHECKPOINT_DIR, every=5, keep=2,
+                   sample_dir=stage_dir / SAMPLES_DIR, num_samples=25, sample_seed=config["seed"],
+                   history_csv=stage_dir / HISTORY_FILE, seed=config["seed"],
                    callbacks=[tracker], verbose=keras_verbosity())
     if result.resumed_from is not None:
         say(f"  resumed from {result.resumed_from} (epoch {result.initial_epoch}); the collapse "
             "threshold's best-so-far was read back from history.csv")
-    export_generator(gan, stage_dir)  # generator.keras and a SavedModel
+    export_generator(gan, stage_dir)  # generator.keras and generator_savedmodel/
     return {"epochs": result.epochs, "backbone": features.backbone}
 
 
@@ -155,7 +155,7 @@ def report_stage(context) -> dict:
 PRESET_HELP = ("full: the report's DCGAN (stacked-mnist: the papers' budget); quick: widths "
                "/ 8, minutes on a CPU; auto (default): full on a GPU, quick otherwise")
 MAIN_STAGES = (
-    Stage("train", "the DCGAN, with precision/recall/density/coverage every epoch", train_stage),
+    Stage(TRAIN_STAGE, "the DCGAN, with precision/recall/density/coverage every epoch", train_stage),
     Stage("report", "collapse figure, grids and report.md", report_stage),
 )
 
@@ -174,34 +174,11 @@ def reproduction_for(benchmark: str | None) -> Reproduction:
     )
 
 
-def _benchmark(argv) -> str | None:
-    return _runner.preparsed_option(argv, "--benchmark", (STACKED_MNIST,), None)
-
-
-def prepare(argv=None):
-    """Parse and validate; touch no file. Returns (args, config, run_dir)."""
-    return _runner.prepare(reproduction_for(_benchmark(argv)), argv)
-
-
-def main(argv=None) -> int:
-    """Entry point; returns the exit code (2 for bad input)."""
-    return _runner.main(reproduction_for(_benchmark(argv)), argv)
-
-
-def reproduce(dataset: str = "sprites", benchmark: str | None = None, preset: str = "auto",
-              output: str = "runs", **settings) -> RunResult:
-    """Run or resume the DCGAN collapse study (or ``benchmark="stacked-mnist"``) from
-    Python; the command line with the same settings writes the same folder
-    (``OUTPUT/dcgan/DATASET`` or ``OUTPUT/dcgan/stacked-mnist``).
-
-    Args:
-        dataset: ``"sprites"`` (built in), ``"emoji"`` or ``"anime"`` (with ``images=DIR``).
-        benchmark: ``None`` or ``"stacked-mnist"`` (modes covered of 1,000).
-
-    ``preset``, ``output`` and ``**settings`` (every flag by its Python name), the
-    returned :class:`RunResult` and the errors: see :func:`reproductions._api.reproduce`.
-    ``result.table`` is the main table (the claims; with stacked-mnist the modes table).
-    """
-    return _api.reproduce(lambda argv: reproduction_for(_benchmark(argv)),
-                          dict(dataset=dataset, benchmark=benchmark, preset=preset,
-                               output=output, **settings))
+prepare, main, reproduce = entry_points(
+    reproduction_for, chosen_by=("--benchmark", (STACKED_MNIST,), None),
+    defaults={"dataset": "sprites", "benchmark": None},
+    doc="""Run or resume the DCGAN collapse study (``dataset``: ``"sprites"`` built in, or a
+    name with ``images=DIR``), or ``benchmark="stacked-mnist"`` (modes covered of 1,000);
+    the command line with the same settings writes the same folder (``OUTPUT/dcgan/DATASET``
+    or ``OUTPUT/dcgan/stacked-mnist``). ``result.table`` is the claims table (with
+    stacked-mnist the modes table).""")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from mitlgan.artifacts import CHECKPOINT_DIR, HISTORY_FILE, SAMPLES_DIR
 from reproductions._runner import Stage, keras_verbosity, say
+from reproductions.dcgan.config import JUDGE_STAGE, TRAIN_STAGE
 
 IMAGE_SIZE = 32  # the DCGAN doubles from 4x4; the 28x28 digits are padded by 2 a side
 STACKED_PRESETS = {
@@ -22,35 +24,6 @@ STACKED_PRESETS = {
 }
 JUDGE_EPOCHS = 15
 STACKED_MNIST = "stacked-mnist"
-
-# Read from PacGAN's published tables (Lin et al. 2018), as the authors post them in
-# github.com/fjxmlzn/PacGAN, stacked_MNIST_experiments/results/Table2.png and Table3.png.
-PUBLISHED_DCGAN = (
-    ("DCGAN, VEEGAN's setting (as quoted in PacGAN Table 2)", "99.0", "3.40"),
-    ("DCGAN, PacGAN's run of that setting (Table 2, 10 trials)", "78.9 ± 6.46", "4.50 ± 0.127"),
-    ("DCGAN, Unrolled GAN's setting, D 1/4 the size of G (Table 3)", "30.6 ± 20.73",
-     "5.99 ± 0.42"),
-    ("DCGAN, Unrolled GAN's setting, D 1/2 the size of G (Table 3)", "628.0 ± 140.9",
-     "2.58 ± 0.75"),
-)
-PROTOCOL_DIFFERENCES = (
-    "Images are 32x32 (the 28x28 stacks padded by 2 pixels a side, cropped back before "
-    "counting); the papers' carpedm20 DCGAN works at 28x28 from a 2x2 map.",
-    "Stacks are drawn from the training digits this run loaded (the judge line names "
-    "them; offline, the 8,000 embedded ones); the papers drew from all 70,000.",
-    "A mode is counted from the judge's argmax however unsure it is (as in the papers): "
-    "blurry samples that look like no digit still land in some mode, so read the count "
-    "with the sample grid.",
-    "The judge is mitlgan's MNIST CNN (accuracy above), not the Keras mnist_cnn example "
-    "the papers used; its errors move modes, which the real-data row measures.",
-    "One generator update per discriminator update; carpedm20's code (and PacGAN's) "
-    "makes two.",
-    "z ~ N(0, I) rather than U(-1, 1).",
-    "One run (one seed); the papers report means over 10 (Table 2) or 50 (Table 3) runs.",
-    "The budget (epochs x images) is this run's, given in the table; the papers train "
-    "50 epochs of 128,000 stacks.",
-)
-
 
 def build_stacked_config(preset: str, overrides: dict) -> dict:
     """The benchmark's preset with the given flags (None: not given)."""
@@ -79,7 +52,7 @@ def _judge(context):
     def load():
         from mitlgan.metrics.judge import Judge
 
-        return Judge.trained(_mnist(context), context.stage_dir("judge"),
+        return Judge.trained(_mnist(context), context.stage_dir(JUDGE_STAGE),
                              epochs=context.config["judge_epochs"], seed=context.config["seed"])
 
     return context.load_once("judge", load)
@@ -123,7 +96,7 @@ def train_stage(context) -> dict:
     from mitlgan.models import build_dcgan_discriminator, build_dcgan_generator
     from mitlgan.training import export_generator, train
 
-    config, stage_dir, data = context.config, context.stage_dir("train"), _mnist(context)
+    config, stage_dir, data = context.config, context.stage_dir(TRAIN_STAGE), _mnist(context)
     stacks, _ = make_stacked_mnist(data.train_images, data.train_labels, config["n_images"],
                                    seed=config["seed"])
     images = pad_digits(_to_unit_range(stacks), config["image_size"])
@@ -141,11 +114,11 @@ def train_stage(context) -> dict:
     counter = StackedModesCallback(_classify(_judge(context)), config["mode_samples"],
                                    seed=config["seed"])
     result = train(gan, images, batch_size=config["batch_size"], epochs=config["epochs"],
-                   checkpoint_dir=stage_dir / "checkpoints", every=1, keep=2,
-                   sample_dir=stage_dir / "samples", num_samples=64, sample_seed=config["seed"],
-                   history_csv=stage_dir / "history.csv", seed=config["seed"],
+                   checkpoint_dir=stage_dir / CHECKPOINT_DIR, every=1, keep=2,
+                   sample_dir=stage_dir / SAMPLES_DIR, num_samples=64, sample_seed=config["seed"],
+                   history_csv=stage_dir / HISTORY_FILE, seed=config["seed"],
                    callbacks=[counter], verbose=keras_verbosity())
-    export_generator(gan, stage_dir)  # generator.keras and a SavedModel
+    export_generator(gan, stage_dir)  # generator.keras and generator_savedmodel/
     last = counter.results[-1] if counter.results else None
     if last:
         say(f"  epoch {last['epoch']}: {last['modes_covered']} modes of 1,000, KL "
@@ -161,7 +134,7 @@ def report_stage(context) -> dict:
 
 
 STACKED_STAGES = (
-    Stage("judge", "the MNIST judge, checked on real stacked digits", judge_stage),
-    Stage("train", "the DCGAN on Stacked MNIST, modes counted every epoch", train_stage),
+    Stage(JUDGE_STAGE, "the MNIST judge, checked on real stacked digits", judge_stage),
+    Stage(TRAIN_STAGE, "the DCGAN on Stacked MNIST, modes counted every epoch", train_stage),
     Stage("report", "modes and KL next to the published DCGAN rows", report_stage),
 )

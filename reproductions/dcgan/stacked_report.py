@@ -6,9 +6,11 @@ import json
 
 import numpy as np
 
+from mitlgan.artifacts import HISTORY_FILE, SAMPLES_DIR, sample_grid_name
 from reproductions._report import TITLE_SIZE, markdown_table, side_by_side, write_text_atomic
-from reproductions._runner import environment_lines, say
-from reproductions.dcgan.stacked import PROTOCOL_DIFFERENCES, PUBLISHED_DCGAN
+from reproductions._runner import REPORT_FILE, environment_lines, say
+from reproductions.dcgan.config import JUDGE_STAGE, TRAIN_STAGE
+from reproductions.dcgan.published import PROTOCOL_DIFFERENCES, PUBLISHED_DCGAN
 
 
 def modes_figure(history, path) -> None:
@@ -44,13 +46,13 @@ def write_stacked_report(context) -> dict:
     from mitlgan.plots import read_history_csv
 
     config, run_dir = context.config, context.run_dir
-    train_dir = context.stage_dir("train")
-    history = read_history_csv(train_dir / "history.csv")
-    judge = json.loads((context.stage_dir("judge") / "done.json").read_text())
-    trained = json.loads((train_dir / "done.json").read_text())
+    train_dir = context.stage_dir(TRAIN_STAGE)
+    history = read_history_csv(train_dir / HISTORY_FILE)
+    judge = context.done_payload(JUDGE_STAGE)
+    trained = context.done_payload(TRAIN_STAGE)
     modes_figure(history, run_dir / "modes.png")
     last_epoch = int(history["epoch"][-1])
-    grid = Image.open(train_dir / "samples" / f"epoch_{last_epoch:04d}.png").convert("RGB")
+    grid = Image.open(train_dir / SAMPLES_DIR / sample_grid_name(last_epoch)).convert("RGB")
     side_by_side([(f"epoch {last_epoch}", np.asarray(grid))], run_dir / "samples.png",
                  "64 stacked samples (red, green, blue: three digits)", panel_inches=6.0)
     final = {"modes": int(history["modes_covered"][-1]), "kl": float(history["kl_to_uniform"][-1])}
@@ -91,8 +93,10 @@ def write_stacked_report(context) -> dict:
         "", "## Versions", "",
     ]
     lines += environment_lines(context.environment(), config["seed"])
-    write_text_atomic(run_dir / "report.md", "\n".join(lines) + "\n")
+    write_text_atomic(run_dir / REPORT_FILE, "\n".join(lines) + "\n")
     say(f"  {final['modes']} modes of 1,000, KL {final['kl']:.2f} after {budget}")
-    say(f"  wrote {run_dir / 'report.md'}")
+    say(f"  wrote {run_dir / REPORT_FILE}")
     return {"modes_covered": final["modes"], "kl_to_uniform": final["kl"],
-            "real_modes_covered": real["modes_covered"]}
+            "real_modes_covered": real["modes_covered"],
+            "published": [list(row) for row in PUBLISHED_DCGAN],
+            "protocol_differences": list(PROTOCOL_DIFFERENCES)}

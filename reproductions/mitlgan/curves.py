@@ -19,7 +19,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
+from mitlgan.artifacts import HISTORY_FILE
 from reproductions._report import TITLE_SIZE
+from reproductions._runner import DONE_FILE
 from reproductions.mitlgan.config import MITLGAN_STAGES, PART_STAGES
 
 CURVE_METRICS = ("fid", "kid", "precision", "recall", "density", "coverage")
@@ -28,7 +30,7 @@ CURVE_FIELDS = ("model", "stage", "epoch", "train_steps", "flops", *CURVE_METRIC
 
 def stage_cost(run_dir: Path, stage: str) -> tuple[float, float]:
     """(FLOPs per generator update, generator updates per epoch) of a finished stage."""
-    done = json.loads((Path(run_dir) / stage / "done.json").read_text())
+    done = json.loads((Path(run_dir) / stage / DONE_FILE).read_text())
     return float(done["step_flops"]), done["train_steps"] / done["epochs"]
 
 
@@ -38,7 +40,7 @@ def flops_offset(run_dir: Path, stage: str) -> float:
         return 0.0
     total = 0.0
     for part in PART_STAGES:
-        done = json.loads((Path(run_dir) / part / "done.json").read_text())
+        done = json.loads((Path(run_dir) / part / DONE_FILE).read_text())
         total += float(done["step_flops"]) * done["train_steps"]
     return total
 
@@ -53,7 +55,7 @@ def stage_curve(run_dir: Path, stage: str, model: str) -> list[dict]:
     step_flops, steps_per_epoch = stage_cost(run_dir, stage)
     offset = flops_offset(run_dir, stage)
     rows = []
-    with open(Path(run_dir) / stage / "history.csv", newline="") as handle:
+    with open(Path(run_dir) / stage / HISTORY_FILE, newline="") as handle:
         for row in csv.DictReader(handle):
             if not row.get("fid") or not math.isfinite(float(row["fid"])):
                 continue

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from reproductions._runner import say, write_json_atomic
+from mitlgan.artifacts import GENERATOR_FILE, HISTORY_FILE, SAMPLES_DIR, sample_grid_name
+from reproductions._runner import REPORT_FILE, say, write_json_atomic
 from reproductions.mitlgan import combination, curves
 from reproductions.mitlgan.config import JUDGE_ONLY, VARIANTS
 from reproductions.mitlgan.report import loss_curves, side_by_side, write_report
@@ -36,7 +37,7 @@ def _samples(generator, seed, count=GRID_SAMPLES):
 def _first_epoch_grid(run_dir, stage):
     from PIL import Image
 
-    path = run_dir / stage / "samples" / "epoch_0001.png"
+    path = run_dir / stage / SAMPLES_DIR / sample_grid_name(1)
     return np.asarray(Image.open(path).convert("RGB")) if path.is_file() else None
 
 
@@ -83,7 +84,7 @@ def _score_models(config, run_dir, parts, backbones, eval_dir):
                     kid_subset_size=min(1000, config["fid_n"], n_real),
                     seed=config["seed"], real_source=f"{config['dataset']}/{part}", verbose=0,
                 )
-            generator = keras.saving.load_model(run_dir / stage / "generator.keras")
+            generator = keras.saving.load_model(run_dir / stage / GENERATOR_FILE)
             say(f"  {model_name}: {config['fid_n']} samples against the real {part} images "
                 f"({features.label})")
             result = evaluators[part].evaluate_generator(generator, source=stage)
@@ -136,7 +137,7 @@ def _figures(config, run_dir, eval_dir, generators, samples):
         side_by_side(first, figures["first_epoch"],
                      f"Samples after the first epoch, {config['dataset']} (cf. thesis Figure 7.4)")
 
-    histories = {stage: read_history_csv(run_dir / stage / "history.csv") for stage in names}
+    histories = {stage: read_history_csv(run_dir / stage / HISTORY_FILE) for stage in names}
     figures["losses"] = eval_dir / "loss_curves.png"
     loss_curves(
         [("WGAN (combined)", histories["wgan_combined"]),
@@ -183,7 +184,7 @@ def evaluate_and_report(config, run_dir, parts, weights_path, environment, judge
 
     curve_label = dict(backbones)["judge" if judge is not None else "inception"].label
     leads, curve_figure = _curves(config, run_dir, eval_dir, curve_label)
-    generators = {stage: keras.saving.load_model(run_dir / stage / "generator.keras")
+    generators = {stage: keras.saving.load_model(run_dir / stage / GENERATOR_FILE)
                   for _, stage, _ in trained_models(config)}
     samples = {stage: _samples(g, config["seed"]) for stage, g in generators.items()}
     figures = _figures(config, run_dir, eval_dir, generators, samples)
@@ -198,5 +199,7 @@ def evaluate_and_report(config, run_dir, parts, weights_path, environment, judge
         write_json_atomic(eval_dir / "part_attribution.json", attribution)
     write_report(config, run_dir, results, figures, environment, leads=leads,
                  curve_label=curve_label, attribution=attribution, judge=judge)
-    say(f"  wrote {run_dir / 'fid.csv'}, {run_dir / 'curves.csv'} and {run_dir / 'report.md'}")
-    return {"models": [r["model"] for r in results], "part_attribution": attribution}
+    say(f"  wrote {run_dir / 'fid.csv'}, {run_dir / 'curves.csv'} and {run_dir / REPORT_FILE}")
+    return {"models": [r["model"] for r in results], "part_attribution": attribution,
+            "environment": environment,
+            "figures": sorted(str(Path(f).relative_to(run_dir)) for f in figures.values() if f)}

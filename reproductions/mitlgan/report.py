@@ -147,7 +147,7 @@ def write_report(config, run_dir, results, figures, environment, *, leads, curve
                  attribution, judge) -> None:
     """Write ``report.md``: scores, curves and their verdicts, attribution, figures."""
     from reproductions._report import write_text_atomic
-    from reproductions._runner import environment_lines
+    from reproductions._runner import REPORT_FILE, environment_lines
 
     lines = [f"# MITLGAN reproduction: {config['dataset']}", ""] + _banner(config)
     lines += _fid_section(config, results, judge)
@@ -173,4 +173,4 @@ def write_report(config, run_dir, results, figures, environment, *, leads, curve
     lines += ["## Configuration", "", "```json", json.dumps(config, indent=2, sort_keys=True),
               "```", "", "## Versions", ""]
     lines += environment_lines(environment, config["seed"]) + [""]
-    write_text_atomic(run_dir / "report.md", "\n".join(lines))
+    write_text_atomic(run_dir / REPORT_FILE, "\n".join(lines))

@@ -23,9 +23,11 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from reproductions import _api, _runner
-from reproductions._api import RunResult
-from reproductions._runner import Reproduction, Stage, UsageError, keras_verbosity, say
+from mitlgan.artifacts import CHECKPOINT_DIR, GENERATOR_FILE, HISTORY_FILE, SAMPLES_DIR
+from reproductions._entry import entry_points
+from reproductions._errors import UsageError
+from reproductions._repeats import stage_seed
+from reproductions._runner import Reproduction, Stage, keras_verbosity, say
 from reproductions.mitlgan.cli import CONFIG_FLAGS, DESCRIPTION, PRESET_HELP, add_arguments
 from reproductions.mitlgan.config import (
     JUDGE_ONLY,
@@ -36,9 +38,14 @@ from reproductions.mitlgan.config import (
     VARIANTS,
     build_config,
 )
+from reproductions.mitlgan.models import (
+    COMBINED_GENERATOR_NAME,
+    PART_GENERATOR_NAMES,
+    build_critic,
+    build_generator,
+    build_head,
+)
 
-GENERATOR_FILE = "generator.keras"
-SAVEDMODEL_DIR = "generator_savedmodel"
 STAGE_TITLES = {
     "judge": "scene judge (synthetic scenes) and the real statistics of the curves",
     "wgan_combined": "WGAN-GP on the combined images (the baseline)",
@@ -48,9 +55,6 @@ STAGE_TITLES = {
     "mitlgan_corrected": "MITLGAN, corrected head (tanh output) on the same frozen parts",
     "evaluation": "FID/KID, figures and report",
 }
-#: generator name inside the MITLGAN for each part stage (names must differ)
-PART_GENERATOR_NAMES = {"wgan_foreground": "foreground_generator",
-                        "wgan_background": "background_generator"}
 
 
 # ---------------------------------------------------------------------- configuration
@@ -62,16 +66,12 @@ def _overrides(args) -> dict:
 
 def _check_models(config: dict) -> None:
     """Build the models once so that impossible sizes fail before any folder exists."""
-    from mitlgan.models import build_mitlgan_generator
-
     try:
-        foreground = _build_generator(config, "foreground_generator")
-        background = _build_generator(config, "background_generator")
-        _build_critic(config)
+        foreground = build_generator(config, PART_GENERATOR_NAMES["wgan_foreground"])
+        background = build_generator(config, PART_GENERATOR_NAMES["wgan_background"])
+        build_critic(config)
         for variant in config["variants"]:
-            build_mitlgan_generator(foreground, background, filters=config["head_filters"],
-                                    num_blocks=config["num_blocks"],
-                                    output_activation=VARIANTS[variant][1])
+            build_head(config, variant, foreground, background)
     except ValueError as err:
         raise UsageError(
             f"The model settings do not fit together (--image-size, --latent-dim, "
@@ -141,22 +141,6 @@ def _choose_backbone(args, preset: str) -> tuple[str, str | None]:
 # ---------------------------------------------------------------------- models
 
 
-def _build_generator(config, name):
-    from mitlgan.models import build_wgan_generator
-
-    return build_wgan_generator(config["latent_dim"], config["image_size"], name=name)
-
-
-def _build_critic(config):
-    from mitlgan.models import build_wgan_critic
-
-    return build_wgan_critic(config["image_size"], channels=tuple(config["critic_channels"]))
-
-
-def _stage_seed(config, stage):
-    return config["seed"] * 1000 + STAGES.index(stage)
-
-
 def _load_generator(run_dir, stage):
     import keras
 
@@ -216,7 +200,6 @@ def train_stage(stage: str, context) -> dict:
     from mitlgan.gans import dtype_policy
     from mitlgan.metrics import SmallSampleWarning
     from mitlgan.metrics.fid_callback import FIDCallback
-    from mitlgan.models import build_mitlgan_generator
     from mitlgan.training import export_generator, train
 
     config, run_dir = context.config, context.run_dir
@@ -226,20 +209,17 @@ def train_stage(stage: str, context) -> dict:
         return {"skipped": True}
     images = _parts(context)[STAGE_PART[stage]]
     stage_dir = context.stage_dir(stage)
-    seed = _stage_seed(config, stage)
+    seed = stage_seed(config["seed"], STAGES.index(stage))
     keras.utils.set_random_seed(seed)
     with context.strategy_scope(), dtype_policy(config["precision"]):
         if variant is not None:
             foreground = _load_generator(run_dir, "wgan_foreground")
             background = _load_generator(run_dir, "wgan_background")
-            generator = build_mitlgan_generator(
-                foreground, background, filters=config["head_filters"],
-                num_blocks=config["num_blocks"], output_activation=VARIANTS[variant][1],
-            )
+            generator = build_head(config, variant, foreground, background)
         else:
-            name = PART_GENERATOR_NAMES.get(stage, "combined_generator")
-            generator = _build_generator(config, name)
-        critic = _build_critic(config)
+            name = PART_GENERATOR_NAMES.get(stage, COMBINED_GENERATOR_NAME)
+            generator = build_generator(config, name)
+        critic = build_critic(config)
         gan = WGANGP(generator, critic, n_critic=config["n_critic"],
                      gp_weight=config["gp_weight"], real_batches=config["batch_regime"], seed=seed)
         lr = config["learning_rate"]
@@ -256,14 +236,13 @@ def train_stage(stage: str, context) -> dict:
         warnings.simplefilter("ignore", SmallSampleWarning)
         result = train(
             gan, images, batch_size=config["batch_size"], epochs=epochs,
-            checkpoint_dir=stage_dir / "checkpoints", every=config["checkpoint_every"],
-            sample_dir=stage_dir / "samples", history_csv=stage_dir / "history.csv",
+            checkpoint_dir=stage_dir / CHECKPOINT_DIR, every=config["checkpoint_every"],
+            sample_dir=stage_dir / SAMPLES_DIR, history_csv=stage_dir / HISTORY_FILE,
             seed=seed, verbose=keras_verbosity(), callbacks=[curves],
         )
     if result.resumed_from is not None:
         say(f"  resumed from {result.resumed_from} (epoch {result.initial_epoch})")
-    export_generator(generator, stage_dir, keras_filename=GENERATOR_FILE,
-                     saved_model_dirname=SAVEDMODEL_DIR)
+    export_generator(generator, stage_dir)  # generator.keras and generator_savedmodel/
     return {"epochs": result.epochs, "train_steps": gan.train_steps, "images": int(len(images)),
             "step_flops": wgan_gp_step_flops(generator, critic, config["batch_size"],
                                              config["n_critic"])}
@@ -371,28 +350,9 @@ REPRODUCTION = Reproduction(
 )
 
 
-def prepare(argv=None):
-    """Parse and validate everything; touch no file. Returns (args, config, run_dir)."""
-    return _runner.prepare(REPRODUCTION, argv)
-
-
-def main(argv=None) -> int:
-    """Entry point; returns the process exit code (2 for bad input)."""
-    return _runner.main(REPRODUCTION, argv)
-
-
-def reproduce(dataset: str = "synthetic", preset: str = "auto", output: str = "runs",
-              **settings) -> RunResult:
-    """Run or resume the MITLGAN experiment from Python; ``python -m reproductions.mitlgan``
-    with the same settings writes the same ``OUTPUT/DATASET`` folder.
-
-    Args:
-        dataset: ``"synthetic"`` (built in) or a prepared dataset (``pokemon``, ...).
-
-    ``preset``, ``output`` and ``**settings`` (every flag by its Python name), the
-    returned :class:`RunResult` and the errors: see :func:`reproductions._api.reproduce`.
-    ``result.table`` is the main table (``fid.csv``: FID/KID per model).
-    """
-    return _api.reproduce(lambda argv: REPRODUCTION,
-                          dict(dataset=dataset, preset=preset, output=output, **settings),
-                          headline="fid")
+prepare, main, reproduce = entry_points(
+    REPRODUCTION, defaults={"dataset": "synthetic"}, headline="fid",
+    doc="""Run or resume the MITLGAN experiment (``dataset``: ``"synthetic"`` built in, or a
+    prepared dataset such as ``"pokemon"``); ``python -m reproductions.mitlgan`` with the
+    same settings writes the same ``OUTPUT/DATASET`` folder. ``result.table`` is
+    ``fid.csv``: FID/KID per model.""")

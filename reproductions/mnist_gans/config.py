@@ -103,3 +103,15 @@ def build_config(study: str, preset: str, overrides: dict) -> dict:
         config["latent_dim"] = FC_LATENT_DIM
     config["judge_samples"] = JUDGE_SAMPLES
     return config
+
+
+# ---------------------------------------------------------------------- folder names
+JUDGE_STAGE = "judge"
+TRAIN_STAGE = "train"
+INTERPOLATION_STAGE = "interpolation"
+SUMMARY_FILE = "summary.json"  # the ablation study's means and sds per variant
+
+
+def ablation_stage_name(variant: str) -> str:
+    """The stage (folder) of ablation ``variant``."""
+    return f"ablation_{variant}"

@@ -6,6 +6,8 @@ import json
 
 import numpy as np
 
+from mitlgan.artifacts import GENERATOR_FILE, HISTORY_FILE, SAMPLES_DIR, sample_grid_name
+from reproductions._repeats import RESULT_FILE, seed_folder
 from reproductions._report import (
     TITLE_SIZE,
     format_number,
@@ -14,10 +16,16 @@ from reproductions._report import (
     side_by_side,
     write_text_atomic,
 )
-from reproductions._runner import environment_lines, say
+from reproductions._runner import REPORT_FILE, environment_lines, say
 from reproductions.mnist_gans.claims import ablation_claims, collapse_claims, summarize
-from reproductions.mnist_gans.config import VARIANTS, variant_epochs
-from reproductions.mnist_gans.training import GENERATOR_FILE, RESULT_FILE, judge, mnist
+from reproductions.mnist_gans.config import (
+    SUMMARY_FILE,
+    TRAIN_STAGE,
+    VARIANTS,
+    ablation_stage_name,
+    variant_epochs,
+)
+from reproductions.mnist_gans.training import judge, mnist
 
 SEED_TITLES = {
     "mlp": "Seed 002, Part 2: the MLP GAN on MNIST",
@@ -63,7 +71,7 @@ def interpolation_figure(rows: dict, path) -> None:
 def _history(context):
     from mitlgan.plots import read_history_csv
 
-    return read_history_csv(context.stage_dir("train") / "history.csv")
+    return read_history_csv(context.stage_dir(TRAIN_STAGE) / HISTORY_FILE)
 
 
 def _judge_curves(history, path):
@@ -111,10 +119,10 @@ def _milestones(epochs, study):
 
 
 def _single_gan_report(context, lines, figures):
-    config, stage_dir = context.config, context.stage_dir("train")
+    config, stage_dir = context.config, context.stage_dir(TRAIN_STAGE)
     history = _history(context)
     epochs = config["epochs"]
-    panels = [(f"epoch {e} of {epochs}", _grid_png(stage_dir / "samples" / f"epoch_{e:04d}.png"))
+    panels = [(f"epoch {e} of {epochs}", _grid_png(stage_dir / SAMPLES_DIR / sample_grid_name(e)))
               for e in _milestones(epochs, config["study"])]
     figures["grids"] = "grids.png"
     side_by_side(panels, context.run_dir / "grids.png", "25 samples from fixed latents")
@@ -152,11 +160,11 @@ def _ablation_report(context, lines, figures):
     config = context.config
     summary, grids = {}, []
     for name in VARIANTS:
-        stage_dir = context.stage_dir(f"ablation_{name}")
-        runs = [json.loads((stage_dir / f"seed_{i}" / RESULT_FILE).read_text())
+        stage_dir = context.stage_dir(ablation_stage_name(name))
+        runs = [json.loads((seed_folder(stage_dir, i) / RESULT_FILE).read_text())
                 for i in range(config["seeds"])]
         summary[name] = summarize(runs)
-        grids.append((name, _final_grid(stage_dir / "seed_0", runs[0])))
+        grids.append((name, _final_grid(seed_folder(stage_dir, 0), runs[0])))
     rows = []
     for name, (what, _) in VARIANTS.items():
         s = summary[name]
@@ -171,7 +179,7 @@ def _ablation_report(context, lines, figures):
               "digits in the judge's feature space.", ""]
     figures["grids"] = "ablation_samples.png"
     _panels_figure(grids, context.run_dir / "ablation_samples.png")
-    write_text_atomic(context.run_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
+    write_text_atomic(context.run_dir / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n")
     return ablation_claims(summary)
 
 
@@ -234,6 +242,6 @@ def report_stage(context) -> dict:
         lines += [f"![{key}]({path})", ""]
     lines += ["## Configuration", "", "```json", json.dumps(config, indent=2, sort_keys=True),
               "```", "", "## Versions", ""] + environment_lines(context.environment(), config["seed"])
-    write_text_atomic(context.run_dir / "report.md", "\n".join(lines) + "\n")
-    say(f"  wrote {context.run_dir / 'report.md'}")
+    write_text_atomic(context.run_dir / REPORT_FILE, "\n".join(lines) + "\n")
+    say(f"  wrote {context.run_dir / REPORT_FILE}")
     return {"claims": [[c, v] for c, v, _ in claims]}

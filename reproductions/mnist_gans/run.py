@@ -8,13 +8,12 @@ the figures and ``report.md``.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
-from reproductions import _api, _runner
-from reproductions._api import RunResult
 from reproductions._arguments import add_positive_int_flags
-from reproductions._runner import Reproduction, UsageError
+from reproductions._entry import entry_points
+from reproductions._errors import UsageError
+from reproductions._runner import Reproduction
 from reproductions.mnist_gans.config import PRESETS, STUDIES, build_config
 from reproductions.mnist_gans.stages import study_stages
 
@@ -30,7 +29,7 @@ PRESET_HELP = ("full: the reports' epochs and data; quick: a few minutes on a CP
 OVERRIDES = ("epochs", "batch_size", "n_images", "seeds", "judge_epochs")
 
 
-def add_arguments(parser: argparse.ArgumentParser, run) -> None:
+def add_arguments(parser, run) -> None:
     """The MNIST flags (the runner adds --preset, --output, --seed, --restart, --until)."""
     run.add_argument("--study", choices=STUDIES, default="mlp",
                      help="which report's experiment (default: mlp)")
@@ -45,6 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser, run) -> None:
         "--n-images": "training digits (the first N of the train split)",
         "--judge-epochs": None,
     })
+
 
 def configure(args, preset: str) -> dict:
     """The study's configuration; refuses what cannot work before any file is written."""
@@ -70,31 +70,9 @@ def reproduction_for(study: str) -> Reproduction:
     )
 
 
-def _study(argv) -> str:
-    return _runner.preparsed_option(argv, "--study", STUDIES, "mlp")
-
-
-def prepare(argv=None):
-    """Parse and validate; touch no file. Returns (args, config, run_dir)."""
-    return _runner.prepare(reproduction_for(_study(argv)), argv)
-
-
-def main(argv=None) -> int:
-    """Entry point; returns the exit code (2 for bad input)."""
-    return _runner.main(reproduction_for(_study(argv)), argv)
-
-
-def reproduce(study: str = "mlp", preset: str = "auto", output: str = "runs",
-              **settings) -> RunResult:
-    """Run or resume one MNIST GAN study from Python; the command line with the same
-    settings writes the same ``OUTPUT/mnist_gans/STUDY`` folder.
-
-    Args:
-        study: ``"mlp"`` (seed 002), ``"ablations"`` (seed 003) or ``"collapse"`` (seed 000).
-
-    ``preset``, ``output`` and ``**settings`` (every flag by its Python name), the
-    returned :class:`RunResult` and the errors: see :func:`reproductions._api.reproduce`.
-    ``result.table`` is the main table (the report's first table).
-    """
-    return _api.reproduce(lambda argv: reproduction_for(_study(argv)),
-                          dict(study=study, preset=preset, output=output, **settings))
+prepare, main, reproduce = entry_points(
+    reproduction_for, chosen_by=("--study", STUDIES, "mlp"), defaults={"study": "mlp"},
+    doc="""Run or resume one MNIST GAN study (``study``: ``"mlp"`` for seed 002,
+    ``"ablations"`` for seed 003, ``"collapse"`` for seed 000); the command line with the
+    same settings writes the same ``OUTPUT/mnist_gans/STUDY`` folder. ``result.table`` is
+    the report's first table.""")

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from mitlgan.artifacts import GENERATOR_FILE
+from reproductions._repeats import seeded_repeats
 from reproductions._runner import Stage, say
-from reproductions.mnist_gans.config import VARIANTS, variant_epochs, variant_spec
-from reproductions.mnist_gans.training import (
-    GENERATOR_FILE,
+from reproductions.mnist_gans.config import (
+    INTERPOLATION_STAGE,
     JUDGE_STAGE,
-    judge_stage,
-    train_gan,
+    TRAIN_STAGE,
+    VARIANTS,
+    ablation_stage_name,
+    variant_epochs,
+    variant_spec,
 )
+from reproductions.mnist_gans.training import judge_stage, train_gan
 
-TRAIN_STAGE = "train"
-INTERPOLATION_STAGE = "interpolation"
 INTERPOLATION_PAIRS = 4
 INTERPOLATION_STEPS = 9  # seed 002: two end points and 7 steps between them
 
@@ -58,15 +61,18 @@ def ablation_stage(name: str):
     def run(context) -> dict:
         config = context.config
         epochs = variant_epochs(name, config["epochs"])
-        runs = []
-        for index in range(config["seeds"]):
-            seed = config["seed"] * 100 + index
-            result = train_gan(context, context.stage_dir(f"ablation_{name}") / f"seed_{index}",
-                               variant_spec(name), seed=seed, epochs=epochs, per_epoch_judge=False)
+
+        def train(folder, seed):
+            return train_gan(context, folder, variant_spec(name), seed=seed, epochs=epochs,
+                             per_epoch_judge=False)
+
+        def progress(index, seed, result, earlier):
             scores = result["scores"]
             say(f"  seed {seed}: judge-feature FD {scores['feature_fd']:.2f}, "
                 f"{scores['classes_covered']} classes, {result['seconds_per_epoch']:.2f} s/epoch")
-            runs.append(result)
+
+        runs = seeded_repeats(context.stage_dir(ablation_stage_name(name)), config["seeds"],
+                              config["seed"], train, progress)
         return {"epochs": epochs, "seeds": len(runs)}
 
     return run
@@ -80,7 +86,7 @@ def study_stages(study: str) -> tuple[Stage, ...]:
                   judge_stage)
     report = Stage("report", "figures, tables and report.md", report_stage)
     if study == "ablations":
-        return (judge, *(Stage(f"ablation_{name}", f"FC GAN, {what}", ablation_stage(name))
+        return (judge, *(Stage(ablation_stage_name(name), f"FC GAN, {what}", ablation_stage(name))
                          for name, (what, _) in VARIANTS.items()), report)
     train = Stage(TRAIN_STAGE, "the MLP GAN of PyTorch-GAN's gan.py, judged every epoch",
                   single_gan_stage)

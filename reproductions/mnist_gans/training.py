@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import os
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from reproductions._runner import say, write_json_atomic
-from reproductions.mnist_gans.config import SGD_LEARNING_RATE
-
-JUDGE_STAGE = "judge"
-GENERATOR_FILE = "generator.keras"
-RESULT_FILE = "result.json"
-
-
-def _keras_verbosity(interactive: int) -> int:
-    """Keras progress bars only on a terminal; one line per epoch in logs and CI."""
-    return interactive if sys.stdout.isatty() and not os.environ.get("CI") else 2
+from mitlgan.artifacts import CHECKPOINT_DIR, HISTORY_FILE, SAMPLES_DIR
+from reproductions._repeats import RESULT_FILE, run_once
+from reproductions._runner import keras_verbosity, say
+from reproductions.mnist_gans.config import JUDGE_STAGE, SGD_LEARNING_RATE
 
 
 def mnist(context):
@@ -52,7 +42,7 @@ def judge(context):
 
         return Judge.trained(mnist(context), context.stage_dir(JUDGE_STAGE),
                              epochs=context.config["judge_epochs"], seed=context.config["seed"],
-                             verbose=_keras_verbosity(1))
+                             verbose=keras_verbosity())
 
     return context.load_once("judge", load)
 
@@ -129,13 +119,18 @@ def train_gan(context, out_dir: Path, spec: dict | None, *, seed: int, epochs: i
 
     A finished run (its ``result.json`` exists) is read back, not retrained. Results:
     the judge's scores of the final generator, seconds per epoch (median of the epochs
-    timed), epochs, seed.
+    timed), epochs, seed. The generator is exported as ``generator.keras`` and
+    ``generator_savedmodel/``.
     """
-    result_path = out_dir / RESULT_FILE
-    if result_path.is_file():
-        return json.loads(result_path.read_text())
+    return run_once(Path(out_dir) / RESULT_FILE, lambda: _train_gan(
+        context, Path(out_dir), spec, seed=seed, epochs=epochs,
+        per_epoch_judge=per_epoch_judge))[0]
+
+
+def _train_gan(context, out_dir: Path, spec: dict | None, *, seed: int, epochs: int,
+               per_epoch_judge: bool) -> dict:
     from mitlgan.metrics.judge_callback import JudgeCallback
-    from mitlgan.training import train
+    from mitlgan.training import export_generator, train
 
     config = context.config
     data_range = tuple(spec["data_range"]) if spec else (-1.0, 1.0)
@@ -146,15 +141,13 @@ def train_gan(context, out_dir: Path, spec: dict | None, *, seed: int, epochs: i
     timer = _epoch_timer()
     callbacks = [timer] + ([scorer] if per_epoch_judge else [])
     train(gan, training_images(context, data_range), batch_size=config["batch_size"],
-          epochs=epochs, checkpoint_dir=out_dir / "checkpoints", every=max(5, epochs // 5),
-          keep=1, sample_dir=out_dir / "samples", num_samples=25, sample_seed=seed,
-          history_csv=out_dir / "history.csv", seed=seed, callbacks=callbacks,
-          verbose=_keras_verbosity(0))
+          epochs=epochs, checkpoint_dir=out_dir / CHECKPOINT_DIR, every=max(5, epochs // 5),
+          keep=1, sample_dir=out_dir / SAMPLES_DIR, num_samples=25, sample_seed=seed,
+          history_csv=out_dir / HISTORY_FILE, seed=seed, callbacks=callbacks,
+          verbose=keras_verbosity(interactive=0))
     scorer.set_model(gan)
     scorer.on_epoch_end(epochs - 1)
-    gan.generator.save(out_dir / GENERATOR_FILE)
-    result = {"seed": seed, "epochs": epochs, "scores": scorer.last.as_dict(),
-              "seconds_per_epoch": float(np.median(timer.seconds)) if timer.seconds else None,
-              "epochs_timed": len(timer.seconds), "data_range": list(data_range)}
-    write_json_atomic(result_path, result)  # written last: the run is finished
-    return result
+    export_generator(gan, out_dir)  # generator.keras and generator_savedmodel/
+    return {"seed": seed, "epochs": epochs, "scores": scorer.last.as_dict(),
+            "seconds_per_epoch": float(np.median(timer.seconds)) if timer.seconds else None,
+            "epochs_timed": len(timer.seconds), "data_range": list(data_range)}

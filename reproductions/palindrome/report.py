@@ -7,7 +7,7 @@ import json
 import numpy as np
 
 from reproductions._report import TITLE_SIZE, markdown_table, write_text_atomic
-from reproductions._runner import environment_lines, say
+from reproductions._runner import REPORT_FILE, environment_lines, say
 from reproductions.palindrome.config import LEARNING_RATE_LENGTHS, MODEL_LABELS, MODELS
 
 TARGET_ACCURACY = 0.9
@@ -139,8 +139,8 @@ def write_report(context, results: dict) -> dict:
         "", "## Versions", "",
     ]
     lines += environment_lines(context.environment(), config["seed"])
-    write_text_atomic(run_dir / "report.md", "\n".join(lines) + "\n")
+    write_text_atomic(run_dir / REPORT_FILE, "\n".join(lines) + "\n")
     for claim, verdict, measured in verdicts:
         say(f"  {claim}: {verdict} ({measured})")
-    say(f"  wrote {run_dir / 'report.md'}")
+    say(f"  wrote {run_dir / REPORT_FILE}")
     return {"claims": [[c, v] for c, v, _ in verdicts]}

@@ -11,10 +11,11 @@ import json
 import time
 from pathlib import Path
 
-from reproductions import _api, _runner
-from reproductions._api import RunResult
 from reproductions._arguments import add_positive_int_flags, int_list, positive_float_list
-from reproductions._runner import Reproduction, Stage, UsageError, say, write_json_atomic
+from reproductions._entry import entry_points
+from reproductions._errors import UsageError
+from reproductions._repeats import run_once
+from reproductions._runner import DONE_FILE, Reproduction, Stage, say
 from reproductions.palindrome.config import PRESETS, build_config, run_list
 
 DESCRIPTION = ("Reproduce seed 002's Part 1: an LSTM cell built from its equations (both "
@@ -100,17 +101,19 @@ def train_run(context, run: dict) -> dict:
             "stopped_early_at": stop.stopped_at}
 
 
+RUNS_STAGE = "runs"
+
+
 def runs_stage(context) -> dict:
     """Train every run not finished yet (each writes ``runs/NAME.json`` when done)."""
-    folder = context.stage_dir("runs")
+    folder = context.stage_dir(RUNS_STAGE)
     runs = run_list(context.config)
     for index, run in enumerate(runs, start=1):
-        path = folder / f"{run['name']}.json"
-        if path.is_file():
+        result, earlier = run_once(folder / f"{run['name']}.json",
+                                   lambda run=run: train_run(context, run))
+        if earlier:
             say(f"  [{index}/{len(runs)}] {run['name']}: done earlier")
             continue
-        result = train_run(context, run)
-        write_json_atomic(path, result)
         stop = (f", stopped at epoch {result['stopped_early_at']} (100% test accuracy for "
                 f"{context.config['perfect_patience']} epochs)" if result["stopped_early_at"]
                 else "")
@@ -123,7 +126,7 @@ def runs_stage(context) -> dict:
 def load_results(context) -> dict:
     """{run name: its record} of the finished runs."""
     return {p.stem: json.loads(p.read_text())
-            for p in sorted(context.stage_dir("runs").glob("*.json")) if p.name != "done.json"}
+            for p in sorted(context.stage_dir(RUNS_STAGE).glob("*.json")) if p.name != DONE_FILE}
 
 
 def report_stage(context) -> dict:
@@ -136,7 +139,7 @@ def report_stage(context) -> dict:
 REPRODUCTION = Reproduction(
     prog="python -m reproductions.palindrome",
     description=DESCRIPTION,
-    stages=(Stage("runs", "every model, length and learning rate", runs_stage),
+    stages=(Stage(RUNS_STAGE, "every model, length and learning rate", runs_stage),
             Stage("report", "curves, learning-rate panels, table and claims", report_stage)),
     configure=configure,
     add_arguments=add_arguments,
@@ -148,23 +151,9 @@ REPRODUCTION = Reproduction(
 )
 
 
-def prepare(argv=None):
-    """Parse and validate; touch no file. Returns (args, config, run_dir)."""
-    return _runner.prepare(REPRODUCTION, argv)
-
-
-def main(argv=None) -> int:
-    """Entry point; returns the exit code (2 for bad input)."""
-    return _runner.main(REPRODUCTION, argv)
-
-
-def reproduce(preset: str = "auto", output: str = "runs", **settings) -> RunResult:
-    """Run or resume the palindrome study (LSTM against RNN) from Python; the command
-    line with the same settings writes the same ``OUTPUT/palindrome`` folder.
-
-    ``preset``, ``output`` and ``**settings`` (every flag by its Python name), the
-    returned :class:`RunResult` and the errors: see :func:`reproductions._api.reproduce`.
-    ``result.table`` is the main table (accuracy per length, model and learning rate).
-    """
-    return _api.reproduce(lambda argv: REPRODUCTION,
-                          dict(preset=preset, output=output, **settings))
+prepare, main, reproduce = entry_points(
+    REPRODUCTION,
+    doc="""Run or resume the palindrome study (the LSTM from its equations against the
+    vanilla RNN); the command line with the same settings writes the same
+    ``OUTPUT/palindrome`` folder. ``result.table`` is the accuracy per length, model and
+    learning rate.""")

@@ -6,15 +6,17 @@ import json
 
 import numpy as np
 
+from mitlgan.artifacts import GENERATOR_FILE
+from reproductions._repeats import RESULT_FILE, seed_folder, seed_folders
 from reproductions._report import markdown_table, show_grid, write_text_atomic
-from reproductions._runner import environment_lines, say
+from reproductions._runner import REPORT_FILE, environment_lines, say
 from reproductions.zi2zi.config import (
     GRID_CHARS,
     LITTLE_L1_FRACTION,
     LITTLE_SSIM,
     study_variants,
 )
-from reproductions.zi2zi.stages import RESULT_FILE, held_out_arrays
+from reproductions.zi2zi.stages import CLASSIFIER_STAGE, DATA_STAGE, held_out_arrays
 
 METRICS = ("l1", "ssim", "accuracy")
 CLAIMS = {
@@ -27,8 +29,8 @@ CLAIMS = {
 
 
 def _seed_results(context, name: str) -> list[dict]:
-    folder = context.stage_dir(name)
-    return [json.loads(p.read_text()) for p in sorted(folder.glob(f"seed_*/{RESULT_FILE}"))]
+    return [json.loads((folder / RESULT_FILE).read_text())
+            for folder in seed_folders(context.stage_dir(name))]
 
 
 def summarise(results: list[dict], styles) -> dict:
@@ -72,7 +74,7 @@ def _grid_figure(context, name: str, fonts) -> str | None:
 
     from mitlgan.plots import image_grid
 
-    path = context.stage_dir(name) / "seed_0" / "generator.keras"
+    path = seed_folder(context.stage_dir(name), 0) / GENERATOR_FILE
     if not path.is_file():
         return None
     generator = keras.saving.load_model(path)
@@ -107,8 +109,8 @@ def stacked_panels(panels, path, title) -> None:
 def report_stage(context) -> dict:
     """Write the grids and ``report.md``; returns the claim's verdict."""
     config, run_dir = context.config, context.run_dir
-    data = json.loads((context.stage_dir("data") / "done.json").read_text())
-    classifier = json.loads((context.stage_dir("classifier") / "done.json").read_text())
+    data = context.done_payload(DATA_STAGE)
+    classifier = context.done_payload(CLASSIFIER_STAGE)
     fonts = data["target_fonts"]
     names = list(study_variants(config["study"], config))
     summaries = {n: summarise(_seed_results(context, n), fonts) for n in names}
@@ -155,7 +157,7 @@ def report_stage(context) -> dict:
         "```", "", "## Versions", "",
     ]
     lines += environment_lines(context.environment(), config["seed"])
-    write_text_atomic(run_dir / "report.md", "\n".join(lines) + "\n")
+    write_text_atomic(run_dir / REPORT_FILE, "\n".join(lines) + "\n")
     say(f"  {CLAIMS[config['study']]}: {verdict} ({measured})")
-    say(f"  wrote {run_dir / 'report.md'}")
+    say(f"  wrote {run_dir / REPORT_FILE}")
     return {"claim": CLAIMS[config["study"]], "verdict": verdict}

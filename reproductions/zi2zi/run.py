@@ -2,19 +2,18 @@
 
 Layout of ``OUTPUT/zi2zi/STUDY/``: ``config.json``, ``run.log``, ``data/`` (the split
 and the identity baseline), ``classifier/`` (the glyph classifier), one folder per
-variant with ``seed_K/`` (checkpoints, ``history.csv``, ``generator.keras`` and ``saved_model/``,
-``result.json``), the grids and ``report.md``.
+variant with ``seed_K/`` (checkpoints, ``history.csv``, ``generator.keras`` and ``generator_savedmodel/``,
+``result.json``), the grids and ``report.md``. Seeds: :mod:`reproductions._repeats`.
 """
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
-from reproductions import _api, _runner
-from reproductions._api import RunResult
 from reproductions._arguments import add_positive_int_flags
-from reproductions._runner import Reproduction, Stage, UsageError
+from reproductions._entry import entry_points
+from reproductions._errors import UsageError
+from reproductions._runner import Reproduction, Stage
 from reproductions.zi2zi.config import (
     HELD_OUT_FRACTION,
     PRESET_VALUES,
@@ -33,7 +32,7 @@ OVERRIDES = ("epochs", "batch_size", "train_chars", "held_out_chars", "seeds",
 BASE_SETTINGS = {"l1_weight": 100.0, "width": 16, "channels": 3, "min_styles": 10}
 
 
-def add_arguments(parser: argparse.ArgumentParser, run) -> None:
+def add_arguments(parser, run) -> None:
     """The zi2zi flags (the runner adds --preset, --output, --seed, --restart, --until)."""
     run.add_argument("--study", choices=STUDIES, default="l1",
                      help="l1: L1 weight 10..10,000; epochs: E vs 3E; samples: N/3 vs N "
@@ -112,13 +111,19 @@ def configure(args, preset: str) -> dict:
 def reproduction_for(study: str) -> Reproduction:
     """The runner's view of one study (its variant stages differ)."""
     from reproductions.zi2zi.report import report_stage
-    from reproductions.zi2zi.stages import classifier_stage, data_stage, variant_stage
+    from reproductions.zi2zi.stages import (
+        CLASSIFIER_STAGE,
+        DATA_STAGE,
+        classifier_stage,
+        data_stage,
+        variant_stage,
+    )
 
     # variant names do not depend on the configuration, so the stage list is known early
     names = study_variants(study, {"epochs": 1, "train_chars_available": 3})
-    stages = (Stage("data", "glyph pairs, the held-out split and the identity baseline",
+    stages = (Stage(DATA_STAGE, "glyph pairs, the held-out split and the identity baseline",
                     data_stage),
-              Stage("classifier", "the glyph classifier on the real target fonts",
+              Stage(CLASSIFIER_STAGE, "the glyph classifier on the real target fonts",
                     classifier_stage),
               *(Stage(name, f"zi2zi, {name}", variant_stage(study, name)) for name in names),
               Stage("report", "grids, tables and the report's claims", report_stage))
@@ -131,31 +136,9 @@ def reproduction_for(study: str) -> Reproduction:
     )
 
 
-def _study(argv) -> str:
-    return _runner.preparsed_option(argv, "--study", STUDIES, "l1")
-
-
-def prepare(argv=None):
-    """Parse and validate; touch no file. Returns (args, config, run_dir)."""
-    return _runner.prepare(reproduction_for(_study(argv)), argv)
-
-
-def main(argv=None) -> int:
-    """Entry point; returns the exit code (2 for bad input)."""
-    return _runner.main(reproduction_for(_study(argv)), argv)
-
-
-def reproduce(study: str = "l1", preset: str = "auto", output: str = "runs",
-              **settings) -> RunResult:
-    """Run or resume one zi2zi study from Python; the command line with the same
-    settings writes the same ``OUTPUT/zi2zi/STUDY`` folder.
-
-    Args:
-        study: ``"l1"``, ``"epochs"``, ``"samples"``, ``"sources"`` or ``"depth"``.
-
-    ``preset``, ``output`` and ``**settings`` (every flag by its Python name), the
-    returned :class:`RunResult` and the errors: see :func:`reproductions._api.reproduce`.
-    ``result.table`` is the main table (held-out L1, SSIM and accuracy per variant).
-    """
-    return _api.reproduce(lambda argv: reproduction_for(_study(argv)),
-                          dict(study=study, preset=preset, output=output, **settings))
+prepare, main, reproduce = entry_points(
+    reproduction_for, chosen_by=("--study", STUDIES, "l1"), defaults={"study": "l1"},
+    doc="""Run or resume one zi2zi study (``study``: ``"l1"``, ``"epochs"``, ``"samples"``,
+    ``"sources"`` or ``"depth"``); the command line with the same settings writes the same
+    ``OUTPUT/zi2zi/STUDY`` folder. ``result.table`` is the held-out L1, SSIM and accuracy
+    per variant.""")

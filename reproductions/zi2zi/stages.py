@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
-from reproductions._runner import keras_verbosity, say, write_json_atomic
+from mitlgan.artifacts import CHECKPOINT_DIR, HISTORY_FILE
+from reproductions._repeats import seeded_repeats
+from reproductions._runner import keras_verbosity, say
 from reproductions.zi2zi.config import study_variants
 
-RESULT_FILE = "result.json"
+DATA_STAGE = "data"
+CLASSIFIER_STAGE = "classifier"
+CLASSIFIER_FILE = "classifier.keras"
 
 
 def glyphs(context) -> dict:
@@ -115,7 +118,7 @@ def classifier_stage(context) -> dict:
     model, accuracy = train_glyph_classifier(np.stack(images)[..., None], labels,
                                              epochs=config["classifier_epochs"],
                                              seed=config["seed"])
-    model.save(context.stage_dir("classifier") / "classifier.keras")
+    model.save(context.stage_dir(CLASSIFIER_STAGE) / CLASSIFIER_FILE)
     say(f"  glyph classifier: {len(set(labels))} glyph classes ({len(chars)} characters; "
         f"homoglyphs share a class) x {len(config['target_fonts'])} fonts, accuracy on the "
         f"real renders {accuracy:.3f}")
@@ -126,7 +129,7 @@ def _classifier(context):
     def load():
         import keras
 
-        return keras.saving.load_model(context.stage_dir("classifier") / "classifier.keras")
+        return keras.saving.load_model(context.stage_dir(CLASSIFIER_STAGE) / CLASSIFIER_FILE)
 
     return context.load_once("classifier", load)
 
@@ -157,10 +160,10 @@ def _train_variant(context, out_dir: Path, settings: dict, seed: int) -> dict:
         gan.compile()
     epochs = settings.get("epochs", config["epochs"])
     train(gan, (targets, sources, styles), batch_size=config["batch_size"], epochs=epochs,
-          checkpoint_dir=out_dir / "checkpoints", every=1, keep=2,
-          history_csv=out_dir / "history.csv", seed=seed, callbacks=[Zi2ZiLearningRate()],
+          checkpoint_dir=out_dir / CHECKPOINT_DIR, every=1, keep=2,
+          history_csv=out_dir / HISTORY_FILE, seed=seed, callbacks=[Zi2ZiLearningRate()],
           verbose=keras_verbosity())
-    export_generator(gan, out_dir)  # generator.keras and a SavedModel
+    export_generator(gan, out_dir)  # generator.keras and generator_savedmodel/
     return {"pairs": int(len(index)), "epochs": epochs, "train_steps": gan.train_steps,
             "scores": score_generator(context, gan.generator)}
 
@@ -207,24 +210,24 @@ def variant_stage(study: str, name: str):
     def run(context) -> dict:
         config = context.config
         settings = study_variants(study, config)[name]
-        results = []
-        for index in range(config["seeds"]):
-            out_dir = context.stage_dir(name) / f"seed_{index}"
-            path = out_dir / RESULT_FILE
-            if path.is_file():
-                results.append(json.loads(path.read_text()))
+
+        def train(folder, seed):
+            folder.mkdir(parents=True, exist_ok=True)
+            return _train_variant(context, folder, settings, seed)
+
+        def progress(index, seed, result, earlier):
+            if earlier:
                 say(f"  seed {index}: done earlier")
-                continue
-            out_dir.mkdir(parents=True, exist_ok=True)
-            result = _train_variant(context, out_dir, settings, config["seed"] * 100 + index)
-            write_json_atomic(path, result)
-            results.append(result)
+                return
             scores = result["scores"]
             say(f"  seed {index}: held-out " + ", ".join(
                 f"{style} L1 {s['l1']:.3f} acc {s['accuracy']:.2f}"
                 for style, s in scores.items() if style != "style_spread")
                 + f"; style spread {scores['style_spread']['generated']:.5f} (targets "
                 f"{scores['style_spread']['targets']:.3f})")
+
+        results = seeded_repeats(context.stage_dir(name), config["seeds"], config["seed"],
+                                 train, progress)
         return {"settings": settings, "seeds": len(results)}
 
     return run
