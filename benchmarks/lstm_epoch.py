@@ -24,6 +24,7 @@ from _timing import add_steps_argument, epoch_table, machine_line, time_interlea
 
 from mitlgan.data.palindrome import palindrome_data  # noqa: E402
 from mitlgan.models.recurrent import build_palindrome_classifier  # noqa: E402
+from mitlgan.training import SMALL_MODEL_STEPS_PER_EXECUTION as SPE  # noqa: E402
 
 
 def keras_lstm(input_length, hidden):
@@ -31,9 +32,10 @@ def keras_lstm(input_length, hidden):
     return keras.Model(digits, keras.layers.Dense(10)(keras.layers.LSTM(hidden)(digits)))
 
 
-def epoch(model, data, batch_size):
+def epoch(model, data, batch_size, steps_per_execution=1):
     model.compile(keras.optimizers.Adam(1e-3, global_clipnorm=10.0),
-                  keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+                  keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  steps_per_execution=steps_per_execution)
     return lambda: model.fit(data.x_train, data.y_train, batch_size=batch_size, epochs=1,
                              verbose=0)
 
@@ -57,6 +59,12 @@ def main():
         "EquationLSTMCell in keras.layers.RNN": epoch(
             build_palindrome_classifier("lstm", args.length - 1, args.hidden), data,
             args.batch_size),
+        f"the same, {SPE} steps per call": epoch(
+            build_palindrome_classifier("lstm", args.length - 1, args.hidden), data,
+            args.batch_size, SPE),
+        f"the same, unrolled, {SPE} steps per call": epoch(
+            build_palindrome_classifier("lstm", args.length - 1, args.hidden, unroll=True), data,
+            args.batch_size, SPE),
     }, args.steps)
     print("\n".join(epoch_table(timings, reference)))
 

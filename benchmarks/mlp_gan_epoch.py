@@ -67,11 +67,11 @@ def tutorial_epoch(images, batch_size, latent_dim=100):
     return epoch
 
 
-def bcegan_epoch(images, batch_size, latent_dim=100):
+def bcegan_epoch(images, batch_size, latent_dim=100, steps_per_execution=1):
     """``mitlgan.BCEGAN`` through ``fit``: one epoch per call."""
     keras.utils.set_random_seed(0)
     gan = mitlgan.BCEGAN(build_mlp_generator(latent_dim), build_mlp_discriminator(), seed=0)
-    gan.compile(g_optimizer=adam(), d_optimizer=adam())
+    gan.compile(g_optimizer=adam(), d_optimizer=adam(), steps_per_execution=steps_per_execution)
     steps = gan.steps_per_epoch(len(images), batch_size)
     dataset = gan.prepare_dataset(images, batch_size, epochs=10_000, seed=0)
 
@@ -95,6 +95,9 @@ def main():
     timings = time_interleaved({
         "tutorial loop": tutorial_epoch(images, args.batch_size),
         "mitlgan.BCEGAN fit": bcegan_epoch(images, args.batch_size),
+        **{f"mitlgan.BCEGAN fit, {k} steps per call": bcegan_epoch(images, args.batch_size,
+                                                                   steps_per_execution=k)
+           for k in (8, 32)},
     }, args.steps)
     print("\n".join(epoch_table(timings, "tutorial loop")))
 

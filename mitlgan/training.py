@@ -30,6 +30,11 @@ from mitlgan.checkpoints import NonFiniteLossError, latest_checkpoint, load_chec
 from mitlgan.data.stream import ImageFiles
 from mitlgan.distribute import is_chief, worker_folder_is_private
 
+#: train steps per compiled call for models whose step is mostly dispatch overhead
+#: (the MLP GANs, the palindrome RNNs): one call runs this many steps in a loop inside
+#: the graph, with the same ops in the same order (bit-identical weights, tested).
+#: Measured with ``benchmarks/mlp_gan_epoch.py``; epoch-end callbacks are unchanged.
+SMALL_MODEL_STEPS_PER_EXECUTION = 32
 
 @dataclasses.dataclass
 class TrainResult:
@@ -150,12 +155,14 @@ def train(
     if history_csv is not None:
         all_callbacks.append(HistoryCSV(history_csv))
 
+    steps_per_epoch = gan.steps_per_epoch(num_images, batch_size)
+    fit_epochs_exactly(gan, steps_per_epoch)
     try:
         history = gan.fit(
             training_dataset(gan, images, batch_size, epochs, initial_epoch, seed),
             epochs=epochs,
             initial_epoch=initial_epoch,
-            steps_per_epoch=gan.steps_per_epoch(num_images, batch_size),
+            steps_per_epoch=steps_per_epoch,
             callbacks=all_callbacks,
             shuffle=False,
             verbose=verbose,
@@ -173,6 +180,28 @@ def train(
         resumed_from,
         checkpoint.last_checkpoint if checkpoint else None,
     )
+
+
+def steps_per_call(steps_per_epoch: int, most: int) -> int:
+    """The largest number of steps per compiled call, at most ``most``, that divides
+    ``steps_per_epoch``: a call never runs into the next epoch's batches."""
+    return max(k for k in range(1, max(1, min(most, steps_per_epoch)) + 1)
+               if steps_per_epoch % k == 0)
+
+
+def fit_epochs_exactly(model, steps_per_epoch: int) -> None:
+    """Lower ``model.steps_per_execution`` to a divisor of ``steps_per_epoch``.
+
+    Keras's multi-step call keeps drawing from a dataset that spans several epochs, so
+    with 12 steps an epoch and 5 per call the first epoch would end after 15 steps and
+    every epoch-end callback (checkpoints, grids, logs) would move. Before the train
+    function is built only; idempotent.
+    """
+    wanted = getattr(model, "steps_per_execution", 1) or 1
+    exact = steps_per_call(steps_per_epoch, wanted)
+    if exact != wanted:
+        model.steps_per_execution = exact
+        model.train_function = None  # rebuilt with the new count on the next fit
 
 
 def training_dataset(gan, images, batch_size, epochs, initial_epoch, seed):

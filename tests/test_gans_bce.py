@@ -113,3 +113,36 @@ def test_bad_arguments_are_named():
         BCEGAN(generator, discriminator, generator_loss="hinge")
     with pytest.raises(ValueError, match="latent_distribution='cauchy'"):
         BCEGAN(generator, discriminator, latent_distribution="cauchy")
+
+
+def test_several_steps_per_call_train_the_same_weights():
+    # 12 steps an epoch: 5 per call would run into the next epoch's batches, so train()
+    # lowers it to 4 (a divisor); then weights and epoch logs are one step per call's
+    import keras
+
+    import mitlgan
+    from mitlgan.models import build_mlp_discriminator, build_mlp_generator
+    from mitlgan.training import train
+
+    images = np.random.default_rng(0).uniform(-1, 1, (200, 28, 28, 1)).astype("float32")
+    states, histories = [], []
+    for steps_per_execution in (1, 5):
+        keras.utils.set_random_seed(0)
+        gan = mitlgan.BCEGAN(build_mlp_generator(16), build_mlp_discriminator(), seed=3)
+        gan.compile(steps_per_execution=steps_per_execution)
+        result = train(gan, images, batch_size=16, epochs=2, seed=1, verbose=0)
+        assert gan.train_steps == 24
+        assert gan.steps_per_execution == (1 if steps_per_execution == 1 else 4)
+        states.append([v.numpy() for v in gan.generator.variables + gan.discriminator.variables])
+        histories.append(result.history)
+    for a, b in zip(*states):
+        np.testing.assert_array_equal(a, b)
+    assert histories[0] == histories[1]
+
+
+def test_steps_per_call_divides_the_epoch():
+    from mitlgan.training import steps_per_call
+
+    assert [steps_per_call(12, k) for k in (1, 4, 5, 32)] == [1, 4, 4, 12]
+    assert steps_per_call(125, 32) == 25 and steps_per_call(7, 32) == 7
+    assert steps_per_call(31, 8) == 1  # a prime epoch: one step per call

@@ -103,3 +103,26 @@ def test_default_initialisation_is_pytorch_linear():
     assert np.all(keras_init.get_layer("recurrent").cell.bias.numpy() == 0)
     with pytest.raises(ValueError, match="init="):
         EquationLSTMCell(4, init="xavier")
+
+
+def test_unrolled_and_several_steps_per_call_change_nothing():
+    import keras
+
+    from mitlgan.models.recurrent import build_palindrome_classifier
+
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 10, (40, 6, 1)).astype("float32")
+    y = rng.integers(0, 10, 40)
+    weights = []
+    for unroll, steps_per_execution in ((False, 1), (False, 3), (True, 3)):
+        keras.utils.set_random_seed(0)
+        model = build_palindrome_classifier("lstm", 6, 8, unroll=unroll)
+        model.compile(keras.optimizers.Adam(1e-2),
+                      keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      steps_per_execution=steps_per_execution)
+        model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+        weights.append(model.get_weights())
+    for a, b in zip(weights[0], weights[1]):  # the same ops, looped in the graph
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(weights[0], weights[2]):  # the same equations, unrolled
+        np.testing.assert_allclose(a, b, atol=1e-6)

@@ -128,12 +128,15 @@ RECURRENT_MODELS = ("rnn", "lstm", "lstm_as_printed")
 
 
 def build_palindrome_classifier(kind: str, input_length: int, hidden: int = 128,
-                                num_classes: int = 10, init: str = "pytorch") -> keras.Model:
+                                num_classes: int = 10, init: str = "pytorch",
+                                unroll: bool = False) -> keras.Model:
     """(B, input_length, 1) digits -> (B, num_classes) logits of the last digit.
 
     ``kind``: "rnn" (:class:`VanillaRNNCell`), "lstm" (standard output) or
     "lstm_as_printed" (equation (6) as printed). The readout sees the last step only.
     ``init``: "pytorch" (the report's nn.Linear default, also for the readout) or "keras".
+    ``unroll``: build the time loop as ``input_length`` copies of the cell instead of a
+    ``tf.while_loop`` (same equations; see ``benchmarks/lstm_epoch.py`` for the speed).
     """
     require_positive_int("input_length", input_length)
     if kind not in RECURRENT_MODELS:
@@ -141,7 +144,7 @@ def build_palindrome_classifier(kind: str, input_length: int, hidden: int = 128,
     cell = (VanillaRNNCell(hidden, init) if kind == "rnn"
             else EquationLSTMCell(hidden, "standard" if kind == "lstm" else "as_printed", init))
     digits = keras.Input((input_length, 1), name="digits")
-    h = keras.layers.RNN(cell, name="recurrent")(digits)
+    h = keras.layers.RNN(cell, unroll=unroll, name="recurrent")(digits)
     readout = (keras.layers.Dense(num_classes, name="readout") if init == "keras" else
                keras.layers.Dense(num_classes, kernel_initializer=_linear_init(hidden),
                                   bias_initializer=_linear_init(hidden), name="readout"))

@@ -21,7 +21,12 @@ from reproductions._entry import entry_points
 from reproductions._errors import UsageError
 from reproductions._runner import Reproduction, Stage, keras_verbosity, say
 from reproductions.dcgan.config import PRESETS, SPRITES_FULL, TRAIN_STAGE, build_config
-from reproductions.dcgan.stacked import STACKED_MNIST, STACKED_STAGES, build_stacked_config
+from reproductions.dcgan.stacked import (
+    STACKED_MNIST,
+    STACKED_PRESETS,
+    STACKED_STAGES,
+    build_stacked_config,
+)
 
 DESCRIPTION = ("Reproduce seed 001's DCGAN at 64x64 and measure its mode collapse: precision, "
                "recall, density, coverage and diversity after every epoch, collapsed epochs "
@@ -61,6 +66,9 @@ def configure(args, preset: str) -> dict:
     """The configuration; a missing image folder is refused before anything is written."""
     overrides = {k: getattr(args, k) for k in OVERRIDES}
     if args.benchmark == STACKED_MNIST:
+        if preset not in STACKED_PRESETS:
+            raise UsageError(f"--benchmark stacked-mnist has no {preset} preset; give --preset "
+                             f"{' or --preset '.join(STACKED_PRESETS)}.")
         if args.images is not None or args.dataset != "sprites":
             raise UsageError("--benchmark stacked-mnist makes its own data from MNIST; leave "
                              "out --dataset and --images.")
@@ -152,8 +160,9 @@ def report_stage(context) -> dict:
     return write_report(context)
 
 
-PRESET_HELP = ("full: the report's DCGAN (stacked-mnist: the papers' budget); quick: widths "
-               "/ 8, minutes on a CPU; auto (default): full on a GPU, quick otherwise")
+PRESET_HELP = ("full: the report's DCGAN (stacked-mnist: the papers' budget); hour: the "
+               "report's 50 epochs at widths / 4 (collapse study only); quick: widths / 8, "
+               "minutes on a CPU; auto (default): full on a GPU, quick otherwise")
 MAIN_STAGES = (
     Stage(TRAIN_STAGE, "the DCGAN, with precision/recall/density/coverage every epoch", train_stage),
     Stage("report", "collapse figure, grids and report.md", report_stage),

@@ -17,7 +17,8 @@ from reproductions.mitlgan.config import (
 )
 
 PRESET_HELP = ("thesis: 128x128, latent 1536, batch 32, n_critic 5, thesis epochs; "
-               "quick: small models that finish in minutes on a CPU; "
+               "hour: the quick models trained about 6x longer, within an hour on a "
+               "2-core CPU; quick: small models that finish in minutes on a CPU; "
                "auto (default): thesis on a GPU, quick otherwise")
 DESCRIPTION = (
     "Reproduce the MITLGAN thesis experiment: WGAN-GP on combined, background and "

@@ -24,8 +24,9 @@ DESCRIPTION = (
     "of generated digits per epoch). Every number comes from a CNN judge trained on real "
     "digits. Running the same command again resumes."
 )
-PRESET_HELP = ("full: the reports' epochs and data; quick: a few minutes on a CPU; "
-               "auto (default): full on a GPU, quick otherwise")
+PRESET_HELP = ("full: the reports' epochs and data; hour: the most of them that fits an hour "
+               "on a 2-core CPU (mlp and collapse: the reports' epochs); quick: a few "
+               "minutes on a CPU; auto (default): full on a GPU, quick otherwise")
 OVERRIDES = ("epochs", "batch_size", "n_images", "seeds", "judge_epochs")
 
 

@@ -66,6 +66,7 @@ def build_gan(config: dict, spec: dict | None, seed: int):
         build_mlp_discriminator,
         build_mlp_generator,
     )
+    from mitlgan.training import SMALL_MODEL_STEPS_PER_EXECUTION
 
     keras.utils.set_random_seed(seed)
     adam = lambda: keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.999)  # noqa: E731
@@ -83,7 +84,8 @@ def build_gan(config: dict, spec: dict | None, seed: int):
                        else adam())
     gan = BCEGAN(generator, discriminator, latent_distribution=noise, seed=seed,
                  generator_loss=config.get("generator_loss", "non_saturating"))
-    gan.compile(g_optimizer=adam(), d_optimizer=d_optimizer)
+    gan.compile(g_optimizer=adam(), d_optimizer=d_optimizer,
+                steps_per_execution=SMALL_MODEL_STEPS_PER_EXECUTION)
     return gan
 
 
