@@ -58,3 +58,23 @@ def test_the_classifier_reads_the_glyphs_it_was_trained_on():
     assert character_accuracy(model, shifted, np.arange(10)) >= 0.8
     blank = np.ones((10, 64, 64, 1), np.float32)  # an empty canvas is not a digit
     assert character_accuracy(model, blank, np.arange(10)) <= 0.2
+
+
+def test_the_style_agnostic_floor_by_hand():
+    from mitlgan.metrics.glyphs import style_agnostic_floor
+
+    # four styles of one 2x2 glyph; per pixel the median of four values is the mean of
+    # the middle two
+    glyphs = np.array([[[[-1.0, -1.0], [1.0, 0.0]]],
+                       [[[-1.0, 1.0], [1.0, 0.0]]],
+                       [[[1.0, 1.0], [-1.0, 0.0]]],
+                       [[[1.0, 1.0], [1.0, 1.0]]]])
+    # medians: (-1,-1,1,1) -> 0; (-1,1,1,1) -> 1; (1,1,-1,1) -> 1; (0,0,0,1) -> 0
+    # |style - median| per pixel, averaged over the 4 pixels:
+    #   style 0: (1 + 2 + 0 + 0) / 4 = 0.75; style 1: (1 + 0 + 0 + 0) / 4 = 0.25
+    #   style 2: (1 + 0 + 2 + 0) / 4 = 0.75; style 3: (1 + 0 + 0 + 1) / 4 = 0.5
+    overall, per_style = style_agnostic_floor(glyphs)
+    assert per_style == [0.75, 0.25, 0.75, 0.5] and overall == 0.5625
+    # no other style-agnostic image does better on average: the mean over styles here
+    mean_image = glyphs.mean(axis=0, keepdims=True)
+    assert np.abs(glyphs - mean_image).mean() > overall

@@ -1,9 +1,11 @@
 """End to end: ``python -m reproductions.zi2zi`` tiny, bad fonts refused, a short training
 that beats the identity baseline on held-out characters."""
 
+import csv
 import json
 
 import numpy as np
+import pytest
 from _cli_helpers import run_main
 
 from reproductions.zi2zi.run import main
@@ -31,6 +33,18 @@ def test_tiny_run_writes_the_report_with_grids_and_the_claim(tmp_path):
     assert all(0 <= s["l1"] <= 2 and -1 <= s["ssim"] <= 1 for s in result["scores"].values())
     # the four real fonts differ; a model's spread is >= 0 (0: the style id is ignored)
     assert spread["targets"] > 0.02 and spread["generated"] >= 0
+    # the held-out scores of every epoch are in history.csv; the last epoch's are the final
+    with open(run_dir / "width_32" / "seed_0" / "history.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(float(r["epoch"])) for r in rows] == [1]
+    fonts = sorted(result["scores"])
+    final_l1 = float(np.mean([result["scores"][f]["l1"] for f in fonts]))
+    assert float(rows[-1]["held_out_l1"]) == pytest.approx(final_l1, rel=1e-5)
+    assert float(rows[-1]["style_spread"]) == pytest.approx(spread["generated"], rel=1e-5)
+    assert -1 <= float(rows[-1]["held_out_ssim"]) <= 1
+    # the style-agnostic floor of the four real fonts
+    floor = data["style_agnostic_floor"]
+    assert set(floor["per_style"]) == set(data["target_fonts"]) and 0 < floor["l1"] < 1
 
 
 def test_bad_fonts_and_missing_cjk_fonts_are_refused(tmp_path):

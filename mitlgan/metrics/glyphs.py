@@ -34,6 +34,26 @@ def per_image_l1(a, b) -> np.ndarray:
     return np.abs(a - b).mean(axis=(1, 2, 3))
 
 
+
+def style_agnostic_floor(targets_by_style) -> tuple[float, list[float]]:
+    """The held-out L1 that no model ignoring the style id can beat on average.
+
+    Such a model draws one image per character whatever the style; the per-pixel median
+    of the true targets over the styles minimises the summed absolute error to them, so
+    its L1 is the floor.
+
+    Args:
+        targets_by_style: (K, N, H, W[, C]) true target glyphs of the same N characters in
+            K styles, in [-1, 1].
+
+    Returns:
+        (mean L1 over styles and characters, [mean L1 of each style]).
+    """
+    targets = np.asarray(targets_by_style, np.float64)
+    median = np.median(targets, axis=0, keepdims=True)
+    per_style = np.abs(targets - median).reshape(targets.shape[0], -1).mean(axis=1)
+    return float(per_style.mean()), [float(v) for v in per_style]
+
 def gaussian_window(size: int = SSIM_WINDOW, sigma: float = SSIM_SIGMA) -> np.ndarray:
     """float64 (size, size) Gaussian weights summing to 1."""
     offsets = np.arange(size, dtype=np.float64) - (size - 1) / 2.0

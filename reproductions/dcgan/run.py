@@ -150,7 +150,8 @@ def train_stage(context) -> dict:
         say(f"  resumed from {result.resumed_from} (epoch {result.initial_epoch}); the collapse "
             "threshold's best-so-far was read back from history.csv")
     export_generator(gan, stage_dir)  # generator.keras and generator_savedmodel/
-    return {"epochs": result.epochs, "backbone": features.backbone}
+    return {"epochs": result.epochs, "backbone": features.backbone,
+            "train_steps": gan.train_steps, "images": int(len(images))}
 
 
 def report_stage(context) -> dict:

@@ -12,8 +12,10 @@ from pathlib import Path
 import numpy as np
 
 from mitlgan.artifacts import GENERATOR_FILE, HISTORY_FILE, SAMPLES_DIR, sample_grid_name
-from reproductions._runner import REPORT_FILE, say, write_json_atomic
+from reproductions._claims import claims_from_rows, write_claims
+from reproductions._runner import DONE_FILE, REPORT_FILE, say, write_json_atomic
 from reproductions.mitlgan import combination, curves
+from reproductions.mitlgan.claims import thesis_claims
 from reproductions.mitlgan.config import JUDGE_ONLY, VARIANTS
 from reproductions.mitlgan.report import loss_curves, side_by_side, write_report
 
@@ -160,7 +162,17 @@ def _figures(config, run_dir, eval_dir, generators, samples):
     return figures
 
 
-def evaluate_and_report(config, run_dir, parts, weights_path, environment, judge=None) -> dict:
+def _budget(config, run_dir) -> dict:
+    """Generator updates per trained stage (their ``done.json``) and the data."""
+    steps = {stage: json.loads((run_dir / stage / DONE_FILE).read_text()).get("train_steps")
+             for _, stage, _ in trained_models(config)}
+    return {"updates": steps, "images": config["n_images"], "image_size": config["image_size"],
+            "seeds": 1, "dataset": config["dataset"], "backbone": config["backbone"],
+            "report": "86 epochs per model on the thesis's datasets at 128x128"}
+
+
+def evaluate_and_report(context, config, run_dir, parts, weights_path, environment,
+                        judge=None) -> dict:
     """Score every trained generator, draw the figures, write fid.csv, curves.csv and
     report.md.
 
@@ -197,9 +209,11 @@ def evaluate_and_report(config, run_dir, parts, weights_path, environment, judge
                                                             config["seed"])
                 say(f"  part attribution, {name}: {attribution[name]['score']:.3f}")
         write_json_atomic(eval_dir / "part_attribution.json", attribution)
+    claims = thesis_claims(results, leads, attribution, config["dataset"])
     write_report(config, run_dir, results, figures, environment, leads=leads,
-                 curve_label=curve_label, attribution=attribution, judge=judge)
+                 curve_label=curve_label, attribution=attribution, judge=judge, claims=claims)
     say(f"  wrote {run_dir / 'fid.csv'}, {run_dir / 'curves.csv'} and {run_dir / REPORT_FILE}")
+    write_claims(context, claims_from_rows("004", claims), _budget(config, run_dir))
     return {"models": [r["model"] for r in results], "part_attribution": attribution,
             "environment": environment,
             "figures": sorted(str(Path(f).relative_to(run_dir)) for f in figures.values() if f)}

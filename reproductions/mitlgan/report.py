@@ -144,7 +144,7 @@ def _attribution_section(attribution) -> list[str]:
 
 
 def write_report(config, run_dir, results, figures, environment, *, leads, curve_label,
-                 attribution, judge) -> None:
+                 attribution, judge, claims=()) -> None:
     """Write ``report.md``: scores, curves and their verdicts, attribution, figures."""
     from reproductions._report import write_text_atomic
     from reproductions._runner import REPORT_FILE, environment_lines
@@ -152,6 +152,11 @@ def write_report(config, run_dir, results, figures, environment, *, leads, curve
     lines = [f"# MITLGAN reproduction: {config['dataset']}", ""] + _banner(config)
     lines += _fid_section(config, results, judge)
     lines += _curve_section(config, leads, curve_label)
+    if claims:
+        lines += ["## The thesis's claims, checked", "",
+                  "One seed; each verdict's margin is in its row "
+                  "(`reproductions/mitlgan/claims.py`).", "",
+                  markdown_table(["claim", "verdict", "measured"], list(claims)), ""]
 
     def image(key, caption):
         if key in figures:

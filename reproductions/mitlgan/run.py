@@ -310,7 +310,7 @@ def evaluation_stage(context) -> dict:
     from reproductions.mitlgan.evaluate import evaluate_and_report
 
     judge = _scene_judge(context) if context.config["dataset"] == "synthetic" else None
-    return evaluate_and_report(context.config, context.run_dir, _parts(context),
+    return evaluate_and_report(context, context.config, context.run_dir, _parts(context),
                                context.args.weights_path, context.environment(), judge)
 
 

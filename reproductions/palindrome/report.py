@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 
+from reproductions._claims import claims_from_rows, write_claims
 from reproductions._report import TITLE_SIZE, markdown_table, write_text_atomic
 from reproductions._runner import REPORT_FILE, environment_lines, say
 from reproductions.palindrome.config import LEARNING_RATE_LENGTHS, MODEL_LABELS, MODELS
@@ -128,7 +129,9 @@ def write_report(context, results: dict) -> dict:
         "(which means carrying the first digit to the end). Test accuracy on held-out "
         f"palindromes; hidden {config['hidden']}, batch {config['batch_size']}, Adam, "
         f"gradient-norm clipping at {config['clip_norm']:g}, up to {config['epochs']} epochs, "
-        f"{config['init']} initialisation, preset `{config['preset']}`.", "", "Data (the assignment template's: distinct "
+        f"{config['init']} initialisation, preset `{config['preset']}` ({config['data_size']:,} "
+        "sequences per length; the report: 100,000 and 100 epochs).", "",
+        "Data (the assignment template's: distinct "
         "palindromes, seed 42, 80% for training):", *data_lines, "",
         markdown_table(["T", "model", "lr", "final", "best", f"epochs to {TARGET_ACCURACY:.0%}",
                         "epochs run", "seconds"], rows), "",
@@ -140,6 +143,10 @@ def write_report(context, results: dict) -> dict:
     ]
     lines += environment_lines(context.environment(), config["seed"])
     write_text_atomic(run_dir / REPORT_FILE, "\n".join(lines) + "\n")
+    write_claims(context, claims_from_rows("002", verdicts), {
+        "epochs": config["epochs"], "sequences": config["data_size"],
+        "lengths": config["lengths"], "learning_rates": config["learning_rates"], "seeds": 1,
+        "report": "100,000 sequences, 100 epochs, T = 5, 10, 20, 30"})
     for claim, verdict, measured in verdicts:
         say(f"  {claim}: {verdict} ({measured})")
     say(f"  wrote {run_dir / REPORT_FILE}")

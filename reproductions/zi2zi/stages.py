@@ -82,10 +82,10 @@ def held_out_arrays(context):
 
 def data_stage(context) -> dict:
     """Render the pairs; score the identity baseline (output = source) on held-out glyphs."""
-    from mitlgan.metrics.glyphs import per_image_l1, per_image_ssim
+    from mitlgan.metrics.glyphs import per_image_l1, per_image_ssim, style_agnostic_floor
 
     data, config = glyphs(context), context.config
-    targets, sources, styles, _ = held_out_arrays(context)
+    targets, sources, styles, char_index = held_out_arrays(context)
     baseline = {}
     for style, name in enumerate(data["pairs"].target_fonts):
         rows = styles == style
@@ -95,10 +95,17 @@ def data_stage(context) -> dict:
         f"for training, {len(data['held_out_chars'])} held out; {len(data['pairs'])} pairs")
     say("  identity baseline (output = source) on held-out glyphs: " + ", ".join(
         f"{k} L1 {v['l1']:.3f}" for k, v in baseline.items()))
+    fonts = list(data["pairs"].target_fonts)
+    rows = _common_characters(styles, char_index, len(fonts))
+    floor, floor_per_style = style_agnostic_floor([targets[r] for r in rows])
+    say(f"  style-agnostic floor (the per-pixel median of the true targets over the styles): "
+        f"held-out L1 {floor:.3f}")
     return {"charset_size": len(data["charset"]), "train_chars": data["train_chars"],
             "held_out_chars": data["held_out_chars"], "pairs": len(data["pairs"]),
             "skipped": data["pairs"].skipped, "target_fonts": list(data["pairs"].target_fonts),
             "source_fonts": list(data["pairs"].source_fonts), "identity": baseline,
+            "style_agnostic_floor": {"l1": floor, "per_style": dict(zip(fonts, floor_per_style)),
+                                     "characters": int(len(rows[0]))},
             "channels": config["channels"]}
 
 
@@ -161,7 +168,8 @@ def _train_variant(context, out_dir: Path, settings: dict, seed: int) -> dict:
     epochs = settings.get("epochs", config["epochs"])
     train(gan, (targets, sources, styles), batch_size=config["batch_size"], epochs=epochs,
           checkpoint_dir=out_dir / CHECKPOINT_DIR, every=1, keep=2,
-          history_csv=out_dir / HISTORY_FILE, seed=seed, callbacks=[Zi2ZiLearningRate()],
+          history_csv=out_dir / HISTORY_FILE, seed=seed,
+          callbacks=[Zi2ZiLearningRate(), held_out_callback(context)],
           verbose=keras_verbosity())
     export_generator(gan, out_dir)  # generator.keras and generator_savedmodel/
     return {"pairs": int(len(index)), "epochs": epochs, "train_steps": gan.train_steps,
@@ -180,6 +188,34 @@ def _common_characters(styles, char_index, num_styles):
     common = set.intersection(*(set(char_index[styles == k]) for k in range(num_styles)))
     return [np.array([i for i in np.flatnonzero(styles == k) if char_index[i] in common])
             for k in range(num_styles)]
+
+
+def held_out_callback(context):
+    """A Keras callback adding the held-out L1, SSIM (means over the styles) and the
+    style spread of every epoch's generator to that epoch's logs, so ``history.csv``
+    keeps them (``held_out_l1``, ``held_out_ssim``, ``style_spread``)."""
+    import keras
+
+    from mitlgan.metrics.glyphs import per_image_l1, per_image_ssim
+
+    targets, sources, styles, char_index = held_out_arrays(context)
+    rows = _common_characters(styles, char_index, len(glyphs(context)["pairs"].target_fonts))
+
+    class HeldOutScores(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            fake = np.asarray(self.model.generator.predict([sources, styles], batch_size=64,
+                                                           verbose=0))
+            style_ids = sorted(set(styles.tolist()))
+            if logs is not None:
+                logs["held_out_l1"] = float(np.mean(
+                    [per_image_l1(fake[styles == k], targets[styles == k]).mean()
+                     for k in style_ids]))
+                logs["held_out_ssim"] = float(np.mean(
+                    [per_image_ssim(fake[styles == k], targets[styles == k]).mean()
+                     for k in style_ids]))
+                logs["style_spread"] = style_spread([fake[r] for r in rows])
+
+    return HeldOutScores()
 
 
 def score_generator(context, generator) -> dict:

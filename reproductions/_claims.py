@@ -1,0 +1,82 @@
+"""The reports' claims as data: every report writes ``claims.json`` beside ``report.md``.
+
+A claim row: its id (stable across presets, so the board can put a quick and an hour
+verdict side by side), the seed document it comes from, the claim in a sentence, the
+verdict ("supported", "not supported", "not supported (within ...)", or
+"untested: why"), and the measured numbers behind it. The file also holds the budget
+(preset, generator updates, seeds) and the command that made the run.
+``python -m reproductions.claims`` gathers the files into one page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+from reproductions._runner import write_json_atomic
+
+CLAIMS_FILE = "claims.json"
+UNTESTED = "untested"
+#: the seed documents (shared/seeds/NNN_*.txt) by their number
+SEED_DOCUMENTS = {
+    "000": "zi2zi font transfer, an MNIST CNN classifier and a collapsing MNIST GAN",
+    "001": "a DCGAN on anime faces that collapses after epoch 30",
+    "002": "an LSTM from its equations against a vanilla RNN; an MLP GAN on MNIST",
+    "003": "a fully connected GAN on MNIST and ten ablations",
+    "004": "the MITLGAN thesis",
+}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim of a seed document and what this run measured about it."""
+
+    id: str
+    seed: str
+    claim: str
+    verdict: str
+    numbers: str
+
+    @property
+    def tested(self) -> bool:
+        return not self.verdict.startswith(UNTESTED)
+
+
+def claim_id(seed: str, text: str) -> str:
+    """``SEED-slug``: the claim's words without its parentheses (which carry the
+    preset's numbers, e.g. "(T = 20)"), lower case, joined by dashes."""
+    words = re.sub(r"\([^)]*\)", " ", text).lower()
+    return f"{seed}-" + "-".join(re.findall(r"[a-z0-9]+", words))[:80].rstrip("-")
+
+
+def claims_from_rows(seed: str, rows: Iterable) -> list[Claim]:
+    """:class:`Claim` rows from a report's ``(claim, verdict, numbers)`` triples."""
+    return [Claim(claim_id(seed, text), seed, text, verdict, numbers)
+            for text, verdict, numbers in rows]
+
+
+def untested(seed: str, text: str, why: str) -> Claim:
+    """A claim this reproduction cannot decide here; the row says why."""
+    return Claim(claim_id(seed, text), seed, text, f"{UNTESTED}: {why}", "")
+
+
+def write_claims(context, claims: Iterable[Claim], budget: dict) -> dict:
+    """Write ``RUN/claims.json`` and return its payload.
+
+    Args:
+        context: the run's :class:`reproductions._runner.RunContext`.
+        claims: the report's claims.
+        budget: what the run could spend, e.g. ``{"updates": 620, "seeds": 3}``; the
+            preset is added.
+    """
+    command = context.log.command if context.log is not None else context.reproduction.prog
+    payload = {
+        "reproduction": context.reproduction.prog,
+        "command": command,
+        "preset": context.config.get("preset"),
+        "budget": {"preset": context.config.get("preset"), **budget},
+        "claims": [asdict(claim) for claim in claims],
+    }
+    write_json_atomic(context.run_dir / CLAIMS_FILE, payload)
+    return payload

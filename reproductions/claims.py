@@ -1,0 +1,130 @@
+"""One board for the five documents' claims: ``python -m reproductions.claims RUN...``.
+
+Every report writes ``claims.json`` (:mod:`reproductions._claims`). This gathers the
+files found under the given folders into one Markdown page: one row per claim, its
+verdict at each budget side by side (quick, hour, full), the numbers behind the
+largest budget, and the runs (command, budget) below, referenced from each cell.
+A quick verdict is marked early training: the quick presets stop long before the
+documents' budgets.
+
+    python -m reproductions.claims docs/results runs --output docs/claims.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from reproductions._claims import CLAIMS_FILE, SEED_DOCUMENTS, UNTESTED
+from reproductions._report import markdown_table
+
+BUDGETS = ("quick", "hour", "full")
+#: what each budget column is called; "thesis" is the MITLGAN's full preset
+PRESET_COLUMN = {"quick": "quick", "hour": "hour", "full": "full", "thesis": "full"}
+EARLY = "early training"
+
+
+def find_claims(folders) -> list[Path]:
+    """Every ``claims.json`` under ``folders`` (a folder may be a run itself)."""
+    found = []
+    for folder in folders:
+        folder = Path(folder)
+        if not folder.exists():
+            raise FileNotFoundError(f"{folder} does not exist: give run folders (or folders "
+                                    "holding them) that a reproduction wrote.")
+        found += sorted(folder.rglob(CLAIMS_FILE))
+    return sorted(dict.fromkeys(found))
+
+
+def load_runs(paths) -> list[dict]:
+    """The claims files, each with ``path`` and ``column`` (its budget column) added."""
+    runs = []
+    for path in paths:
+        payload = json.loads(Path(path).read_text())
+        payload["path"] = str(path)
+        payload["column"] = PRESET_COLUMN.get(payload.get("preset"), payload.get("preset"))
+        runs.append(payload)
+    return sorted(runs, key=lambda r: (BUDGETS.index(r["column"]) if r["column"] in BUDGETS
+                                       else len(BUDGETS), r["command"]))
+
+
+def board_rows(runs) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of the board: seed, claim, one verdict column per budget, numbers."""
+    labels = {id(run): f"{run['column'][0]}{index}" for index, run in enumerate(runs, 1)}
+    claims: dict[tuple, dict] = {}
+    for run in runs:
+        for claim in run["claims"]:
+            row = claims.setdefault((claim["seed"], claim["id"]),
+                                    {"claim": claim["claim"], "cells": {}, "numbers": {}})
+            verdict = claim["verdict"]
+            if run["column"] == "quick" and not verdict.startswith(UNTESTED):
+                verdict = f"{verdict} ({EARLY})"
+            row["cells"].setdefault(run["column"], []).append(f"{verdict} [{labels[id(run)]}]")
+            if claim["numbers"]:
+                row["numbers"][run["column"]] = claim["numbers"]
+            if run["column"] != "quick":
+                row["claim"] = claim["claim"]  # worded with the larger budget's numbers
+    header = ["seed", "claim", *BUDGETS, "numbers (largest budget)"]
+    rows = []
+    for (seed, _), row in sorted(claims.items()):
+        largest = next((row["numbers"][b] for b in reversed(BUDGETS) if b in row["numbers"]), "")
+        rows.append([seed, row["claim"], *("; ".join(row["cells"].get(b, ["-"]))
+                                           for b in BUDGETS), largest])
+    return header, rows
+
+
+def _budget_text(budget: dict) -> str:
+    return ", ".join(f"{k} {json.dumps(v) if isinstance(v, (dict, list)) else v}"
+                     for k, v in budget.items() if k != "preset" and v is not None)
+
+
+def board_markdown(runs) -> str:
+    """The whole page."""
+    header, rows = board_rows(runs)
+    lines = ["# The documents' claims, checked", "",
+             "Every claim of the five seed documents that a reproduction checks, with the "
+             "verdict our numbers give at each budget (`quick`: minutes on a CPU, marked "
+             f"*{EARLY}*; `hour`: the most that fits an hour on a 2-core CPU; `full`: the "
+             "documents' own budget, for a GPU). A cell names the run behind it; the runs, "
+             "their commands and budgets are listed below. Made by "
+             "`python -m reproductions.claims`.", "",
+             "Seed documents: " + "; ".join(f"{k}: {v}" for k, v in SEED_DOCUMENTS.items())
+             + ".", "",
+             markdown_table(header, rows), "", "## Runs", ""]
+    labels = [f"{run['column'][0]}{index}" for index, run in enumerate(runs, 1)]
+    lines += [markdown_table(["run", "command", "budget", "claims file"],
+                             [[label, f"`{run['command']}`", _budget_text(run["budget"]),
+                               f"`{run['path']}`"] for label, run in zip(labels, runs)]), ""]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    """``python -m reproductions.claims``; returns the exit code (2: nothing to gather)."""
+    parser = argparse.ArgumentParser(prog="python -m reproductions.claims",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("folders", nargs="+", metavar="RUN",
+                        help="run folders, or folders holding runs (searched for claims.json)")
+    parser.add_argument("--output", default=None, help="write the page here (default: print)")
+    args = parser.parse_args(argv)
+    try:
+        paths = find_claims(args.folders)
+    except FileNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if not paths:
+        print(f"error: no {CLAIMS_FILE} under {', '.join(args.folders)}: finish a run (its "
+              "report stage writes it) or give the folder that holds it.", file=sys.stderr)
+        return 2
+    page = board_markdown(load_runs(paths))
+    if args.output:
+        Path(args.output).write_text(page + "\n", encoding="utf-8")
+        print(f"wrote {args.output} ({len(paths)} runs)")
+    else:
+        print(page)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

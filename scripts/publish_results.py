@@ -1,0 +1,139 @@
+"""Copy a finished hour run's evidence into ``docs/results/NAME/``.
+
+What is committed, and nothing else from the run folder: ``report.md`` as written,
+``claims.json``, the run's CSVs and every table of the report as CSV (``tables/``), at
+most four of the PNG figures the report links (each re-encoded smaller if it passes
+400 KB, at the same relative path so the report's links work), and ``run.json``: the
+exact command, preset, wall time, machine line and git commit.
+
+    python scripts/publish_results.py /work/hour_runs/palindrome palindrome \\
+        --command "python -m reproductions.palindrome --preset hour ..." --seconds 2710
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+MAX_FIGURES = 4
+MAX_FIGURE_BYTES = 400 * 1024
+
+
+def machine_line() -> str:
+    """CPU model, cores, memory and the library versions, in one line."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        memory = f", {pages / 2**30:.0f} GiB"
+    except (ValueError, OSError):
+        memory = ""
+    versions = []
+    for name in ("tensorflow", "keras", "numpy"):
+        try:
+            from importlib import metadata
+
+            versions.append(f"{name} {metadata.version(name)}")
+        except Exception:  # noqa: BLE001 - a missing package is only not named
+            pass
+    return f"{cpu}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}, " + \
+        ", ".join(versions)
+
+
+def _git_commit(folder: Path) -> str:
+    try:
+        return subprocess.run(["git", "-C", str(folder), "rev-parse", "HEAD"], check=True,
+                              capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _slug(text: str) -> str:
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))[:60] or "table"
+
+
+def _copy_figure(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if source.stat().st_size <= MAX_FIGURE_BYTES:
+        shutil.copyfile(source, target)
+        return
+    from PIL import Image
+
+    image = Image.open(source).convert("RGB")
+    while True:  # fewer colours first, then fewer pixels, until it fits
+        image.quantize(colors=128).save(target, optimize=True)
+        if target.stat().st_size <= MAX_FIGURE_BYTES or min(image.size) < 200:
+            return
+        image = image.resize((image.width * 3 // 4, image.height * 3 // 4))
+
+
+def publish(run_dir, name: str, command: str, seconds: float, code_dir=None,
+            results_root=REPOSITORY / "docs" / "results", report_commit=None,
+            note: str | None = None) -> Path:
+    """Write ``results_root/name`` from ``run_dir``; returns that folder."""
+    sys.path.insert(0, str(REPOSITORY))
+    from reproductions import open_run
+
+    run_dir, target = Path(run_dir), Path(results_root) / name
+    result = open_run(run_dir)
+    if result.report is None:
+        raise SystemExit(f"error: {run_dir} has no report.md yet: finish the run first.")
+    if target.exists():
+        shutil.rmtree(target)
+    (target / "tables").mkdir(parents=True)
+    shutil.copyfile(result.report, target / "report.md")
+    if (run_dir / "claims.json").is_file():
+        shutil.copyfile(run_dir / "claims.json", target / "claims.json")
+    for csv_path in sorted(run_dir.glob("*.csv")):
+        shutil.copyfile(csv_path, target / csv_path.name)
+    csv_stems = {p.stem for p in run_dir.glob("*.csv")}
+    for heading, frame in result.tables.items():
+        if heading not in csv_stems:
+            frame.to_csv(target / "tables" / f"{_slug(heading)}.csv", index=False)
+    for link, path in list(result.figures.items())[:MAX_FIGURES]:
+        _copy_figure(path, target / link)
+    config = result.config
+    run = {"command": command, "preset": config.get("preset"), "wall_seconds": round(seconds),
+           "machine": machine_line(), "git_commit": _git_commit(Path(code_dir or REPOSITORY)),
+           "report_commit": report_commit or _git_commit(Path(code_dir or REPOSITORY)),
+           "note": note,
+           "figures": list(result.figures)[:MAX_FIGURES],
+           "figures_left_out": list(result.figures)[MAX_FIGURES:]}
+    (target / "run.json").write_text(json.dumps(run, indent=2) + "\n")
+    return target
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("run_dir", help="the finished run folder")
+    parser.add_argument("name", help="the reproduction (docs/results/NAME)")
+    parser.add_argument("--command", required=True, help="the exact command that made the run")
+    parser.add_argument("--seconds", type=float, required=True, help="its wall time")
+    parser.add_argument("--code-dir", default=None,
+                        help="the checkout the run used (for its git commit; default: this one)")
+    parser.add_argument("--report-commit", default=None,
+                        help="the commit whose code rewrote the report after the run, if any")
+    parser.add_argument("--note", default=None, help="a sentence on how the run was made")
+    args = parser.parse_args(argv)
+    print("wrote " + str(publish(args.run_dir, args.name, args.command, args.seconds,
+                                 args.code_dir, report_commit=args.report_commit,
+                                 note=args.note)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

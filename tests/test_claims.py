@@ -1,0 +1,77 @@
+"""The claims board: ``claims.json`` from tiny runs of two reproductions, gathered."""
+
+import json
+
+import pytest
+from _cli_helpers import run_main
+
+from reproductions import claims as board
+from reproductions._claims import claim_id
+from reproductions.dcgan.run import main as dcgan_main
+from reproductions.palindrome.run import main as palindrome_main
+
+PALINDROME = ["--lengths", "5,6", "--epochs", "2", "--data-size", "100", "--hidden", "4",
+              "--learning-rates", "1e-3"]
+DCGAN = ["--preset", "quick", "--epochs", "1", "--n-images", "64", "--batch-size", "32",
+         "--generator-channels", "8", "--discriminator-channels", "4"]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("claims")
+    for preset in ("quick", "hour"):
+        code, out, err = run_main(palindrome_main, ["--preset", preset, *PALINDROME,
+                                                    "--output", str(root / preset)])
+        assert code == 0, out + err
+    code, out, err = run_main(dcgan_main, [*DCGAN, "--output", str(root / "quick")])
+    assert code == 0, out + err
+    return root
+
+
+def test_each_report_writes_its_claims_with_the_budget(runs):
+    payload = json.loads((runs / "hour" / "palindrome" / "claims.json").read_text())
+    assert payload["preset"] == "hour" and payload["budget"]["epochs"] == 2
+    assert payload["command"].startswith("python -m reproductions.palindrome --preset hour")
+    assert {c["seed"] for c in payload["claims"]} == {"002"}
+    assert all(c["verdict"].split(" ")[0] in ("supported", "not") for c in payload["claims"])
+    dcgan = json.loads((runs / "quick" / "dcgan" / "sprites" / "claims.json").read_text())
+    assert dcgan["budget"]["epochs"] == 1 and dcgan["budget"]["updates"] == 4  # 128 images / 32
+    assert {c["seed"] for c in dcgan["claims"]} == {"001"}
+
+
+def test_the_board_puts_quick_and_hour_side_by_side(runs):
+    found = board.find_claims([runs])
+    assert len(found) == 3
+    header, rows = board.board_rows(board.load_runs(found))
+    assert header[:5] == ["seed", "claim", "quick", "hour", "full"]
+    palindrome = json.loads((runs / "hour" / "palindrome" / "claims.json").read_text())
+    dcgan = json.loads((runs / "quick" / "dcgan" / "sprites" / "claims.json").read_text())
+    assert len(rows) == len(palindrome["claims"]) + len(dcgan["claims"])  # one row per claim
+    by_claim = {row[1]: row for row in rows}
+    for claim in palindrome["claims"]:
+        _, _, quick, hour, full, _ = by_claim[claim["claim"]]
+        assert "(early training)" in quick and "[q" in quick
+        assert hour.startswith(claim["verdict"]) and "[h" in hour and full == "-"
+    for claim in dcgan["claims"]:
+        assert by_claim[claim["claim"]][3] == "-"  # no hour run of the DCGAN here
+    assert [row[0] for row in rows] == sorted(row[0] for row in rows)  # grouped by seed
+
+
+def test_the_page_lists_every_run_and_the_command_line_writes_it(runs, tmp_path, capsys):
+    out = tmp_path / "claims.md"
+    assert board.main([str(runs), "--output", str(out)]) == 0
+    page = out.read_text()
+    assert page.count("python -m reproductions.palindrome --preset") == 2
+    assert "python -m reproductions.dcgan --preset quick" in page
+    assert board.main([str(tmp_path / "nowhere")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert board.main([str(empty)]) == 2
+
+
+def test_claim_ids_ignore_the_presets_numbers():
+    assert claim_id("002", "On long inputs (T = 20) a lower learning rate ends higher") == \
+        claim_id("002", "On long inputs (T = 30) a lower learning rate ends higher") == \
+        "002-on-long-inputs-a-lower-learning-rate-ends-higher"
+    assert claim_id("003", "Adam for both") != claim_id("000", "Adam for both")
