@@ -80,6 +80,14 @@ def _budget_text(budget: dict) -> str:
                      for k, v in budget.items() if k != "preset" and v is not None)
 
 
+def _where(path) -> str:
+    """The claims file relative to the current folder, or a note that it is a local run."""
+    try:
+        return f"`{Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()}`"
+    except ValueError:
+        return "a local run (not committed)"
+
+
 def board_markdown(runs) -> str:
     """The whole page."""
     header, rows = board_rows(runs)
@@ -96,7 +104,7 @@ def board_markdown(runs) -> str:
     labels = [f"{run['column'][0]}{index}" for index, run in enumerate(runs, 1)]
     lines += [markdown_table(["run", "command", "budget", "claims file"],
                              [[label, f"`{run['command']}`", _budget_text(run["budget"]),
-                               f"`{run['path']}`"] for label, run in zip(labels, runs)]), ""]
+                               _where(run["path"])] for label, run in zip(labels, runs)]), ""]
     return "\n".join(lines)
 
 

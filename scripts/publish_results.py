@@ -117,6 +117,27 @@ def publish(run_dir, name: str, command: str, seconds: float, code_dir=None,
     return target
 
 
+def write_index(results_root=REPOSITORY / "docs" / "results") -> Path:
+    """``docs/results/README.md``: one row per committed hour run."""
+    root = Path(results_root)
+    rows = []
+    for run_file in sorted(root.rglob("run.json")):
+        run = json.loads(run_file.read_text())
+        folder = run_file.parent.relative_to(root).as_posix()
+        rows.append(f"| [{folder}]({folder}/report.md) | `{run['command']}` | "
+                    f"{run['wall_seconds'] / 60:.0f} min | [claims]({folder}/claims.json) |")
+    lines = ["# Hour runs", "",
+             "Each reproduction's `--preset hour` run: its `report.md` as written, its tables "
+             "as CSV, at most four of its figures, `claims.json` and `run.json` (the exact "
+             "command, wall time, machine and git commit). Made with "
+             "`python scripts/publish_results.py`; every claim gathered in "
+             "[`../claims.md`](../claims.md).", "",
+             "| run | command | wall time | claims |", "|---|---|---|---|", *rows, ""]
+    index = root / "README.md"
+    index.write_text("\n".join(lines))
+    return index
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("run_dir", help="the finished run folder")
@@ -132,6 +153,7 @@ def main(argv=None) -> int:
     print("wrote " + str(publish(args.run_dir, args.name, args.command, args.seconds,
                                  args.code_dir, report_commit=args.report_commit,
                                  note=args.note)))
+    print(f"wrote {write_index()}")
     return 0
 
 
