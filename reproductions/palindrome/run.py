@@ -146,7 +146,7 @@ REPRODUCTION = Reproduction(
     add_arguments=add_arguments,
     presets=PRESETS,
     preset_help="full: the report's 100,000 sequences and 100 epochs at T = 5, 10, 20, 30; "
-                "hour: the same grid and epochs on 12,000 sequences; quick: T = 5 and 20, "
+                "hour: the same (it fits an hour on a 2-core CPU); quick: T = 5 and 20, "
                 "10,000 sequences, 25 epochs; auto (default): full on a GPU, quick otherwise",
     run_folder=lambda args: Path(args.output) / "palindrome",
 )
