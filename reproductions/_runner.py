@@ -37,6 +37,7 @@ from pathlib import Path
 from reproductions import _workers
 from reproductions._errors import UsageError
 from reproductions._flags import DeclareFlags, FlagTable, runner_flags
+from reproductions._lock import RunFolderLock
 from reproductions._quiet import start_tensorflow_quietly
 
 CONFIG_FILE = "config.json"
@@ -335,21 +336,22 @@ def run(reproduction: Reproduction, args, config: dict, run_dir: Path, argv=None
     a scratch copy (see :mod:`reproductions._workers`).
     """
     folders = _workers.worker_folders(args, run_dir)
-    if folders.chief and args.restart and run_dir.exists():
-        say(f"--restart: deleting {run_dir}")
-        shutil.rmtree(run_dir)
-    folders.begin(LOG_FILE)
-    work_dir = folders.work_dir
-    work_dir.mkdir(parents=True, exist_ok=True)
-    start_tensorflow_quietly()
-    if not (work_dir / CONFIG_FILE).exists():
-        write_json_atomic(work_dir / CONFIG_FILE, config)
-    try:
-        with RunLog(work_dir, reproduction.prog, argv) as log:
-            context = RunContext(reproduction, args, config, work_dir, log=log)
-            return _run_stages(reproduction, context, folders)
-    finally:
-        folders.end()
+    with RunFolderLock(folders.work_dir):  # a second process on the folder: UsageError
+        if folders.chief and args.restart and run_dir.exists():
+            say(f"--restart: deleting {run_dir}")
+            shutil.rmtree(run_dir)
+        folders.begin(LOG_FILE)
+        work_dir = folders.work_dir
+        work_dir.mkdir(parents=True, exist_ok=True)
+        start_tensorflow_quietly()
+        if not (work_dir / CONFIG_FILE).exists():
+            write_json_atomic(work_dir / CONFIG_FILE, config)
+        try:
+            with RunLog(work_dir, reproduction.prog, argv) as log:
+                context = RunContext(reproduction, args, config, work_dir, log=log)
+                return _run_stages(reproduction, context, folders)
+        finally:
+            folders.end()
 
 
 def _run_stages(reproduction: Reproduction, context: RunContext, folders) -> int:
@@ -397,7 +399,7 @@ def main(reproduction: Reproduction, argv=None) -> int:
     """Entry point of ``python -m reproductions.NAME``; returns the exit code (2: bad input)."""
     try:
         args, config, run_dir = prepare(reproduction, argv)
+        return run(reproduction, args, config, run_dir, argv)
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    return run(reproduction, args, config, run_dir, argv)

@@ -194,3 +194,25 @@ def test_a_user_set_log_level_shows_what_tensorflow_prints():
     assert "remapper failed" in loud and "a real problem" in loud
     assert "a kept TensorFlow warning" in loud and "retracing" not in loud
     assert len(loud.strip().splitlines()) > 2  # TensorFlow's own start-up lines
+
+
+def test_a_second_process_on_the_run_folder_is_refused_until_the_first_dies(tmp_path):
+    holder = subprocess.Popen(
+        [sys.executable, str(TOY), "--preset", "quick", "--output", str(tmp_path)],
+        stdout=subprocess.PIPE, text=True, cwd=REPO, env={**os.environ, "TOY_HOLD": "1"})
+    try:
+        for line in holder.stdout:
+            if "holding in total" in line:
+                break
+        code, out, err = _toy(tmp_path)
+        assert code == 2, out + err
+        assert str(tmp_path / "toy") in err and f"process {holder.pid}" in err
+        assert "Traceback" not in err
+        assert not (tmp_path / "toy" / "total" / "done.json").exists()  # nothing written
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=30)
+    # the operating system dropped the killed process's lock: the same command resumes
+    code, out, err = _toy(tmp_path)
+    assert code == 0, out + err
+    assert json.loads((tmp_path / "toy" / "total" / "total.json").read_text())["total"] > 0
