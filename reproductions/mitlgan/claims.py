@@ -29,15 +29,17 @@ def thesis_claims(results: list[dict], leads: dict, attribution: dict,
     """[(claim, verdict, numbers)] for every MITLGAN head this run trained.
 
     Args:
-        results: ``fid.csv`` rows (model, backbone, fid, ...); the first backbone's row
-            of each model is compared.
+        results: ``fid.csv`` rows (model, backbone, fid, ...); each model's scene-judge
+            row is compared where there is one, else its first row.
         leads: {model: :func:`reproductions.mitlgan.curves.early_lead` dict}.
         attribution: {model: {"score": ...}} (empty without the scene judge).
         dataset: the run's dataset; on the synthetic scenes the thesis's own datasets
             get a row saying why they are not tested.
     """
     final = {}
-    for row in results:
+    # the scene judge measures content; an untrained backbone's FIDs compare with nothing
+    judged = [row for row in results if row["backbone"].startswith("scene-judge")]
+    for row in judged or results:
         final.setdefault(row["model"], row)
     wgan = final.get("WGAN")
     out = []
