@@ -1,10 +1,10 @@
 """One process per run folder: an advisory lock the operating system drops when the
 process dies, so a killed run never blocks the next one.
 
-The lock file sits beside the run folder (``.NAME.lock``), so ``--restart`` can delete
-the folder while holding it; it records the holder's PID for the message a second
-process prints. Multi-worker runs are unaffected: the chief locks the run folder, every
-other worker its own scratch copy.
+The lock file is ``RUN/.lock``; it records the holder's PID for the message a second
+process prints, and ``--restart`` empties the folder around it (deleting the file
+while it is held would let a second process lock a new one). In a multi-worker run
+the chief holds it; the other workers write only their own scratch copies.
 """
 
 from __future__ import annotations
@@ -15,11 +15,25 @@ from pathlib import Path
 
 from reproductions._errors import UsageError
 
+LOCK_FILE = ".lock"
+
 
 def lock_path(run_dir: Path) -> Path:
-    """``PARENT/.NAME.lock`` of ``run_dir``."""
-    run_dir = Path(run_dir)
-    return run_dir.parent / f".{run_dir.name}.lock"
+    """``RUN/.lock``."""
+    return Path(run_dir) / LOCK_FILE
+
+
+def empty_except_lock(run_dir: Path) -> None:
+    """Delete everything in ``run_dir`` but its lock file (``--restart``)."""
+    import shutil
+
+    for path in Path(run_dir).iterdir():
+        if path.name == LOCK_FILE:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
 
 
 class RunFolderLock:

@@ -20,12 +20,12 @@ them only in its own stages (``environment_packages`` decides what is reported).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import logging
 import os
 import platform
-import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -37,7 +37,7 @@ from pathlib import Path
 from reproductions import _workers
 from reproductions._errors import UsageError
 from reproductions._flags import DeclareFlags, FlagTable, runner_flags
-from reproductions._lock import RunFolderLock
+from reproductions._lock import LOCK_FILE, RunFolderLock, empty_except_lock
 from reproductions._quiet import start_tensorflow_quietly
 
 CONFIG_FILE = "config.json"
@@ -295,7 +295,7 @@ def check_run_folder(run_dir: Path, config: dict, restart: bool) -> None:
                 + "\n  ".join(differences)
                 + "\nResuming would mix the two. Use another --output, give the same "
                 "settings as before, or add --restart to delete that run and start over.")
-    elif run_dir.exists() and any(run_dir.iterdir()):
+    elif run_dir.exists() and any(p.name != LOCK_FILE for p in run_dir.iterdir()):
         raise UsageError(
             f"{run_dir} exists and is not a run of this program (no {CONFIG_FILE}). Choose "
             "another --output, or add --restart to delete its contents.")
@@ -336,10 +336,11 @@ def run(reproduction: Reproduction, args, config: dict, run_dir: Path, argv=None
     a scratch copy (see :mod:`reproductions._workers`).
     """
     folders = _workers.worker_folders(args, run_dir)
-    with RunFolderLock(folders.work_dir):  # a second process on the folder: UsageError
+    # a second process on the folder: UsageError (other workers write scratch copies)
+    with RunFolderLock(run_dir) if folders.chief else contextlib.nullcontext():
         if folders.chief and args.restart and run_dir.exists():
-            say(f"--restart: deleting {run_dir}")
-            shutil.rmtree(run_dir)
+            say(f"--restart: deleting the contents of {run_dir}")
+            empty_except_lock(run_dir)
         folders.begin(LOG_FILE)
         work_dir = folders.work_dir
         work_dir.mkdir(parents=True, exist_ok=True)
