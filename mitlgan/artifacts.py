@@ -11,6 +11,7 @@ SAVEDMODEL_DIR = "generator_savedmodel"  # tf.saved_model.load(path).serve(laten
 HISTORY_FILE = "history.csv"  # one row per epoch: losses and metrics
 CHECKPOINT_DIR = "checkpoints"
 SAMPLES_DIR = "samples"  # epoch_NNNN.png grids from fixed latents
+TENSORBOARD_DIR = "tensorboard"  # event files: tensorboard --logdir RUN
 
 
 def sample_grid_name(epoch: int) -> str:

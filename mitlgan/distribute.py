@@ -23,13 +23,15 @@ from __future__ import annotations
 import json
 import os
 
+from mitlgan.errors import UserInputError
+
 __all__ = ["STRATEGIES", "StrategyError", "is_chief", "make_strategy", "set_worker_folder_private",
            "worker_folder_is_private", "worker_task"]
 
 STRATEGIES = ("auto", "one", "mirrored", "multi-worker", "tpu")
 
 
-class StrategyError(ValueError):
+class StrategyError(UserInputError, ValueError):
     """A strategy cannot be made here; the message says why and what to do."""
 
 

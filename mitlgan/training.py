@@ -29,6 +29,7 @@ from mitlgan.callbacks import Checkpoint, HistoryCSV, NonFiniteGuard, SampleGrid
 from mitlgan.checkpoints import NonFiniteLossError, latest_checkpoint, load_checkpoint
 from mitlgan.data.stream import ImageFiles
 from mitlgan.distribute import is_chief, worker_folder_is_private
+from mitlgan.tensorboard import TensorBoardLog
 
 #: train steps per compiled call for models whose step is mostly dispatch overhead
 #: (the MLP GANs, the palindrome RNNs): one call runs this many steps in a loop inside
@@ -72,6 +73,7 @@ def train(
     resume=True,
     callbacks=(),
     verbose="auto",
+    tensorboard_dir=None,
 ):
     """Train ``gan`` on an image array for ``epochs`` epochs, resuming if possible.
 
@@ -99,6 +101,9 @@ def train(
         callbacks: extra Keras callbacks; values they add to the epoch logs go into
             ``history_csv``.
         verbose: passed to ``fit``.
+        tensorboard_dir: where TensorBoard event files go (every epoch's logs as
+            scalars, each sample grid as an image; see :mod:`mitlgan.tensorboard`);
+            None: none.
 
     Returns:
         :class:`TrainResult`.
@@ -138,20 +143,25 @@ def train(
     private = is_chief() or worker_folder_is_private()
     scratch = None if private else Path(tempfile.mkdtemp(prefix="mitlgan-worker-scratch-"))
     if scratch is not None:
-        checkpoint_dir, sample_dir, history_csv = (
+        checkpoint_dir, sample_dir, history_csv, tensorboard_dir = (
             None if path is None else scratch / name for path, name in (
                 (checkpoint_dir, "checkpoints"), (sample_dir, "samples"),
-                (history_csv, "history.csv")))
+                (history_csv, "history.csv"), (tensorboard_dir, "tensorboard")))
     guard = NonFiniteGuard(checkpoint_dir)
     checkpoint = None
     all_callbacks = [guard]
     if checkpoint_dir is not None:
         checkpoint = Checkpoint(checkpoint_dir, every, keep=keep, metadata=metadata)
         all_callbacks.append(checkpoint)
+    grid = None
     if sample_dir is not None:
-        all_callbacks.append(SampleGrid(sample_dir, num_samples, seed=sample_seed))
-    # Extra callbacks run before the CSV row is written, so what they log is kept.
+        grid = SampleGrid(sample_dir, num_samples, seed=sample_seed)
+        all_callbacks.append(grid)
+    # Extra callbacks run before the CSV row and the TensorBoard scalars are written, so
+    # what they log is kept.
     all_callbacks.extend(callbacks)
+    if tensorboard_dir is not None:
+        all_callbacks.append(TensorBoardLog(tensorboard_dir, sample_grid=grid))
     if history_csv is not None:
         all_callbacks.append(HistoryCSV(history_csv))
 

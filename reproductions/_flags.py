@@ -129,7 +129,7 @@ class FlagTable:
 def runner_flags(presets: tuple[str, ...], preset_help: str, stage_names: tuple[str, ...],
                  strategies: tuple[str, ...], strategy_help: str) -> list[Flag]:
     """The flags every reproduction has: ``--preset``, ``--output``, ``--seed``,
-    ``--restart``, ``--until`` and ``--strategy``."""
+    ``--restart``, ``--until``, ``--strategy``, ``--debug`` and ``--no-tensorboard``."""
     return [
         Flag(("--preset",), dict(default="auto", choices=("auto", *presets), help=preset_help)),
         Flag(("--output",), dict(default="runs", help="output folder (default: runs)")),
@@ -139,6 +139,12 @@ def runner_flags(presets: tuple[str, ...], preset_help: str, stage_names: tuple[
         Flag(("--until",), dict(choices=stage_names, default=None,
                                 help="stop after this stage (a later run without it resumes)")),
         Flag(("--strategy",), dict(choices=strategies, default="auto", help=strategy_help)),
+        Flag(("--debug",), dict(action="store_true", help=(
+            "show the traceback of a bad-input error too (always kept in run.log); "
+            "also MITLGAN_DEBUG=1"))),
+        Flag(("--no-tensorboard",), dict(action="store_true", help=(
+            "write no TensorBoard event files (default: every training stage writes "
+            "STAGE/tensorboard/; view with tensorboard --logdir RUN_FOLDER)"))),
     ]
 
 

@@ -11,7 +11,8 @@ one usually writes the report). The runner owns everything around them:
   train resume from their own checkpoints);
 - ``--until STAGE``, the console headers ``[i/n] stage: title``, ``run.log``;
 - the environment block (package versions, devices) for reports;
-- :class:`UsageError` -> a message on stderr and exit code 2, before any file is written.
+- bad input (:class:`UsageError`, or the library's ``UserInputError``) -> the message
+  alone on stderr and exit code 2 (the traceback in ``run.log``; ``--debug`` shows it).
 
 The runner itself imports neither TensorFlow nor Keras: a reproduction pays for
 them only in its own stages (``environment_packages`` decides what is reported).
@@ -21,21 +22,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import json
 import logging
 import os
-import platform
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from importlib import metadata
 from pathlib import Path
 
 from reproductions import _workers
-from reproductions._errors import UsageError
+from reproductions._environment import environment, has_gpu
+from reproductions._errors import UsageError, is_user_error, wants_traceback
 from reproductions._flags import DeclareFlags, FlagTable, runner_flags
 from reproductions._lock import LOCK_FILE, RunFolderLock, empty_except_lock
 from reproductions._quiet import start_tensorflow_quietly
@@ -104,44 +103,6 @@ def config_differences(old: dict, new: dict) -> list[str]:
     return [f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in keys if old.get(k) != new.get(k)]
 
 
-def has_gpu() -> bool:
-    """Whether TensorFlow sees a GPU (imports TensorFlow)."""
-    start_tensorflow_quietly()
-    import tensorflow as tf
-
-    return bool(tf.config.list_physical_devices("GPU"))
-
-
-def environment(packages=("tensorflow", "keras")) -> dict:
-    """Versions for a report: ``mitlgan``, each of ``packages``, Python and devices.
-
-    Only the listed packages are imported (their ``__version__`` is what they report,
-    whichever distribution installed them); with ``"tensorflow"`` its devices are listed.
-    """
-    try:
-        env = {"mitlgan": metadata.version("mitlgan")}
-    except metadata.PackageNotFoundError:
-        env = {"mitlgan": "not installed"}
-    for name in packages:
-        try:
-            env[name] = getattr(importlib.import_module(name), "__version__", "unknown")
-        except ImportError:
-            env[name] = "not installed"
-    env["python"] = platform.python_version()
-    if "tensorflow" in packages and env["tensorflow"] != "not installed":
-        import tensorflow as tf
-
-        devices = [d.device_type for d in tf.config.list_physical_devices()]
-        env["devices"] = ", ".join(devices) or "CPU"
-    return env
-
-
-def environment_lines(env: dict, seed=None) -> list[str]:
-    """The environment block as Markdown list lines (and the seed, when given)."""
-    lines = [f"- {k}: {v}" for k, v in env.items()]
-    return lines + ([f"- seed: {seed}"] if seed is not None else [])
-
-
 # ---------------------------------------------------------------------- declarations
 
 
@@ -173,6 +134,13 @@ class RunContext:
         if key not in self.shared:
             self.shared[key] = load()
         return self.shared[key]
+
+    def tensorboard_dir(self, folder) -> Path | None:
+        """``FOLDER/tensorboard`` for a training stage's event files; None with
+        ``--no-tensorboard``."""
+        from mitlgan.artifacts import TENSORBOARD_DIR
+
+        return None if getattr(self.args, "no_tensorboard", False) else Path(folder) / TENSORBOARD_DIR
 
     def strategy_scope(self):
         """The ``--strategy`` scope to build and compile a GAN in (``train`` then
@@ -380,6 +348,10 @@ def _run_stages(reproduction: Reproduction, context: RunContext, folders) -> int
                     "command to resume.")
                 return 130
             except Exception as err:
+                logging.getLogger(RUN_LOGGER).error("Traceback:", exc_info=err)  # run.log only
+                if is_user_error(err):
+                    raise UsageError(f"{stage.name}: {err}\nFinished stages are kept; after "
+                                     "fixing that, the same command resumes.") from err
                 say(f"Stage {stage.name} failed: {type(err).__name__}: {err}\nFinished stages "
                     "are kept; after fixing the cause, the same command resumes.")
                 raise
@@ -397,10 +369,13 @@ def _run_stages(reproduction: Reproduction, context: RunContext, folders) -> int
 
 
 def main(reproduction: Reproduction, argv=None) -> int:
-    """Entry point of ``python -m reproductions.NAME``; returns the exit code (2: bad input)."""
+    """Entry point of ``python -m reproductions.NAME``; returns the exit code (2: bad
+    input, its message alone unless ``--debug``; a bug raises with its traceback)."""
     try:
         args, config, run_dir = prepare(reproduction, argv)
         return run(reproduction, args, config, run_dir, argv)
-    except UsageError as err:
+    except Exception as err:  # a user's mistake: the message alone; a bug: its traceback
+        if not is_user_error(err) or wants_traceback(argv):
+            raise
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -29,6 +29,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
+from mitlgan.errors import UserInputError
+
 __all__ = [
     "IMAGE_EXTENSIONS",
     "SQUARE_MODES",
@@ -60,7 +62,7 @@ LAYOUT_HINT = (
 )
 
 
-class ImageReadError(OSError):
+class ImageReadError(UserInputError, OSError):
     """An image file could not be decoded (corrupt, truncated, or not what its name says)."""
 
     def __init__(self, path, reason: str):
@@ -73,7 +75,7 @@ class ImageReadError(OSError):
         )
 
 
-class EmptyImageFolderError(FileNotFoundError):
+class EmptyImageFolderError(UserInputError, FileNotFoundError):
     """A folder is missing, or holds no readable image."""
 
 

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from mitlgan.errors import UserInputError
+
 __all__ = ["MNIST_SOURCES", "EMBEDDED_MNIST", "MnistData", "MnistUnavailableError", "load_mnist"]
 
 MNIST_SOURCES = ("auto", "keras", "embedded")
@@ -32,7 +34,7 @@ KERAS_LAYOUT = ("x_train", "y_train", "x_test", "y_test")
 _DOWNLOAD_TIMEOUT = 30.0  # seconds without a byte before "auto" gives up on the download
 
 
-class MnistUnavailableError(RuntimeError):
+class MnistUnavailableError(UserInputError, RuntimeError):
     """The requested MNIST source cannot be read; the message says what to do."""
 
 

@@ -33,11 +33,12 @@ from mitlgan.data.images import (
     to_uint8,
 )
 from mitlgan.data.registry import DATASETS, PARTS, data_root, get_dataset
+from mitlgan.errors import UserInputError
 
 __all__ = ["prepare_dataset", "PrepareError"]
 
 
-class PrepareError(ValueError):
+class PrepareError(UserInputError, ValueError):
     """The sources or options of ``prepare`` are unusable; nothing was written."""
 
 

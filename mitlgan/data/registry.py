@@ -19,6 +19,7 @@ import numpy as np
 from mitlgan.data.folder import load_image_array
 from mitlgan.data.images import IMAGE_EXTENSIONS
 from mitlgan.data.synthetic import synthetic_scenes
+from mitlgan.errors import UserInputError
 
 __all__ = [
     "PARTS",
@@ -38,11 +39,15 @@ DEFAULT_SYNTHETIC_N = 512
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-class UnknownDatasetError(ValueError):
+class UnknownDatasetError(UserInputError, ValueError):
     """The dataset name is not in ``DATASETS``."""
 
 
-class DatasetNotPreparedError(FileNotFoundError):
+class TooFewImagesError(UserInputError, ValueError):
+    """A part holds fewer images than were asked for."""
+
+
+class DatasetNotPreparedError(UserInputError, FileNotFoundError):
     """A real dataset's folders are missing or empty; the message says how to make them."""
 
 
@@ -251,6 +256,7 @@ def load_parts(
     n: int | None = None,
     seed: int = 0,
     augment=False,
+    skip_corrupt: bool = False,
 ) -> dict[str, np.ndarray]:
     """The three parts of a dataset as arrays.
 
@@ -265,6 +271,8 @@ def load_parts(
         augment: False; True (one augmented copy per image, thesis 6.2.2); or an int k
             (k copies), via ``augment_array`` and ``build_augmenter``. Each part grows
             from N to N * (1 + k) images: the originals first.
+        skip_corrupt: real datasets: skip undecodable files (each part's read and
+            skipped counts are printed) instead of raising ``ImageReadError``.
 
     Returns:
         dict with keys ``foreground``, ``background``, ``combined``: float32
@@ -272,7 +280,7 @@ def load_parts(
 
     Raises:
         UnknownDatasetError, DatasetNotPreparedError: see ``check_dataset``.
-        ValueError: ``n`` is larger than a part.
+        TooFewImagesError: ``n`` is larger than a part (a ``ValueError``).
     """
     spec = check_dataset(name, root)
     copies = int(augment) if not isinstance(augment, bool) else (1 if augment else 0)
@@ -292,12 +300,16 @@ def load_parts(
                 image_size,
                 square=spec.square[part],
                 background=spec.background_colour,
-                limit=n,
+                limit=None if skip_corrupt else n,  # the subset is drawn from readable files
                 seed=seed,
-                verbose=False,
+                verbose=skip_corrupt,  # the summary line counts what was skipped
+                skip_corrupt=skip_corrupt,
             )
+            if skip_corrupt and n is not None and len(images) > n:
+                keep = np.random.default_rng(seed).choice(len(images), n, replace=False)
+                images = images[np.sort(keep)]
             if n is not None and len(images) < n:
-                raise ValueError(
+                raise TooFewImagesError(
                     f"{base / part} has {len(images)} images but n={n} were asked for; pass "
                     f"n <= {len(images)} or n=None for all."
                 )
@@ -331,7 +343,7 @@ def stream_parts(name: str, root=None, image_size: int = 128, n: int | None = No
         files = ImageFiles.from_folder(folder, image_size, limit=n, seed=seed,
                                        square=spec.square[part], background=spec.background_colour)
         if n is not None and len(files) < n:
-            raise ValueError(f"{folder} has {len(files)} images but n={n} were asked for; pass "
+            raise TooFewImagesError(f"{folder} has {len(files)} images but n={n} were asked for; pass "
                              f"n <= {len(files)} or n=None for all.")
         parts[part] = files
     return parts

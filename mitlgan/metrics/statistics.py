@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from mitlgan.errors import UserInputError
 from mitlgan.metrics.frechet import frechet_distance
 
 __all__ = ["FeatureStatistics", "IncompatibleStatisticsError"]
@@ -30,7 +31,7 @@ COMPARABILITY_KEYS = ("backbone", "input_size")
 _FORMAT = "mitlgan.feature_statistics/1"
 
 
-class IncompatibleStatisticsError(ValueError):
+class IncompatibleStatisticsError(UserInputError, ValueError):
     """Two sets of statistics come from different feature extractors and cannot be compared."""
 
 

@@ -23,6 +23,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from mitlgan.errors import UserInputError
+
 __all__ = [
     "BACKBONES",
     "KERAS_WEIGHTS_FILENAME",
@@ -44,7 +46,7 @@ DEFAULT_DOWNLOAD_TIMEOUT = 300.0  # seconds for the whole 87 MB file
 _SOCKET_TIMEOUT = 30.0  # seconds without a byte before giving up
 
 
-class WeightsUnavailableError(RuntimeError):
+class WeightsUnavailableError(UserInputError, RuntimeError):
     """The backbone's weights could not be found, loaded or downloaded."""
 
 

@@ -8,8 +8,9 @@ import numpy as np
 
 from mitlgan.artifacts import HISTORY_FILE, SAMPLES_DIR, sample_grid_name
 from reproductions._claims import claims_from_rows, write_claims
+from reproductions._environment import environment_lines
 from reproductions._report import TITLE_SIZE, markdown_table, side_by_side, write_text_atomic
-from reproductions._runner import REPORT_FILE, environment_lines, say
+from reproductions._runner import REPORT_FILE, say
 from reproductions.dcgan.config import REPORT_EPOCHS, TRAIN_STAGE
 
 METRICS = ("precision", "recall", "density", "coverage", "diversity")
@@ -59,6 +60,26 @@ def _claims(history, fraction):
     ]
 
 
+def _discriminator_note(config, history) -> list[str]:
+    """Which discriminator ran, and why the real-sample metrics may stay at 0 with the
+    report's: BatchNorm right after the first convolution, on batches that are all real
+    or all fake, removes each batch's per-channel mean and scale, so a constant shift of
+    every pixel (a grey background for a black one) is invisible to the discriminator."""
+    if not config.get("first_batchnorm", True):
+        return ["Discriminator: the template's (no BatchNorm on the first convolution; "
+                "`--discriminator template`)."]
+    flat = all(float(np.max(history[m])) == 0.0 for m in ("precision", "recall", "coverage"))
+    return ["Discriminator: the report's table, BatchNorm on the first convolution "
+            "(`--discriminator template` drops it, as DCGAN and carpedm20 do). That "
+            "normalisation removes each batch's per-channel mean and scale, and the "
+            "discriminator sees batches that are all real or all fake, so it cannot see a "
+            "brightness shift of a whole batch: a generator that paints the sprites' black "
+            "background grey is not penalised."
+            + (" Here precision, recall and coverage stayed at 0 in every epoch: the samples "
+               "sit on such a background, away from every real sample in feature space."
+               if flat else "")]
+
+
 def write_report(context) -> dict:
     """Write ``collapse.png``, ``grids.png`` and ``report.md``; returns the done payload."""
     from PIL import Image
@@ -84,7 +105,10 @@ def write_report(context) -> dict:
              f"Preset `{config['preset']}`: generator width {config['generator_channels']}, "
              f"discriminator width {config['discriminator_channels']}, batch "
              f"{config['batch_size']}, {config['epochs']} epochs, generator loss "
-             f"{config['generator_loss']}.", "",
+             f"{config['generator_loss']}." + (
+                 f" {done['corrupt_files_skipped']} undecodable image file(s) were skipped "
+                 "(--skip-corrupt)." if done.get("corrupt_files_skipped") else ""), "",
+             *_discriminator_note(config, history), "",
              "## Claims of the report, checked", "",
              markdown_table(["claim", "verdict", "measured"], claims), "",
              "![collapse](collapse.png)", "", "![grids](grids.png)", "",

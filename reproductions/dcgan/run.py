@@ -33,6 +33,7 @@ DESCRIPTION = ("Reproduce seed 001's DCGAN at 64x64 and measure its mode collaps
                "flagged, grids at the report's epochs. --benchmark stacked-mnist counts the "
                "modes of a DCGAN on Stacked MNIST instead. Running the same command again "
                "resumes.")
+DISCRIMINATORS = ("report", "template")
 OVERRIDES = ("epochs", "batch_size", "n_images", "generator_channels", "discriminator_channels")
 
 
@@ -44,10 +45,17 @@ def add_arguments(parser, run) -> None:
     run.add_argument("--images", default=None,
                      help="a folder of images to train on instead of the built-in sprites "
                           "(see datasets/emoji.md)")
+    run.add_argument("--skip-corrupt", action="store_true",
+                     help="with --images: skip files that cannot be decoded (counted in "
+                          "the report) instead of stopping at the first")
     run.add_argument("--benchmark", choices=(STACKED_MNIST,), default=None,
                      help="stacked-mnist: train the DCGAN on Stacked MNIST (1,000 modes) and "
                           "count the modes it covers, as the Unrolled GAN / VEEGAN / PacGAN "
                           "papers do")
+    run.add_argument("--discriminator", choices=DISCRIMINATORS, default="report",
+                     help="report: BatchNorm on the first convolution, as the report's table "
+                          "(default); template: none there, as DCGAN and carpedm20 (a "
+                          "separate run folder, DATASET-template)")
     run.add_argument("--generator-loss", choices=("non_saturating", "minimax"),
                      default="non_saturating",
                      help="non_saturating: carpedm20's code (default); minimax: the formula "
@@ -83,6 +91,8 @@ def configure(args, preset: str) -> dict:
             raise UsageError(f"--{flag.replace('_', '-')} belongs to --benchmark stacked-mnist.")
     config = build_config(preset, overrides)
     config.update(dataset=args.dataset, generator_loss=args.generator_loss,
+                  first_batchnorm=args.discriminator == "report",
+                  skip_corrupt=args.skip_corrupt,
                   images=str(Path(args.images).resolve()) if args.images else None)
     if args.images is None and args.dataset != "sprites":
         raise UsageError(f"--dataset {args.dataset} needs --images DIR (a folder of its images); "
@@ -106,8 +116,15 @@ def _images(context) -> np.ndarray:
         else:
             from mitlgan.data import load_image_array
 
-            images = load_image_array(config["images"], 64, square="pad", limit=config["n_images"],
-                                      seed=config["seed"])
+            images, read = load_image_array(config["images"], 64, square="pad",
+                                            limit=config["n_images"], seed=config["seed"],
+                                            skip_corrupt=config.get("skip_corrupt", False),
+                                            verbose=False, return_report=True)
+            corrupt = read.skipped_by_reason().get("corrupt", [])
+            context.shared["corrupt_files"] = corrupt
+            if corrupt:
+                say(f"  --skip-corrupt: skipped {len(corrupt)} undecodable file(s), e.g. "
+                    f"{corrupt[0]}")
         say(f"  {len(images)} images from {config['images'] or 'the built-in sprites'}, "
             "each also mirrored (the report's only augmentation)")
         return np.concatenate([images, images[:, :, ::-1]]).astype(np.float32)
@@ -131,7 +148,9 @@ def train_stage(context) -> dict:
     with context.strategy_scope():
         gan = BCEGAN(build_dcgan_generator(config["latent_dim"],
                                            base_channels=config["generator_channels"]),
-                     build_dcgan_discriminator(base_channels=config["discriminator_channels"]),
+                     build_dcgan_discriminator(base_channels=config["discriminator_channels"],
+                                               first_batchnorm=config.get("first_batchnorm",
+                                                                          True)),
                      generator_loss=config["generator_loss"], seed=config["seed"])
         gan.compile()  # Adam(2e-4, beta_1=0.5) for both, carpedm20's setting
     features = RandomConvFeatures((64, 64, 3), seed=config["seed"])
@@ -145,13 +164,15 @@ def train_stage(context) -> dict:
                    checkpoint_dir=stage_dir / CHECKPOINT_DIR, every=5, keep=2,
                    sample_dir=stage_dir / SAMPLES_DIR, num_samples=25, sample_seed=config["seed"],
                    history_csv=stage_dir / HISTORY_FILE, seed=config["seed"],
-                   callbacks=[tracker], verbose=keras_verbosity())
+                   callbacks=[tracker], verbose=keras_verbosity(),
+                   tensorboard_dir=context.tensorboard_dir(stage_dir))
     if result.resumed_from is not None:
         say(f"  resumed from {result.resumed_from} (epoch {result.initial_epoch}); the collapse "
             "threshold's best-so-far was read back from history.csv")
     export_generator(gan, stage_dir)  # generator.keras and generator_savedmodel/
     return {"epochs": result.epochs, "backbone": features.backbone,
-            "train_steps": gan.train_steps, "images": int(len(images))}
+            "train_steps": gan.train_steps, "images": int(len(images)),
+            "corrupt_files_skipped": len(context.shared.get("corrupt_files", []))}
 
 
 def report_stage(context) -> dict:
@@ -180,7 +201,9 @@ def reproduction_for(benchmark: str | None) -> Reproduction:
         add_arguments=add_arguments,
         presets=PRESETS,
         preset_help=PRESET_HELP,
-        run_folder=lambda args: Path(args.output) / "dcgan" / (args.benchmark or args.dataset),
+        run_folder=lambda args: Path(args.output) / "dcgan" / (
+            args.benchmark or args.dataset + ("" if args.discriminator == "report"
+                                              else f"-{args.discriminator}")),
     )
 
 

@@ -7,8 +7,9 @@ import json
 import numpy as np
 
 from mitlgan.artifacts import HISTORY_FILE, SAMPLES_DIR, sample_grid_name
+from reproductions._environment import environment_lines
 from reproductions._report import TITLE_SIZE, markdown_table, side_by_side, write_text_atomic
-from reproductions._runner import REPORT_FILE, environment_lines, say
+from reproductions._runner import REPORT_FILE, say
 from reproductions.dcgan.config import JUDGE_STAGE, TRAIN_STAGE
 from reproductions.dcgan.published import PROTOCOL_DIFFERENCES, PUBLISHED_DCGAN
 

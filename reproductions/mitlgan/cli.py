@@ -36,6 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser, run: argparse._ArgumentGroup)
     run.add_argument("--data-root", default=None,
                      help="folder holding prepared datasets as ROOT/NAME/{foreground,background,combined}/ "
                           "(default: $MITLGAN_DATA_ROOT or ./data)")
+    run.add_argument("--skip-corrupt", action="store_true",
+                     help="a prepared dataset: skip image files that cannot be decoded (each "
+                          "part's count is printed) instead of stopping at the first")
 
     model = parser.add_argument_group("models (override the preset)")
     model.add_argument("--image-size", type=positive_int("--image-size"))

@@ -146,8 +146,9 @@ def _attribution_section(attribution) -> list[str]:
 def write_report(config, run_dir, results, figures, environment, *, leads, curve_label,
                  attribution, judge, claims=()) -> None:
     """Write ``report.md``: scores, curves and their verdicts, attribution, figures."""
+    from reproductions._environment import environment_lines
     from reproductions._report import write_text_atomic
-    from reproductions._runner import REPORT_FILE, environment_lines
+    from reproductions._runner import REPORT_FILE
 
     lines = [f"# MITLGAN reproduction: {config['dataset']}", ""] + _banner(config)
     lines += _fid_section(config, results, judge)

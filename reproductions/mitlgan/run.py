@@ -183,7 +183,8 @@ def _parts(context):
             parts = streamed
         else:
             say(f"Loading dataset {config['dataset']!r} at {size}x{size} ...")
-            parts = load_parts(config["dataset"], context.args.data_root, **options)
+            parts = load_parts(config["dataset"], context.args.data_root,
+                               skip_corrupt=context.args.skip_corrupt, **options)
         say("  " + ", ".join(f"{k}: {len(v)} images" for k, v in parts.items()))
         return parts
 
@@ -239,6 +240,7 @@ def train_stage(stage: str, context) -> dict:
             checkpoint_dir=stage_dir / CHECKPOINT_DIR, every=config["checkpoint_every"],
             sample_dir=stage_dir / SAMPLES_DIR, history_csv=stage_dir / HISTORY_FILE,
             seed=seed, verbose=keras_verbosity(), callbacks=[curves],
+            tensorboard_dir=context.tensorboard_dir(stage_dir),
         )
     if result.resumed_from is not None:
         say(f"  resumed from {result.resumed_from} (epoch {result.initial_epoch})")

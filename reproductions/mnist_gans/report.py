@@ -8,6 +8,7 @@ import numpy as np
 
 from mitlgan.artifacts import GENERATOR_FILE, HISTORY_FILE, SAMPLES_DIR, sample_grid_name
 from reproductions._claims import claims_from_rows, write_claims
+from reproductions._environment import environment_lines
 from reproductions._repeats import RESULT_FILE, seed_folder
 from reproductions._report import (
     TITLE_SIZE,
@@ -17,7 +18,7 @@ from reproductions._report import (
     side_by_side,
     write_text_atomic,
 )
-from reproductions._runner import REPORT_FILE, environment_lines, say
+from reproductions._runner import REPORT_FILE, say
 from reproductions.mnist_gans.claims import ablation_claims, collapse_claims, summarize
 from reproductions.mnist_gans.config import (
     SUMMARY_FILE,

@@ -7,8 +7,9 @@ import json
 import numpy as np
 
 from reproductions._claims import claims_from_rows, write_claims
+from reproductions._environment import environment_lines
 from reproductions._report import TITLE_SIZE, markdown_table, write_text_atomic
-from reproductions._runner import REPORT_FILE, environment_lines, say
+from reproductions._runner import REPORT_FILE, say
 from reproductions.palindrome.config import LEARNING_RATE_LENGTHS, MODEL_LABELS, MODELS
 
 TARGET_ACCURACY = 0.9

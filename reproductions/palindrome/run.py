@@ -78,6 +78,7 @@ def train_run(context, run: dict) -> dict:
 
     from mitlgan.data.palindrome import palindrome_data
     from mitlgan.models.recurrent import build_palindrome_classifier
+    from mitlgan.tensorboard import TensorBoardLog
     from mitlgan.training import SMALL_MODEL_STEPS_PER_EXECUTION
 
     config = context.config
@@ -90,10 +91,14 @@ def train_run(context, run: dict) -> dict:
                   keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["accuracy"], steps_per_execution=SMALL_MODEL_STEPS_PER_EXECUTION)
     stop = stop_when_perfect(config["perfect_patience"])
+    callbacks = [stop]
+    events = context.tensorboard_dir(context.stage_dir(RUNS_STAGE))
+    if events is not None:  # one event folder per run: RUN/runs/tensorboard/NAME
+        callbacks.append(TensorBoardLog(events / run["name"]))
     started = time.perf_counter()
     history = model.fit(data.x_train, data.y_train, batch_size=config["batch_size"],
                         epochs=config["epochs"], validation_data=(data.x_test, data.y_test),
-                        callbacks=[stop], verbose=0)
+                        callbacks=callbacks, verbose=0)
     seconds = time.perf_counter() - started
     return {**run, "data": data.description, "seconds": round(seconds, 1),
             "test_accuracy": [float(v) for v in history.history["val_accuracy"]],

@@ -20,11 +20,19 @@ from __future__ import annotations
 from mitlgan.data.fonts import DEFAULT_SOURCE_FONT, EXTRA_SOURCE_FONTS
 
 STUDIES = ("l1", "epochs", "samples", "sources", "depth")
-PRESETS = ("full", "quick")
+PRESETS = ("full", "hour", "quick")
 PRESET_VALUES = {
     # zi2zi's 100 epochs, every training character, three seeds
     "full": {"epochs": 100, "batch_size": 16, "train_chars": None, "held_out_chars": None,
              "seeds": 3, "classifier_epochs": 40},
+    # the report's port's 6,400 generator updates for a full-charset variant: 25 epochs of
+    # the 513 bundled-font training characters x 4 styles (128 steps of 2 G updates each);
+    # measured ~0.35 s a step on 2 cores, so one such variant takes ~20 min. Only
+    # --study samples (N/3 then N characters, ~8,500 G updates) fits the hour; the other
+    # studies train 2-4 variants of that size (2-4 hours). One seed: variant comparisons
+    # at this budget say they have no seed margin.
+    "hour": {"epochs": 25, "batch_size": 16, "train_chars": None, "held_out_chars": None,
+             "seeds": 1, "classifier_epochs": 40},
     # a reduced charset and a few epochs: minutes on a CPU
     "quick": {"epochs": 12, "batch_size": 16, "train_chars": 120, "held_out_chars": 48,
               "seeds": 1, "classifier_epochs": 40},
@@ -35,6 +43,8 @@ GRID_CHARS = 8  # held-out characters per style in the grids
 # the SSIM tolerance; "helps": L1 falls by at least the fraction
 LITTLE_L1_FRACTION = 0.05
 LITTLE_SSIM = 0.02
+MIN_SEEDS_FOR_MARGIN = 3  # below this a variant comparison has no measured seed noise
+HOUR_STUDY = "samples"  # the one study whose variants fit the hour preset
 
 
 def study_variants(study: str, config: dict) -> dict:
