@@ -72,12 +72,13 @@ def _discriminator_note(config, history) -> list[str]:
     return ["Discriminator: the report's table, BatchNorm on the first convolution "
             "(`--discriminator template` drops it, as DCGAN and carpedm20 do). That "
             "normalisation removes each batch's per-channel mean and scale, and the "
-            "discriminator sees batches that are all real or all fake, so it cannot see a "
-            "brightness shift of a whole batch: a generator that paints the sprites' black "
-            "background grey is not penalised."
-            + (" Here precision, recall and coverage stayed at 0 in every epoch: the samples "
-               "sit on such a background, away from every real sample in feature space."
-               if flat else "")]
+            "discriminator sees batches that are all real or all fake, so a brightness shift "
+            "of a whole batch is nearly invisible to it: a generator that paints the sprites' black "
+            "background grey is barely penalised (only the zero padding at the borders "
+            "shows it)."
+            + (" Here precision, recall and coverage stayed at 0 in every epoch, and the grids "
+               "show grey backgrounds where the sprites have black ones; a run with "
+               "`--discriminator template` tests whether that is the cause." if flat else "")]
 
 
 def write_report(context) -> dict:
