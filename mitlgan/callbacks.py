@@ -13,8 +13,8 @@ The checkpoint functions are re-exported here for existing imports.
 """
 
 import csv
+import io
 import math
-import os
 import sys
 import warnings
 from pathlib import Path
@@ -29,6 +29,7 @@ from mitlgan.checkpoints import (
     latest_checkpoint,
     save_checkpoint,
 )
+from mitlgan.files import write_atomic
 from mitlgan.plots import save_image_grid
 
 
@@ -152,7 +153,8 @@ class HistoryCSV(keras.callbacks.Callback):
     Columns: ``epoch`` (counted from 1), ``train_steps`` (the model's step counter at
     the end of the epoch) and the logged metrics. When a run resumes at epoch e, rows
     of epochs > e (written after the checkpoint it resumes from) are dropped first, so
-    a crash and a resume never duplicate epochs. Each row is flushed and fsynced.
+    a crash and a resume never duplicate epochs. The file is rewritten whole each epoch
+    (a temporary file renamed over it), so a failed write leaves the previous rows.
 
     Args:
         path: CSV file (created with a header; parent directories too).
@@ -171,14 +173,11 @@ class HistoryCSV(keras.callbacks.Callback):
             return list(reader.fieldnames or []), list(reader)
 
     def _rewrite(self, fields, rows):
-        temporary = self.path.with_name(f".{self.path.name}.tmp")
-        with open(temporary, "w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=fields)
-            writer.writeheader()
-            writer.writerows(rows)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, self.path)
+        text = io.StringIO(newline="")
+        writer = csv.DictWriter(text, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+        write_atomic(self.path, text.getvalue())
 
     def on_train_begin(self, logs=None):
         self._trimmed = False
@@ -199,14 +198,8 @@ class HistoryCSV(keras.callbacks.Callback):
         row.update({key: float(value) for key, value in (logs or {}).items()})
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fields, rows = self._read()
-        if fields is None or any(key not in fields for key in row):
-            merged = list(fields or []) + [key for key in row if key not in (fields or [])]
-            self._rewrite(merged, rows + [row])
-            return
-        with open(self.path, "a", newline="") as handle:
-            csv.DictWriter(handle, fieldnames=fields).writerow(row)
-            handle.flush()
-            os.fsync(handle.fileno())
+        merged = list(fields or []) + [key for key in row if key not in (fields or [])]
+        self._rewrite(merged, rows + [row])  # whole or not at all: a full disk loses no row
 
 
 class NonFiniteGuard(keras.callbacks.Callback):

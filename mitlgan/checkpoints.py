@@ -14,13 +14,20 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
+import time
 import warnings
+import zipfile
 from pathlib import Path
 
 import keras
 import numpy as np
 import tensorflow as tf
+
+from mitlgan.artifacts import DAMAGED_LOG
+from mitlgan.errors import UserInputError
+from mitlgan.files import naming
 
 FORMAT_VERSION = 1
 CHECKPOINT_NAME = re.compile(r"^ckpt-(\d+)$")
@@ -34,6 +41,11 @@ class NonFiniteStateError(ValueError):
 
 class NonFiniteLossError(RuntimeError):
     """Training produced a non-finite loss and was stopped (see the message)."""
+
+
+class DamagedCheckpointError(UserInputError, OSError):
+    """A checkpoint's files cannot be read (the machine died while writing them, or the
+    disk damaged them); nothing was assigned to the model."""
 
 
 # ---- checkpoint files -----------------------------------------------------------------------
@@ -160,6 +172,9 @@ def save_checkpoint(gan, directory, epoch, *, keep=None, metadata=None):
             os.replace(final, old / name)
         os.replace(temporary, final)
         _fsync_path(directory)
+    except OSError as err:  # a full disk, say: the previous checkpoints stay the latest
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise naming(err, final) from err
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
@@ -194,12 +209,16 @@ def load_checkpoint(gan, path):
 
     Raises:
         FileNotFoundError: not a complete checkpoint directory.
+        DamagedCheckpointError: its files cannot be read (nothing was assigned).
         ValueError: the variables do not match the model's.
     """
     path = Path(path)
     if not (path / META_FILE).is_file() or not (path / STATE_FILE).is_file():
         raise FileNotFoundError(f"{path} is not a complete checkpoint (needs {META_FILE} and {STATE_FILE}).")
-    meta = read_checkpoint_meta(path)
+    try:
+        meta = read_checkpoint_meta(path)
+    except (OSError, ValueError) as err:  # JSONDecodeError is a ValueError
+        raise DamagedCheckpointError(f"{path / META_FILE} cannot be read: {err}") from err
     if meta.get("format") != FORMAT_VERSION:
         raise ValueError(f"{path}: checkpoint format {meta.get('format')!r}, expected {FORMAT_VERSION}.")
     if not gan.compiled or gan.g_optimizer is None:
@@ -228,9 +247,61 @@ def load_checkpoint(gan, path):
                 "changes what a step and an epoch mean.",
                 stacklevel=2,
             )
-    with np.load(path / STATE_FILE) as data:
-        values = {key: data[key] for key in data.files}
+    try:
+        with np.load(path / STATE_FILE) as data:
+            values = {key: data[key] for key in data.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
+        raise DamagedCheckpointError(f"{path / STATE_FILE} cannot be read: "
+                                     f"{type(err).__name__}: {err}") from err
+    missing = [f"{group}.{index:05d}" for group, variables in groups.items()
+               for index in range(len(variables)) if f"{group}.{index:05d}" not in values]
+    if missing:
+        raise DamagedCheckpointError(f"{path / STATE_FILE} lacks {len(missing)} arrays "
+                                     f"(first {missing[0]}): it was cut short")
     for group, variables in groups.items():
         for index, variable in enumerate(variables):
             variable.assign(tf.cast(values[f"{group}.{index:05d}"], variable.dtype))
     return meta
+
+
+def resume_latest(gan, directory):
+    """Restore ``gan`` from the newest checkpoint of ``directory`` that can be read.
+
+    A damaged newest checkpoint (a machine that died while writing it) is skipped,
+    loudly: a warning and a line on stderr name it and the one resumed from instead, and
+    a line is appended to ``DIRECTORY/damaged.log``. A checkpoint of another
+    architecture is not damage: its ``ValueError`` propagates.
+
+    Args:
+        gan: the :class:`mitlgan.gans.AdversarialModel` to restore.
+        directory: a checkpoint directory (missing or empty: nothing to resume).
+
+    Returns:
+        ``(path, meta)`` of the checkpoint restored, or ``(None, None)`` when there is none.
+
+    Raises:
+        DamagedCheckpointError: checkpoints exist but none can be read (the message
+            lists each with its reason).
+    """
+    directory = Path(directory)
+    candidates = list_checkpoints(directory)
+    problems = []
+    for path in reversed(candidates):
+        try:
+            meta = load_checkpoint(gan, path)
+        except DamagedCheckpointError as err:
+            problems.append(f"{path}: {err}")
+            continue
+        for problem in problems:
+            message = f"Damaged checkpoint skipped: {problem}. Resumed from {path} instead."
+            warnings.warn(message, stacklevel=2)
+            print(f"WARNING: {message}", file=sys.stderr, flush=True)
+            with open(directory / DAMAGED_LOG, "a", encoding="utf-8") as log:
+                log.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {message}\n")
+        return path, meta
+    if problems:
+        raise DamagedCheckpointError(
+            f"No checkpoint in {directory} can be read:\n  " + "\n  ".join(problems)
+            + f"\nDelete {directory} to train this stage from the start (the finished stages "
+            "are kept), or add --restart to start the whole run over.")
+    return None, None

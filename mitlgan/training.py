@@ -26,7 +26,7 @@ import numpy as np
 
 from mitlgan.artifacts import GENERATOR_FILE, SAVEDMODEL_DIR
 from mitlgan.callbacks import Checkpoint, HistoryCSV, NonFiniteGuard, SampleGrid
-from mitlgan.checkpoints import NonFiniteLossError, latest_checkpoint, load_checkpoint
+from mitlgan.checkpoints import NonFiniteLossError, resume_latest
 from mitlgan.data.stream import ImageFiles
 from mitlgan.distribute import is_chief, worker_folder_is_private
 from mitlgan.tensorboard import TensorBoardLog
@@ -111,6 +111,9 @@ def train(
     Raises:
         NonFiniteLossError: a loss became NaN/inf; the message names the step and the
             last good checkpoint.
+        DamagedCheckpointError: checkpoints exist but none can be read (a damaged
+            newest one alone is skipped with a warning; see
+            :func:`mitlgan.checkpoints.resume_latest`).
     """
     if not gan.compiled or gan.g_optimizer is None:
         gan.compile()
@@ -122,9 +125,8 @@ def train(
     metadata = {"data_seed": seed, "batch_size": batch_size, "num_images": num_images}
     initial_epoch, resumed_from = 0, None
     if resume and checkpoint_dir is not None:
-        resumed_from = latest_checkpoint(checkpoint_dir)
+        resumed_from, meta = resume_latest(gan, checkpoint_dir)  # skips a damaged newest one
         if resumed_from is not None:
-            meta = load_checkpoint(gan, resumed_from)
             initial_epoch = int(meta["epoch"])
             saved = meta.get("metadata", {})
             changed = {k: (saved[k], v) for k, v in metadata.items() if k in saved and saved[k] != v}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 import sys
 from pathlib import Path
 
@@ -68,8 +67,7 @@ def format_number(value, digits=4) -> str:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` so that a crash never leaves half a file."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    """Write ``text`` whole or not at all (:func:`mitlgan.files.write_atomic`)."""
+    from mitlgan.files import write_atomic
+
+    write_atomic(path, text)

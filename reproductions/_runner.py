@@ -38,6 +38,11 @@ from reproductions._errors import UsageError, is_user_error, wants_traceback
 from reproductions._flags import DeclareFlags, FlagTable, runner_flags
 from reproductions._lock import LOCK_FILE, RunFolderLock, empty_except_lock
 from reproductions._quiet import start_tensorflow_quietly
+from reproductions._stage_notes import (
+    append_damaged_section,
+    damaged_checkpoint_lines,
+    disk_full_message,
+)
 
 CONFIG_FILE = "config.json"
 DONE_FILE = "done.json"
@@ -90,11 +95,11 @@ def keras_verbosity(interactive: int = 1) -> int:
 
 
 def write_json_atomic(path: Path, payload) -> None:
-    """Write ``payload`` as indented, key-sorted JSON; a crash never leaves half a file."""
-    path = Path(path)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n")
-    os.replace(tmp, path)
+    """Write ``payload`` as indented, key-sorted JSON, whole or not at all
+    (:func:`mitlgan.files.write_atomic`)."""
+    from mitlgan.files import write_atomic
+
+    write_atomic(path, json.dumps(payload, indent=2, sort_keys=True) + "\n")
 
 
 def config_differences(old: dict, new: dict) -> list[str]:
@@ -349,6 +354,9 @@ def _run_stages(reproduction: Reproduction, context: RunContext, folders) -> int
                 return 130
             except Exception as err:
                 logging.getLogger(RUN_LOGGER).error("Traceback:", exc_info=err)  # run.log only
+                full = disk_full_message(stage.name, err)
+                if full is not None:
+                    raise UsageError(full) from err
                 if is_user_error(err):
                     raise UsageError(f"{stage.name}: {err}\nFinished stages are kept; after "
                                      "fixing that, the same command resumes.") from err
@@ -356,11 +364,19 @@ def _run_stages(reproduction: Reproduction, context: RunContext, folders) -> int
                     "are kept; after fixing the cause, the same command resumes.")
                 raise
             payload.setdefault("seconds_this_run", round(time.perf_counter() - started, 1))
+            damaged = damaged_checkpoint_lines(stage_dir)
+            if damaged:
+                payload["damaged_checkpoints"] = damaged
+                say(f"  WARNING: {len(damaged)} damaged checkpoint(s) were skipped: "
+                    + "; ".join(damaged))
             write_json_atomic(stage_dir / DONE_FILE, payload)
         if context.args.until == stage.name:
             say(f"Stopped after {stage.name} (--until). Run the same command without --until "
                 "to go on.")
             return 0
+    append_damaged_section(context.run_dir / REPORT_FILE, [
+        line for name in context.reproduction.stage_names if is_done(context.run_dir, name)
+        for line in context.done_payload(name).get("damaged_checkpoints", [])])
     report = folders.run_dir / REPORT_FILE  # the chief's, also for another worker
     default = (f"Finished. Report: {report}" if (context.run_dir / REPORT_FILE).is_file()
                else f"Finished: {folders.run_dir}")

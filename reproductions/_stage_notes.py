@@ -1,0 +1,43 @@
+"""What the runner adds when a stage met trouble that is not a bug: a full disk (the
+message that ends the run) and damaged checkpoints skipped on resume (their lines in
+the stage's ``done.json`` and a section of ``report.md``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DAMAGED_HEADING = "## Damaged checkpoints skipped on resume"
+
+
+def disk_full_message(stage: str, error: BaseException) -> str | None:
+    """The message that ends a run whose stage ``stage`` failed on a full disk (or a
+    file-size limit), naming the file; None when ``error`` is something else."""
+    from mitlgan.files import disk_full
+
+    full = disk_full(error)
+    if full is None:
+        return None
+    return (f"{stage}: the disk is full: writing {full.filename or 'a file'} failed "
+            f"({full.strerror}). The finished stages and the stage's last checkpoint are "
+            "kept; free some space and run the same command to resume.")
+
+
+def damaged_checkpoint_lines(stage_dir: Path) -> list[str]:
+    """The lines of every checkpoint ``damaged.log`` under ``stage_dir`` (each a damaged
+    newest checkpoint that a resume skipped)."""
+    from mitlgan.artifacts import DAMAGED_LOG
+
+    return [line for log in sorted(Path(stage_dir).rglob(DAMAGED_LOG))
+            for line in log.read_text(encoding="utf-8").splitlines() if line]
+
+
+def append_damaged_section(report: Path, lines: list[str]) -> None:
+    """Append ``lines`` under :data:`DAMAGED_HEADING` to ``report`` (once; nothing when
+    there are no lines or no report)."""
+    report = Path(report)
+    if not lines or not report.is_file() or DAMAGED_HEADING in report.read_text():
+        return
+    with report.open("a", encoding="utf-8") as handle:
+        handle.write(f"\n{DAMAGED_HEADING}\n\nTraining resumed from an earlier checkpoint than "
+                     "the newest, so those epochs were trained twice:\n\n"
+                     + "".join(f"- {line}\n" for line in lines))
