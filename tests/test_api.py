@@ -6,6 +6,7 @@ same run folder (configuration and files) either way.
 
 import json
 import os
+import re
 
 import numpy as np
 import pytest
@@ -93,8 +94,9 @@ def test_markdown_tables_read_back_with_their_headings():
 
 
 def _files(run_dir):
-    return sorted(p.relative_to(run_dir).as_posix() for p in run_dir.rglob("*")
-                  if ".tmp" not in p.name)
+    # TensorBoard event files are named for their time, host and process
+    return sorted(re.sub(r"tfevents\..*$", "tfevents.*", p.relative_to(run_dir).as_posix())
+                  for p in run_dir.rglob("*") if ".tmp" not in p.name)
 
 
 PALINDROME = dict(preset="quick", lengths=[5], epochs=1, data_size=300, hidden=8,
