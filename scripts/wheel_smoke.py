@@ -26,7 +26,7 @@ FIRST_TRAINING_STAGE = {
     "mitlgan": "wgan_combined",
     "mnist_gans": "train",
     "dcgan": "train",
-    "zi2zi": "l1_10",
+    "zi2zi": "base",
     "palindrome": "runs",
 }
 
@@ -61,7 +61,7 @@ def _argv(name: str) -> list[str]:
 
     run = importlib.import_module(f"reproductions.{name}.run")
     reproduction = (run.REPRODUCTION if hasattr(run, "REPRODUCTION")
-                    else run.reproduction_for({"mnist_gans": "mlp", "zi2zi": "l1"}.get(name)))
+                    else run.reproduction_for({"mnist_gans": "mlp", "zi2zi": "style"}.get(name)))
     settings = {**SMOKE_SETTINGS[name], **SMALLER.get(name, {})}
     return flag_table(reproduction).argv_for(settings)
 

@@ -15,10 +15,12 @@ from reproductions._entry import entry_points
 from reproductions._errors import UsageError
 from reproductions._runner import Reproduction, Stage
 from reproductions.zi2zi.config import (
+    DEFAULT_STUDY,
     HELD_OUT_FRACTION,
     PRESET_VALUES,
     PRESETS,
     STUDIES,
+    STUDY_PRESET_VALUES,
     study_source_fonts,
     study_variants,
 )
@@ -34,8 +36,10 @@ BASE_SETTINGS = {"l1_weight": 100.0, "width": 16, "channels": 3, "min_styles": 1
 
 def add_arguments(parser, run) -> None:
     """The zi2zi flags (the runner adds --preset, --output, --seed, --restart, --until)."""
-    run.add_argument("--study", choices=STUDIES, default="l1",
-                     help="l1: L1 weight 10..10,000; epochs: E vs 3E; samples: N/3 vs N "
+    run.add_argument("--study", choices=STUDIES, default=DEFAULT_STUDY,
+                     help="style (default): zi2zi's settings on every character, does the "
+                          "output follow the style id; l1: L1 weight 10..10,000; epochs: E "
+                          "vs 3E; samples: N/3 vs N "
                           "characters; sources: 1 vs 3 source fonts; depth: width 16 vs 32")
     run.add_argument("--fonts", choices=("default", "cjk"), default="default",
                      help="default: fonts bundled with matplotlib (offline); cjk: your "
@@ -87,7 +91,8 @@ def configure(args, preset: str) -> dict:
     from mitlgan.data.fonts import shared_charset
 
     config = {"study": args.study, "preset": preset, "fonts": args.fonts,
-              **PRESET_VALUES[preset], "held_out_fraction": HELD_OUT_FRACTION}
+              **PRESET_VALUES[preset], **STUDY_PRESET_VALUES.get((args.study, preset), {}),
+              "held_out_fraction": HELD_OUT_FRACTION}
     config.update({k: getattr(args, k) for k in OVERRIDES if getattr(args, k) is not None})
     config["source_fonts"], config["target_fonts"] = _fonts(args)
     config.update(BASE_SETTINGS)
@@ -140,8 +145,9 @@ def reproduction_for(study: str) -> Reproduction:
 
 
 prepare, main, reproduce = entry_points(
-    reproduction_for, chosen_by=("--study", STUDIES, "l1"), defaults={"study": "l1"},
-    doc="""Run or resume one zi2zi study (``study``: ``"l1"``, ``"epochs"``, ``"samples"``,
+    reproduction_for, chosen_by=("--study", STUDIES, DEFAULT_STUDY),
+    defaults={"study": DEFAULT_STUDY},
+    doc="""Run or resume one zi2zi study (``study``: ``"style"``, ``"l1"``, ``"epochs"``, ``"samples"``,
     ``"sources"`` or ``"depth"``); the command line with the same settings writes the same
     ``OUTPUT/zi2zi/STUDY`` folder. ``result.table`` is the held-out L1, SSIM and accuracy
     per variant.""")
