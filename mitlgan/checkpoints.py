@@ -248,7 +248,8 @@ def load_checkpoint(gan, path):
                 stacklevel=2,
             )
     try:
-        with np.load(path / STATE_FILE) as data:
+        # our own handle: np.load leaks the one it opens when the archive is cut short
+        with open(path / STATE_FILE, "rb") as handle, np.load(handle) as data:
             values = {key: data[key] for key in data.files}
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
         raise DamagedCheckpointError(f"{path / STATE_FILE} cannot be read: "

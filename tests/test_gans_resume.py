@@ -134,8 +134,10 @@ def test_nan_guard_stops_training_and_names_step_and_checkpoint(tmp_path, capsys
     dataset = tf.data.Dataset.from_tensor_slices(images).batch(4)
     guard = cb.NonFiniteGuard(tmp_path, raise_error=True)
     checkpoint = cb.Checkpoint(tmp_path, every=1)
-    with pytest.raises(ckpt.NonFiniteLossError, match="train step 5 \\(epoch 2, batch 2\\)"):
-        gan.fit(dataset, epochs=3, steps_per_epoch=3, callbacks=[guard, checkpoint], verbose=0)
+    with (pytest.raises(ckpt.NonFiniteLossError, match="train step 5 \\(epoch 2, batch 2\\)"),
+          pytest.warns(UserWarning, match="Epoch 2: non-finite")):
+        gan.fit(dataset, epochs=3, steps_per_epoch=3, callbacks=[guard, checkpoint], verbose=0,
+                shuffle=False)
     assert guard.tripped and guard.stopped_step == 5
     assert gan.train_steps == 5  # stopped at once, not at the end of the epoch
     assert "ckpt-000001 (epoch 1)" in guard.message
