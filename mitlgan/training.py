@@ -150,11 +150,7 @@ def train(
                 (checkpoint_dir, "checkpoints"), (sample_dir, "samples"),
                 (history_csv, "history.csv"), (tensorboard_dir, "tensorboard")))
     guard = NonFiniteGuard(checkpoint_dir)
-    checkpoint = None
     all_callbacks = [guard]
-    if checkpoint_dir is not None:
-        checkpoint = Checkpoint(checkpoint_dir, every, keep=keep, metadata=metadata)
-        all_callbacks.append(checkpoint)
     grid = None
     if sample_dir is not None:
         grid = SampleGrid(sample_dir, num_samples, seed=sample_seed)
@@ -166,6 +162,12 @@ def train(
         all_callbacks.append(TensorBoardLog(tensorboard_dir, sample_grid=grid))
     if history_csv is not None:
         all_callbacks.append(HistoryCSV(history_csv))
+    # The checkpoint comes last: a process killed between the two has written the epoch's
+    # row but not its checkpoint, and the resume drops the row; the other order would lose it.
+    checkpoint = None
+    if checkpoint_dir is not None:
+        checkpoint = Checkpoint(checkpoint_dir, every, keep=keep, metadata=metadata)
+        all_callbacks.append(checkpoint)
 
     steps_per_epoch = gan.steps_per_epoch(num_images, batch_size)
     fit_epochs_exactly(gan, steps_per_epoch)

@@ -83,8 +83,11 @@ def _copy_figure(source: Path, target: Path) -> None:
 
 def publish(run_dir, name: str, command: str, seconds: float, code_dir=None,
             results_root=REPOSITORY / "docs" / "results", report_commit=None,
-            note: str | None = None) -> Path:
-    """Write ``results_root/name`` from ``run_dir``; returns that folder."""
+            note: str | None = None, cpu_shared_with: str | None = None) -> Path:
+    """Write ``results_root/name`` from ``run_dir``; returns that folder.
+
+    ``cpu_shared_with`` names what else ran on the CPU during the run: its wall time is
+    then an upper bound of the preset's, recorded as such in ``run.json``."""
     sys.path.insert(0, str(REPOSITORY))
     from reproductions import open_run
 
@@ -111,6 +114,7 @@ def publish(run_dir, name: str, command: str, seconds: float, code_dir=None,
            "machine": machine_line(), "git_commit": _git_commit(Path(code_dir or REPOSITORY)),
            "report_commit": report_commit or _git_commit(Path(code_dir or REPOSITORY)),
            "note": note,
+           **({"cpu_shared_with": cpu_shared_with} if cpu_shared_with else {}),
            "figures": list(result.figures)[:MAX_FIGURES],
            "figures_left_out": list(result.figures)[MAX_FIGURES:]}
     (target / "run.json").write_text(json.dumps(run, indent=2) + "\n")
@@ -124,8 +128,10 @@ def write_index(results_root=REPOSITORY / "docs" / "results") -> Path:
     for run_file in sorted(root.rglob("run.json")):
         run = json.loads(run_file.read_text())
         folder = run_file.parent.relative_to(root).as_posix()
+        shared = " (at most: the CPU was shared)" if run.get("cpu_shared_with") else ""
         rows.append(f"| [{folder}]({folder}/report.md) | `{run['command']}` | "
-                    f"{run['wall_seconds'] / 60:.0f} min | [claims]({folder}/claims.json) |")
+                    f"{run['wall_seconds'] / 60:.0f} min{shared} | "
+                    f"[claims]({folder}/claims.json) |")
     lines = ["# Hour runs", "",
              "Each reproduction's `--preset hour` run: its `report.md` as written, its tables "
              "as CSV, at most four of its figures, `claims.json` and `run.json` (the exact "
@@ -149,10 +155,12 @@ def main(argv=None) -> int:
     parser.add_argument("--report-commit", default=None,
                         help="the commit whose code rewrote the report after the run, if any")
     parser.add_argument("--note", default=None, help="a sentence on how the run was made")
+    parser.add_argument("--cpu-shared-with", default=None, help=(
+        "what else ran on the CPU meanwhile (the wall time is then an upper bound)"))
     args = parser.parse_args(argv)
     print("wrote " + str(publish(args.run_dir, args.name, args.command, args.seconds,
                                  args.code_dir, report_commit=args.report_commit,
-                                 note=args.note)))
+                                 note=args.note, cpu_shared_with=args.cpu_shared_with)))
     print(f"wrote {write_index()}")
     return 0
 
