@@ -74,6 +74,7 @@ def train(
     callbacks=(),
     verbose="auto",
     tensorboard_dir=None,
+    max_steps=None,
 ):
     """Train ``gan`` on an image array for ``epochs`` epochs, resuming if possible.
 
@@ -104,6 +105,9 @@ def train(
         tensorboard_dir: where TensorBoard event files go (every epoch's logs as
             scalars, each sample grid as an image; see :mod:`mitlgan.tensorboard`);
             None: none.
+        max_steps: a size check (the runners' ``--max-steps``): one epoch of at most
+            this many steps, checkpointed; a rerun resumes past it and trains nothing.
+            None: the whole ``epochs``.
 
     Returns:
         :class:`TrainResult`.
@@ -136,6 +140,8 @@ def train(
                     f"{changed}; the run will not match an uninterrupted one.",
                     stacklevel=2,
                 )
+    if max_steps is not None:
+        epochs = min(epochs, 1)  # one short epoch; a rerun resumes past it
     if initial_epoch >= epochs:
         return TrainResult({}, initial_epoch, initial_epoch, resumed_from, resumed_from)
 
@@ -170,6 +176,8 @@ def train(
         all_callbacks.append(checkpoint)
 
     steps_per_epoch = gan.steps_per_epoch(num_images, batch_size)
+    if max_steps is not None:
+        steps_per_epoch = min(steps_per_epoch, max_steps)
     fit_epochs_exactly(gan, steps_per_epoch)
     try:
         history = gan.fit(

@@ -75,7 +75,8 @@ def write_claims(context, claims: Iterable[Claim], budget: dict) -> dict:
         "reproduction": context.reproduction.prog,
         "command": command,
         "preset": context.config.get("preset"),
-        "budget": {"preset": context.config.get("preset"), **budget},
+        "budget": {"preset": context.config.get("preset"), **budget,
+                   **({"max_steps": context.max_steps} if context.max_steps else {})},
         "claims": [asdict(claim) for claim in claims],
     }
     write_json_atomic(context.run_dir / CLAIMS_FILE, payload)

@@ -45,3 +45,15 @@ def environment_lines(env: dict, seed=None) -> list[str]:
     """The environment block as Markdown list lines (and the seed, when given)."""
     lines = [f"- {k}: {v}" for k, v in env.items()]
     return lines + ([f"- seed: {seed}"] if seed is not None else [])
+
+
+def peak_memory_mb() -> float | None:
+    """The largest resident memory of this process so far, in MB (None where the OS
+    does not say): written into each stage's ``done.json``, so the stage that raised it
+    shows how much a preset needs."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (2**20 if platform.system() == "Darwin" else 2**10), 1)  # bytes vs KB

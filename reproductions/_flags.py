@@ -129,7 +129,8 @@ class FlagTable:
 def runner_flags(presets: tuple[str, ...], preset_help: str, stage_names: tuple[str, ...],
                  strategies: tuple[str, ...], strategy_help: str) -> list[Flag]:
     """The flags every reproduction has: ``--preset``, ``--output``, ``--seed``,
-    ``--restart``, ``--until``, ``--strategy``, ``--debug`` and ``--no-tensorboard``."""
+    ``--restart``, ``--until``, ``--strategy``, ``--debug``, ``--max-steps`` and
+    ``--no-tensorboard``."""
     return [
         Flag(("--preset",), dict(default="auto", choices=("auto", *presets), help=preset_help)),
         Flag(("--output",), dict(default="runs", help="output folder (default: runs)")),
@@ -142,6 +143,9 @@ def runner_flags(presets: tuple[str, ...], preset_help: str, stage_names: tuple[
         Flag(("--debug",), dict(action="store_true", help=(
             "show the traceback of a bad-input error too (always kept in run.log); "
             "also MITLGAN_DEBUG=1"))),
+        Flag(("--max-steps",), dict(type=int, default=None, metavar="N", help=(
+            "a size check, not an experiment: every training stage runs one epoch of at "
+            "most N steps (recorded in config.json; the claims board leaves such runs out)"))),
         Flag(("--no-tensorboard",), dict(action="store_true", help=(
             "write no TensorBoard event files (default: every training stage writes "
             "STAGE/tensorboard/; view with tensorboard --logdir RUN_FOLDER)"))),

@@ -33,7 +33,7 @@ from datetime import datetime
 from pathlib import Path
 
 from reproductions import _workers
-from reproductions._environment import environment, has_gpu
+from reproductions._environment import environment, has_gpu, peak_memory_mb
 from reproductions._errors import UsageError, is_user_error, wants_traceback
 from reproductions._flags import DeclareFlags, FlagTable, runner_flags
 from reproductions._lock import LOCK_FILE, RunFolderLock, empty_except_lock
@@ -42,6 +42,7 @@ from reproductions._stage_notes import (
     append_damaged_section,
     damaged_checkpoint_lines,
     disk_full_message,
+    mark_size_check,
 )
 
 CONFIG_FILE = "config.json"
@@ -146,6 +147,11 @@ class RunContext:
         from mitlgan.artifacts import TENSORBOARD_DIR
 
         return None if getattr(self.args, "no_tensorboard", False) else Path(folder) / TENSORBOARD_DIR
+
+    @property
+    def max_steps(self) -> int | None:
+        """``--max-steps``: the steps each training stage stops after (None: all)."""
+        return self.config.get("max_steps")
 
     def strategy_scope(self):
         """The ``--strategy`` scope to build and compile a GAN in (``train`` then
@@ -289,6 +295,12 @@ def prepare(reproduction: Reproduction, argv=None):
     say(f"Preset: {preset} ({reason}).")
     config = dict(reproduction.configure(args, preset))
     config["seed"] = args.seed
+    if getattr(args, "max_steps", None) is not None:
+        if args.max_steps < 1:
+            raise UsageError(f"--max-steps must be at least 1, not {args.max_steps}")
+        config["max_steps"] = args.max_steps  # such a run is never taken for a real one
+        say(f"--max-steps {args.max_steps}: every training stage stops after one epoch of "
+            f"at most {args.max_steps} steps; a size check whose numbers mean nothing.")
     run_dir = reproduction.folder(args)
     check_run_folder(run_dir, config, args.restart)
     return args, config, run_dir
@@ -364,6 +376,7 @@ def _run_stages(reproduction: Reproduction, context: RunContext, folders) -> int
                     "are kept; after fixing the cause, the same command resumes.")
                 raise
             payload.setdefault("seconds_this_run", round(time.perf_counter() - started, 1))
+            payload.setdefault("peak_memory_mb", peak_memory_mb())  # of the process so far
             damaged = damaged_checkpoint_lines(stage_dir)
             if damaged:
                 payload["damaged_checkpoints"] = damaged
@@ -377,6 +390,7 @@ def _run_stages(reproduction: Reproduction, context: RunContext, folders) -> int
     append_damaged_section(context.run_dir / REPORT_FILE, [
         line for name in context.reproduction.stage_names if is_done(context.run_dir, name)
         for line in context.done_payload(name).get("damaged_checkpoints", [])])
+    mark_size_check(context.run_dir / REPORT_FILE, context.max_steps)
     report = folders.run_dir / REPORT_FILE  # the chief's, also for another worker
     default = (f"Finished. Report: {report}" if (context.run_dir / REPORT_FILE).is_file()
                else f"Finished: {folders.run_dir}")

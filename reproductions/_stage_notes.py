@@ -41,3 +41,23 @@ def append_damaged_section(report: Path, lines: list[str]) -> None:
         handle.write(f"\n{DAMAGED_HEADING}\n\nTraining resumed from an earlier checkpoint than "
                      "the newest, so those epochs were trained twice:\n\n"
                      + "".join(f"- {line}\n" for line in lines))
+
+
+SIZE_CHECK_MARK = "> **Size check (`--max-steps"
+
+
+def mark_size_check(report: Path, max_steps: int | None) -> None:
+    """Open ``report`` with a line saying it comes from a ``--max-steps`` run (once;
+    nothing for a real run or when there is no report): its numbers mean nothing."""
+    report = Path(report)
+    if max_steps is None or not report.is_file():
+        return
+    text = report.read_text(encoding="utf-8")
+    if SIZE_CHECK_MARK in text:
+        return
+    from mitlgan.files import write_atomic
+
+    write_atomic(report, f"{SIZE_CHECK_MARK} {max_steps}`)**: every training stage stopped "
+                 f"after one epoch of at most {max_steps} steps. This run checks that the "
+                 "preset builds, trains, checkpoints, resumes and reports at its real size; "
+                 "its numbers and verdicts mean nothing.\n\n" + text)

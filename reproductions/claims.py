@@ -43,6 +43,9 @@ def load_runs(paths) -> list[dict]:
     runs = []
     for path in paths:
         payload = json.loads(Path(path).read_text())
+        if payload.get("budget", {}).get("max_steps"):
+            print(f"left out {path}: a --max-steps size check, not an experiment")
+            continue
         payload["path"] = str(path)
         payload["column"] = PRESET_COLUMN.get(payload.get("preset"), payload.get("preset"))
         runs.append(payload)

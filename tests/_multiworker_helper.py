@@ -31,14 +31,15 @@ BATCH = 8
 
 
 class DieAfter(keras.callbacks.Callback):
-    """Ends the process after epoch ``epoch`` (1-based), once its checkpoint is written."""
+    """Ends the process after epoch ``epoch`` (1-based), once its checkpoint is written:
+    as the next epoch begins (the checkpoint is the last of train's epoch-end callbacks)."""
 
     def __init__(self, epoch):
         super().__init__()
         self.epoch = epoch
 
-    def on_epoch_end(self, epoch, logs=None):
-        if epoch + 1 == self.epoch:
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch == self.epoch:
             os._exit(3)
 
 

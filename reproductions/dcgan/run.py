@@ -165,7 +165,8 @@ def train_stage(context) -> dict:
                    sample_dir=stage_dir / SAMPLES_DIR, num_samples=25, sample_seed=config["seed"],
                    history_csv=stage_dir / HISTORY_FILE, seed=config["seed"],
                    callbacks=[tracker], verbose=keras_verbosity(),
-                   tensorboard_dir=context.tensorboard_dir(stage_dir))
+                   tensorboard_dir=context.tensorboard_dir(stage_dir),
+                   max_steps=context.max_steps)
     if result.resumed_from is not None:
         say(f"  resumed from {result.resumed_from} (epoch {result.initial_epoch}); the collapse "
             "threshold's best-so-far was read back from history.csv")

@@ -118,7 +118,8 @@ def train_stage(context) -> dict:
                    sample_dir=stage_dir / SAMPLES_DIR, num_samples=64, sample_seed=config["seed"],
                    history_csv=stage_dir / HISTORY_FILE, seed=config["seed"],
                    callbacks=[counter], verbose=keras_verbosity(),
-                   tensorboard_dir=context.tensorboard_dir(stage_dir))
+                   tensorboard_dir=context.tensorboard_dir(stage_dir),
+                   max_steps=context.max_steps)
     export_generator(gan, stage_dir)  # generator.keras and generator_savedmodel/
     last = counter.results[-1] if counter.results else None
     if last:

@@ -240,7 +240,7 @@ def train_stage(stage: str, context) -> dict:
             checkpoint_dir=stage_dir / CHECKPOINT_DIR, every=config["checkpoint_every"],
             sample_dir=stage_dir / SAMPLES_DIR, history_csv=stage_dir / HISTORY_FILE,
             seed=seed, verbose=keras_verbosity(), callbacks=[curves],
-            tensorboard_dir=context.tensorboard_dir(stage_dir),
+            tensorboard_dir=context.tensorboard_dir(stage_dir), max_steps=context.max_steps,
         )
     if result.resumed_from is not None:
         say(f"  resumed from {result.resumed_from} (epoch {result.initial_epoch})")

@@ -146,7 +146,7 @@ def _train_gan(context, out_dir: Path, spec: dict | None, *, seed: int, epochs: 
           epochs=epochs, checkpoint_dir=out_dir / CHECKPOINT_DIR, every=max(5, epochs // 5),
           keep=1, sample_dir=out_dir / SAMPLES_DIR, num_samples=25, sample_seed=seed,
           history_csv=out_dir / HISTORY_FILE, seed=seed, callbacks=callbacks,
-          tensorboard_dir=context.tensorboard_dir(out_dir),
+          tensorboard_dir=context.tensorboard_dir(out_dir), max_steps=context.max_steps,
           verbose=keras_verbosity(interactive=0))
     scorer.set_model(gan)
     scorer.on_epoch_end(epochs - 1)

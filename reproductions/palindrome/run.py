@@ -95,10 +95,14 @@ def train_run(context, run: dict) -> dict:
     events = context.tensorboard_dir(context.stage_dir(RUNS_STAGE))
     if events is not None:  # one event folder per run: RUN/runs/tensorboard/NAME
         callbacks.append(TensorBoardLog(events / run["name"]))
+    # --max-steps (a size check): one epoch of at most that many steps
+    size_check = {} if context.max_steps is None else {"steps_per_epoch": min(
+        context.max_steps, -(-len(data.x_train) // config["batch_size"]))}
     started = time.perf_counter()
     history = model.fit(data.x_train, data.y_train, batch_size=config["batch_size"],
-                        epochs=config["epochs"], validation_data=(data.x_test, data.y_test),
-                        callbacks=callbacks, verbose=0)
+                        epochs=1 if size_check else config["epochs"],
+                        validation_data=(data.x_test, data.y_test),
+                        callbacks=callbacks, verbose=0, **size_check)
     seconds = time.perf_counter() - started
     return {**run, "data": data.description, "seconds": round(seconds, 1),
             "test_accuracy": [float(v) for v in history.history["val_accuracy"]],
