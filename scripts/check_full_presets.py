@@ -36,7 +36,7 @@ CHECKS = {
     "mitlgan thesis": ("mitlgan", ["--preset", "thesis", "--dataset", "synthetic",
                                    "--n-images", "64", "--backbone", "random", "--fid-n", "64",
                                    "--curve-n", "64", "--judge-images", "256",
-                                   "--judge-epochs", "1"], "wgan_combined", "mitlgan/synthetic"),
+                                   "--judge-epochs", "1"], "wgan_combined", "synthetic"),
     "dcgan full": ("dcgan", ["--preset", "full", "--n-images", "512"], "train",
                    "dcgan/sprites"),
     "dcgan stacked-mnist full": ("dcgan", ["--preset", "full", "--benchmark", "stacked-mnist",
