@@ -94,6 +94,10 @@ def check(label: str, output: Path) -> list[list[str]]:
     return rows
 
 
+TABLE_HEADER = ("| check | stage | seconds | peak GB (process, at the stage's end) |\n"
+                "|---|---|---|---|")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--output", required=True, help="a scratch folder for the runs")
@@ -101,14 +105,12 @@ def main(argv=None) -> int:
                         "(reproductions) to check; default: all")
     args = parser.parse_args(argv)
     wanted = None if args.only is None else set(args.only.split(","))
-    rows = []
+    print(TABLE_HEADER, flush=True)
     for label in CHECKS:
         if wanted is None or label.split()[0] in wanted:
-            rows += check(label, Path(args.output))
-    print("\n| check | stage | seconds | peak GB (process, at the stage's end) |")
-    print("|---|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+            # printed as each check ends, so a later failure keeps them
+            for row in check(label, Path(args.output)):
+                print("| " + " | ".join(row) + " |", flush=True)
     return 0
 
 

@@ -90,7 +90,8 @@ def write_report(context) -> dict:
     config, run_dir, stage_dir = context.config, context.run_dir, context.stage_dir(TRAIN_STAGE)
     history = read_history_csv(stage_dir / HISTORY_FILE)
     collapse_figure(history, run_dir / "collapse.png")
-    marks = [e for e in REPORT_EPOCHS if e <= config["epochs"]] or [config["epochs"]]
+    trained = context.done_payload(TRAIN_STAGE)["epochs"]  # fewer after --max-steps
+    marks = [e for e in REPORT_EPOCHS if e <= trained] or [trained]
     side_by_side([(f"epoch {e}", np.asarray(Image.open(stage_dir / SAMPLES_DIR / sample_grid_name(e))
                                             .convert("RGB"))) for e in marks],
                  run_dir / "grids.png", "25 samples from fixed latents (the report's epochs)")

@@ -101,7 +101,8 @@ def draw_curves(curves: dict, path: Path, backbone: str, metrics=("fid", "covera
             if metric in ("fid", "kid"):
                 ax.set_yscale("log")
             ax.grid(alpha=0.3)
-            ax.legend(fontsize=8)
+            if any(curves.values()):  # no curve yet (a --max-steps run): no legend either
+                ax.legend(fontsize=8)
     fig.suptitle(f"Metrics over training ({backbone}); the MITLGAN FLOP axis starts at its "
                  "parts' training cost", fontsize=TITLE_SIZE)
     fig.tight_layout()

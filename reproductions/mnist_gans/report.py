@@ -123,7 +123,7 @@ def _milestones(epochs, study):
 def _single_gan_report(context, lines, figures):
     config, stage_dir = context.config, context.stage_dir(TRAIN_STAGE)
     history = _history(context)
-    epochs = config["epochs"]
+    epochs = len(history["epoch"]) if "epoch" in history else config["epochs"]  # --max-steps: 1
     panels = [(f"epoch {e} of {epochs}", _grid_png(stage_dir / SAMPLES_DIR / sample_grid_name(e)))
               for e in _milestones(epochs, config["study"])]
     figures["grids"] = "grids.png"
