@@ -35,12 +35,16 @@ def append_damaged_section(report: Path, lines: list[str]) -> None:
     """Append ``lines`` under :data:`DAMAGED_HEADING` to ``report`` (once; nothing when
     there are no lines or no report)."""
     report = Path(report)
-    if not lines or not report.is_file() or DAMAGED_HEADING in report.read_text():
+    if not lines or not report.is_file():
         return
-    with report.open("a", encoding="utf-8") as handle:
-        handle.write(f"\n{DAMAGED_HEADING}\n\nTraining resumed from an earlier checkpoint than "
-                     "the newest, so those epochs were trained twice:\n\n"
-                     + "".join(f"- {line}\n" for line in lines))
+    text = report.read_text(encoding="utf-8")
+    if DAMAGED_HEADING in text:
+        return
+    from mitlgan.files import write_atomic
+
+    write_atomic(report, text + f"\n{DAMAGED_HEADING}\n\nTraining resumed from an earlier "
+                 "checkpoint than the newest, so those epochs were trained twice:\n\n"
+                 + "".join(f"- {line}\n" for line in lines))
 
 
 SIZE_CHECK_MARK = "> **Size check (`--max-steps"
