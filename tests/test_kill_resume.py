@@ -27,10 +27,10 @@ import pytest
 from _cli_helpers import run_main
 
 TOLERANCE = 1e-6
-#: what the clock or the process decides, not the training: durations, and how many
-#: epochs this process timed (a resumed run times only the epochs it ran)
+#: what the clock or the process decides, not the training: durations, how many epochs
+#: this process timed (a resumed run times only the epochs it ran), its peak memory
 WALL_CLOCK = {"seconds", "seconds_this_run", "seconds_per_epoch", "epoch_seconds",
-              "epochs_timed"}
+              "epochs_timed", "peak_memory_mb"}
 
 #: reproduction -> (tiny flags, a glob whose first match means "a checkpoint is written
 #: and the stage is not over", the run folder under --output). Each stage must go on
