@@ -22,17 +22,31 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 from mitlgan.errors import UserInputError
 
-__all__ = ["STRATEGIES", "StrategyError", "is_chief", "make_strategy", "set_worker_folder_private",
+__all__ = ["DEFAULT_COLLECTIVE_TIMEOUT", "STRATEGIES", "StrategyError", "WorkerLostError",
+           "is_chief", "lost_worker_message", "make_strategy", "set_worker_folder_private",
            "worker_folder_is_private", "worker_task"]
 
 STRATEGIES = ("auto", "one", "mirrored", "multi-worker", "tpu")
+#: seconds a multi-worker collective may wait for the other workers before it fails.
+#: TensorFlow's coordination service already ends a step within about 20 s when a
+#: worker dies or its network goes (heartbeats stop); this bound is for a worker that
+#: is alive but stuck outside the step (a stalled input pipeline, a hung callback). It
+#: is generous because a collective also waits while a slower worker traces its first
+#: step (two minutes for the thesis MITLGAN on a CPU).
+DEFAULT_COLLECTIVE_TIMEOUT = 600.0
 
 
 class StrategyError(UserInputError, ValueError):
     """A strategy cannot be made here; the message says why and what to do."""
+
+
+class WorkerLostError(RuntimeError):
+    """Another worker of a multi-worker run died, lost its network or hung; the message
+    names it and says how to resume (the same command on every worker)."""
 
 
 def worker_task() -> tuple[str, int, int]:
@@ -58,6 +72,7 @@ def worker_task() -> tuple[str, int, int]:
 
 
 _worker_folder_private = False
+_collective_timeout = None  # of the multi-worker strategy made, for messages
 
 
 def set_worker_folder_private(private: bool = True) -> None:
@@ -86,8 +101,12 @@ def is_chief() -> bool:
     return index == 0 and not has_chief
 
 
-def make_strategy(name: str = "auto"):
+def make_strategy(name: str = "auto", collective_timeout: float | None = DEFAULT_COLLECTIVE_TIMEOUT):
     """The ``tf.distribute.Strategy`` called ``name`` (see the module docstring).
+
+    ``collective_timeout``: for ``multi-worker``, the seconds a collective may wait for
+    the other workers before it fails (``CommunicationOptions(timeout_seconds=...)``;
+    see :data:`DEFAULT_COLLECTIVE_TIMEOUT`); None or 0: wait forever.
 
     Raises:
         StrategyError: an unknown name, ``multi-worker`` without ``TF_CONFIG``, or a TPU
@@ -103,7 +122,14 @@ def make_strategy(name: str = "auto"):
                 "--strategy multi-worker needs the cluster in TF_CONFIG (the same on every "
                 "worker except task.index); see docs/scaling.md")
         worker_task()  # validates TF_CONFIG with a readable message
-        return tf.distribute.MultiWorkerMirroredStrategy()
+        if collective_timeout is not None and collective_timeout < 0:
+            raise StrategyError(f"the collective timeout must be positive (0: none), not "
+                                f"{collective_timeout}")
+        global _collective_timeout
+        _collective_timeout = collective_timeout or None
+        options = tf.distribute.experimental.CommunicationOptions(
+            timeout_seconds=float(collective_timeout) if collective_timeout else None)
+        return tf.distribute.MultiWorkerMirroredStrategy(communication_options=options)
     if name == "tpu":
         try:
             resolver = tf.distribute.cluster_resolver.TPUClusterResolver(
@@ -118,3 +144,49 @@ def make_strategy(name: str = "auto"):
     if name == "mirrored" or (name == "auto" and len(gpus) > 1):
         return tf.distribute.MirroredStrategy()
     return tf.distribute.get_strategy()
+
+
+_TASK = re.compile(r"/job:(\w+)/(?:replica:\d+/)?task:(\d+)")
+#: what TensorFlow raises in a collective whose peer is gone or silent
+_LOST_PEER_ERRORS = ("UnavailableError", "DeadlineExceededError", "AbortedError",
+                     "CancelledError")
+
+
+def lost_worker_message(error: BaseException, timeout: float | None = None) -> str | None:
+    """What to tell a user whose multi-worker step failed because another worker died,
+    lost its network or hung; None if ``error`` is not that (or there is no cluster).
+
+    The workers named are those TensorFlow's message names other than this process
+    (the coordination service's list of tasks that stopped sending heartbeats first),
+    with their addresses from ``TF_CONFIG``; a bare collective timeout names every
+    other worker as a suspect. ``timeout``: the collective timeout to state (default:
+    the one :func:`make_strategy` used).
+    """
+    timeout = _collective_timeout if timeout is None else timeout
+    if type(error).__name__ not in _LOST_PEER_ERRORS or not os.environ.get("TF_CONFIG"):
+        return None
+    kind, index, workers = worker_task()
+    if workers < 2:
+        return None
+    cluster = json.loads(os.environ["TF_CONFIG"]).get("cluster", {})
+    text = str(error)
+    unhealthy = text.split("are unhealthy", 1)[1] if "are unhealthy" in text else text
+    named = [(job, int(task)) for job, task in _TASK.findall(unhealthy)]
+    lost = list(dict.fromkeys(t for t in named if t != (kind, index)))
+
+    def describe(task):
+        job, number = task
+        hosts = cluster.get(job, [])
+        return f"{job} {number} ({hosts[number]})" if number < len(hosts) else f"{job} {number}"
+
+    if lost:
+        what = ("lost: " + ", ".join(describe(t) for t in lost)
+                + " stopped answering (it died, lost its network or was stopped)")
+    else:
+        others = [(job, i) for job in ("chief", "worker") for i in range(len(cluster.get(job, [])))
+                  if (job, i) != (kind, index)]
+        waited = f"within {timeout:g} s" if timeout else "in time"
+        what = (f"a collective did not complete {waited}: "
+                + ", ".join(describe(t) for t in others) + " hung or died")
+    return (f"Multi-worker training stopped on {kind} {index}: {what}. "
+            f"({type(error).__name__}: {text.strip().splitlines()[-1][:300]})")

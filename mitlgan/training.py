@@ -28,7 +28,12 @@ from mitlgan.artifacts import GENERATOR_FILE, SAVEDMODEL_DIR
 from mitlgan.callbacks import Checkpoint, HistoryCSV, NonFiniteGuard, SampleGrid
 from mitlgan.checkpoints import NonFiniteLossError, resume_latest
 from mitlgan.data.stream import ImageFiles
-from mitlgan.distribute import is_chief, worker_folder_is_private
+from mitlgan.distribute import (
+    WorkerLostError,
+    is_chief,
+    lost_worker_message,
+    worker_folder_is_private,
+)
 from mitlgan.tensorboard import TensorBoardLog
 
 #: train steps per compiled call for models whose step is mostly dispatch overhead
@@ -118,6 +123,9 @@ def train(
         DamagedCheckpointError: checkpoints exist but none can be read (a damaged
             newest one alone is skipped with a warning; see
             :func:`mitlgan.checkpoints.resume_latest`).
+        WorkerLostError: in a multi-worker run, another worker died, lost its network or
+            hung past the collective timeout; the message names it and the checkpoint a
+            rerun of every worker resumes from.
     """
     if not gan.compiled or gan.g_optimizer is None:
         gan.compile()
@@ -189,6 +197,16 @@ def train(
             shuffle=False,
             verbose=verbose,
         )
+    except Exception as err:
+        lost = lost_worker_message(err)
+        if lost is None:
+            raise
+        last = checkpoint.last_checkpoint if checkpoint else None
+        last = last or resumed_from
+        where = (f"the last checkpoint, {Path(last).name}" if last
+                 else "the start (no checkpoint was written yet)")
+        raise WorkerLostError(f"{lost}\nRerun the same command on every worker: training "
+                              f"resumes from {where}.") from err
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)

@@ -129,8 +129,8 @@ class FlagTable:
 def runner_flags(presets: tuple[str, ...], preset_help: str, stage_names: tuple[str, ...],
                  strategies: tuple[str, ...], strategy_help: str) -> list[Flag]:
     """The flags every reproduction has: ``--preset``, ``--output``, ``--seed``,
-    ``--restart``, ``--until``, ``--strategy``, ``--debug``, ``--max-steps`` and
-    ``--no-tensorboard``."""
+    ``--restart``, ``--until``, ``--strategy``, ``--collective-timeout``, ``--debug``,
+    ``--max-steps`` and ``--no-tensorboard``."""
     return [
         Flag(("--preset",), dict(default="auto", choices=("auto", *presets), help=preset_help)),
         Flag(("--output",), dict(default="runs", help="output folder (default: runs)")),
@@ -140,6 +140,10 @@ def runner_flags(presets: tuple[str, ...], preset_help: str, stage_names: tuple[
         Flag(("--until",), dict(choices=stage_names, default=None,
                                 help="stop after this stage (a later run without it resumes)")),
         Flag(("--strategy",), dict(choices=strategies, default="auto", help=strategy_help)),
+        Flag(("--collective-timeout",), dict(type=float, default=600.0, metavar="SECONDS", help=(
+            "multi-worker: seconds a step may wait for the other workers before this one "
+            "stops, naming them, with exit code 3 (a dead worker is found in about 20 s "
+            "anyway; this is for a hung one); 0: wait forever (default: 600)"))),
         Flag(("--debug",), dict(action="store_true", help=(
             "show the traceback of a bad-input error too (always kept in run.log); "
             "also MITLGAN_DEBUG=1"))),

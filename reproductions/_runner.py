@@ -12,7 +12,9 @@ one usually writes the report). The runner owns everything around them:
 - ``--until STAGE``, the console headers ``[i/n] stage: title``, ``run.log``;
 - the environment block (package versions, devices) for reports;
 - bad input (:class:`UsageError`, or the library's ``UserInputError``) -> the message
-  alone on stderr and exit code 2 (the traceback in ``run.log``; ``--debug`` shows it).
+  alone on stderr and exit code 2 (the traceback in ``run.log``; ``--debug`` shows it);
+- another worker of a multi-worker run lost (died, cut off, hung past
+  ``--collective-timeout``) -> a message naming it and exit code 3: rerun every worker.
 
 The runner itself imports neither TensorFlow nor Keras: a reproduction pays for
 them only in its own stages (``environment_packages`` decides what is reported).
@@ -53,6 +55,7 @@ REPORT_FILE = "report.md"
 
 #: the logger behind ``run.log``: a run's :class:`RunLog` attaches its file while it runs
 RUN_LOGGER = "reproductions.run"
+LOST_WORKER_EXIT = 3  # another worker of a multi-worker run is gone: rerun them all
 
 
 def say(message: str) -> None:
@@ -157,7 +160,8 @@ class RunContext:
         """The ``--strategy`` scope to build and compile a GAN in (``train`` then
         distributes its steps). Helper networks (judges, classifiers) are built outside
         it: each worker trains its own copy, identically."""
-        return _workers.make_strategy(self.args.strategy).scope()
+        return _workers.make_strategy(self.args.strategy,
+                                      getattr(self.args, "collective_timeout", None)).scope()
 
     def environment(self) -> dict:
         """The environment block (computed once)."""
@@ -290,7 +294,8 @@ def prepare(reproduction: Reproduction, argv=None):
     args = build_parser(reproduction).parse_args(argv)
     start_tensorflow_quietly()  # after parsing: --help stays fast
     if args.strategy in _workers.EARLY_STRATEGIES:
-        _workers.make_strategy(args.strategy)  # before anything else runs in TensorFlow
+        # before anything else runs in TensorFlow
+        _workers.make_strategy(args.strategy, args.collective_timeout)
     preset, reason = resolve_preset(reproduction, args.preset)
     say(f"Preset: {preset} ({reason}).")
     config = dict(reproduction.configure(args, preset))
@@ -366,6 +371,9 @@ def _run_stages(reproduction: Reproduction, context: RunContext, folders) -> int
                 return 130
             except Exception as err:
                 logging.getLogger(RUN_LOGGER).error("Traceback:", exc_info=err)  # run.log only
+                if type(err).__name__ == "WorkerLostError":  # mitlgan.distribute's
+                    say(f"{stage.name}: {err}\nFinished stages are kept.")
+                    return LOST_WORKER_EXIT
                 full = disk_full_message(stage.name, err)
                 if full is not None:
                     raise UsageError(full) from err

@@ -33,14 +33,17 @@ STRATEGY_HELP = ("tf.distribute strategy: auto (default: mirrored with several G
 _strategies: dict = {}
 
 
-def make_strategy(name: str):
-    """The strategy ``name`` (made once per process); a bad setup is a UsageError."""
+def make_strategy(name: str, collective_timeout: float | None = None):
+    """The strategy ``name`` (made once per process; ``collective_timeout`` counts for
+    the first call: see ``mitlgan.distribute.make_strategy``; None: its default); a bad
+    setup is a UsageError."""
     if name not in _strategies:
-        from mitlgan.distribute import StrategyError
+        from mitlgan.distribute import DEFAULT_COLLECTIVE_TIMEOUT, StrategyError
         from mitlgan.distribute import make_strategy as make
 
         try:
-            _strategies[name] = make(name)
+            _strategies[name] = make(name, DEFAULT_COLLECTIVE_TIMEOUT
+                                     if collective_timeout is None else collective_timeout)
         except StrategyError as err:
             raise UsageError(str(err)) from err
     return _strategies[name]

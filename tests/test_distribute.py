@@ -6,7 +6,14 @@ import pytest
 import tensorflow as tf
 from _cli_helpers import run_main
 
-from mitlgan.distribute import STRATEGIES, StrategyError, is_chief, make_strategy, worker_task
+from mitlgan.distribute import (
+    STRATEGIES,
+    StrategyError,
+    is_chief,
+    lost_worker_message,
+    make_strategy,
+    worker_task,
+)
 from reproductions import _workers
 from reproductions.palindrome.run import main as palindrome_main
 
@@ -58,3 +65,38 @@ def test_the_command_line_refuses_multi_worker_without_a_cluster(tmp_path, monke
                                               str(tmp_path)])
     assert code == 2 and "TF_CONFIG" in err
     assert list(tmp_path.iterdir()) == []
+
+
+# what TensorFlow 2.21 raised in the two-worker runs of test_multiworker_lost.py
+UNHEALTHY = ("Graph execution error:\n\nDetected at node CollectiveReduceV2 ... "
+             "/job:worker/replica:0/task:0/device:CPU:0\nCollective ops is aborted by: Error "
+             "reported from /job:worker/task:1: The following tasks are unhealthy (stopped "
+             "sending heartbeats):\n/job:worker/replica:0/task:1\nThe tasks have crashed.")
+SOCKET_CLOSED = ("Graph execution error:\nAdditional GRPC error information from remote target "
+                 "/job:worker/replica:0/task:0 while calling /tensorflow.WorkerService/RecvBuf:"
+                 '\n:UNKNOWN:Error received from peer  {grpc_status:14, grpc_message:"Socket '
+                 'closed"}')
+TIMED_OUT = "Collective has timed out waiting for other workers. [[{{node CollectiveReduceV2}}]]"
+
+
+def test_a_lost_worker_is_named_with_its_address(monkeypatch):
+    _cluster(monkeypatch, {"type": "worker", "index": 0})
+    message = lost_worker_message(tf.errors.UnavailableError(None, None, UNHEALTHY))
+    assert "stopped on worker 0: lost: worker 1 (127.0.0.1:2) stopped answering" in message
+    _cluster(monkeypatch, {"type": "worker", "index": 1})
+    message = lost_worker_message(tf.errors.UnavailableError(None, None, SOCKET_CLOSED))
+    assert "stopped on worker 1: lost: worker 0 (127.0.0.1:1) stopped answering" in message
+    # a bare timeout names no task: every other worker is a suspect, the chief too
+    _cluster(monkeypatch, {"type": "worker", "index": 1}, chief=True)
+    message = lost_worker_message(tf.errors.DeadlineExceededError(None, None, TIMED_OUT),
+                                  timeout=20)
+    assert ("did not complete within 20 s: chief 0 (127.0.0.1:3), worker 0 (127.0.0.1:1) "
+            "hung or died") in message
+
+
+def test_other_errors_and_one_process_runs_are_not_lost_workers(monkeypatch):
+    _cluster(monkeypatch, {"type": "worker", "index": 0})
+    assert lost_worker_message(tf.errors.InvalidArgumentError(None, None, UNHEALTHY)) is None
+    assert lost_worker_message(ValueError(UNHEALTHY)) is None
+    monkeypatch.delenv("TF_CONFIG")
+    assert lost_worker_message(tf.errors.UnavailableError(None, None, UNHEALTHY)) is None

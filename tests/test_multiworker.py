@@ -8,54 +8,16 @@ TF_CONFIG, free loopback ports and a timeout; the test ends them whatever happen
 
 import json
 import os
-import socket
 import subprocess
 import sys
-from pathlib import Path
 
-import numpy as np
 import pytest
+from _cluster import free_ports as _free_ports
+from _cluster import launch as _launch
+from _cluster import max_difference as _max_difference
+from _cluster import wait_all as _wait
 
-HELPER = Path(__file__).with_name("_multiworker_helper.py")
-TIMEOUT = 300
 EPOCHS = 3
-
-
-def _free_ports(count):
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
-def _launch(run_dir, weights, scratch, epochs, crash_after=None, tf_config=None):
-    env = {k: v for k, v in os.environ.items() if k != "TF_CONFIG"}
-    env.update(TMPDIR=str(scratch), PYTHONPATH=str(HELPER.parent))
-    if tf_config is not None:
-        env["TF_CONFIG"] = json.dumps(tf_config)
-    command = [sys.executable, str(HELPER), str(run_dir), str(weights), str(epochs)]
-    command += [str(crash_after)] if crash_after else []
-    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
-
-
-def _wait(processes):
-    """(exit code, output) of every process; all are killed on a timeout."""
-    results = []
-    try:
-        for process in processes:
-            output, _ = process.communicate(timeout=TIMEOUT)
-            results.append((process.returncode, output))
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-    return results
 
 
 def _two_workers(tmp_path, name, epochs, crash_after=None):
@@ -71,15 +33,6 @@ def _two_workers(tmp_path, name, epochs, crash_after=None):
         processes.append(_launch(run_dir, weights[-1], scratch, epochs, crash_after,
                                  {"cluster": cluster, "task": {"type": "worker", "index": index}}))
     return run_dir, weights, _wait(processes)
-
-
-def _weights(path):
-    with np.load(path) as data:
-        return [data[k].astype("float64") for k in sorted(data.files, key=lambda k: int(k[4:]))]
-
-
-def _max_difference(a, b):
-    return max(float(np.max(np.abs(x - y))) for x, y in zip(_weights(a), _weights(b)))
 
 
 @pytest.fixture(scope="module")

@@ -117,6 +117,14 @@ def test_a_failing_stage_writes_no_done_file_and_says_so(tmp_path):
     assert (tmp_path / "toy" / "count" / "done.json").exists()
 
 
+def test_a_lost_worker_ends_the_run_with_code_3_and_its_name(tmp_path):
+    code, out, err = _toy(tmp_path, env={"TOY_FAIL": "lost"})
+    assert code == 3 and "Traceback" not in err
+    assert "total: worker 1 (10.0.0.2:2222) stopped answering" in out
+    assert "Finished stages are kept" in out
+    assert not (tmp_path / "toy" / "total" / "done.json").exists()
+
+
 @pytest.mark.parametrize("flags, message", [
     (["--n", "5000"], "--n 5000 is more than this toy counts"),
     (["--n", "0"], "--n must be a positive integer, got '0'"),
