@@ -18,9 +18,11 @@ TensorFlow is imported only by the functions that need it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import platform
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -169,3 +171,87 @@ def epoch_table(timings: dict[str, Timing], reference: str) -> list[str]:
         lines.append(f"  {name:24s} {timing.median:8.2f} {timing.spread():>18s} "
                      f"{speed[name]:15.2f}x {timing.first_seconds:12.1f}")
     return lines
+
+
+# ---------------------------------------------------------------- rows for run_all.py
+
+
+@dataclass(frozen=True)
+class Row:
+    """One variant's figure, as ``benchmarks/run_all.py`` gathers it.
+
+    Attributes:
+        benchmark: the script's name (``lstm_epoch``...).
+        variant: the variant's label.
+        unit: what one timed step is (``s/epoch``, ``s/train_step``, ``s/call``).
+        median, fastest, slowest: seconds of the timed steps.
+        reference: the variant the ratio is against (in the same run).
+        ratio: reference median / this median (>1: faster than the reference).
+        ceiling_share: useful FLOP/s over the float32 matmul ceiling, where the FLOPs
+            are known; else None.
+    """
+
+    benchmark: str
+    variant: str
+    unit: str
+    median: float
+    fastest: float
+    slowest: float
+    reference: str
+    ratio: float
+    ceiling_share: float | None = None
+
+    def as_json(self) -> str:
+        import json
+
+        return json.dumps(dataclasses.asdict(self))
+
+
+def timing_rows(benchmark: str, timings: dict[str, Timing], reference: str, unit: str,
+                flops: float | None = None, ceiling: float | None = None) -> list[Row]:
+    """A :class:`Row` per variant of one comparison; ``flops`` per step and the matmul
+    ``ceiling`` (FLOP/s) give the ceiling share."""
+    speed = ratios(timings, reference)
+    return [Row(benchmark, name, unit, t.median, t.fastest, t.slowest, reference, speed[name],
+                flops / t.median / ceiling if flops and ceiling else None)
+            for name, t in timings.items()]
+
+
+def add_json_argument(parser: argparse.ArgumentParser) -> None:
+    """``--json``: one JSON object per row on stdout, the progress on stderr."""
+    parser.add_argument("--json", action="store_true", help=(
+        "print one JSON object per measured row on stdout (progress goes to stderr); "
+        "benchmarks/run_all.py reads this"))
+
+
+class Output:
+    """Where a benchmark prints: its own table on stdout, or (``--json``) its rows as
+    JSON lines on stdout and everything else on stderr."""
+
+    def __init__(self, as_json: bool = False):
+        self.as_json = as_json
+
+    def say(self, text: str = "") -> None:
+        print(text, file=sys.stderr if self.as_json else sys.stdout, flush=True)
+
+    def rows(self, rows: list[Row]) -> None:
+        if self.as_json:
+            for row in rows:
+                print(row.as_json(), flush=True)
+
+
+def has_bf16_instructions() -> bool:
+    """Whether this CPU has AVX-512 BF16 or AMX-BF16 (Linux ``/proc/cpuinfo`` flags):
+    the only CPUs where ``mixed_bfloat16`` can pay off."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            flags = set(cpuinfo.read().split())
+    except OSError:
+        return False
+    return bool(flags & {"avx512_bf16", "amx_bf16"})
+
+
+def report_epochs(out: Output, benchmark: str, timings: dict[str, Timing], reference: str):
+    """The epoch table (:func:`epoch_table`) and, with ``--json``, its rows."""
+    out.say("\n".join(epoch_table(timings, reference)))
+    out.rows(timing_rows(benchmark, timings, reference, "s/epoch"))

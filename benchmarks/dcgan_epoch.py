@@ -24,7 +24,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/ is not a
 
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
-from _timing import add_steps_argument, epoch_table, machine_line, time_interleaved  # noqa: E402
+from _timing import (  # noqa: E402
+    Output,
+    add_json_argument,
+    add_steps_argument,
+    machine_line,
+    report_epochs,
+    time_interleaved,
+)
 
 import mitlgan  # noqa: E402
 from mitlgan.data import composite, make_sprites  # noqa: E402
@@ -93,19 +100,21 @@ def main():
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--full", action="store_true", help="the report's widths (512 / 64)")
     add_steps_argument(parser, "timed epochs per variant")
+    add_json_argument(parser)
     args = parser.parse_args()
+    out = Output(args.json)
 
     widths = (512, 64) if args.full else (64, 8)
     sprite, mask = make_sprites(args.images, 64, 0)
     images = composite(sprite, mask, -1.0)
-    print(f"{machine_line()}; DCGAN (seed 001) widths G {widths[0]} / D {widths[1]}, "
-          f"{len(images)} sprites, batch {args.batch_size}, {args.steps} timed epochs per "
-          "variant in interleaved rounds")
+    out.say(f"{machine_line()}; DCGAN (seed 001) widths G {widths[0]} / D {widths[1]}, "
+            f"{len(images)} sprites, batch {args.batch_size}, {args.steps} timed epochs per "
+            "variant in interleaved rounds")
     timings = time_interleaved({
         "keras-io train_step": keras_io_epoch(images, args.batch_size, widths),
         "mitlgan.BCEGAN fit": bcegan_epoch(images, args.batch_size, widths),
-    }, args.steps)
-    print("\n".join(epoch_table(timings, "keras-io train_step")))
+    }, args.steps, say=out.say)
+    report_epochs(out, "dcgan_epoch", timings, "keras-io train_step")
 
 
 if __name__ == "__main__":

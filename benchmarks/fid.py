@@ -31,7 +31,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/ is not a
 
 import numpy as np  # noqa: E402
 import scipy.linalg  # noqa: E402
-from _timing import add_steps_argument, machine_line, ratios, time_interleaved  # noqa: E402
+from _timing import (  # noqa: E402
+    Output,
+    add_json_argument,
+    add_steps_argument,
+    has_bf16_instructions,
+    machine_line,
+    ratios,
+    time_interleaved,
+    timing_rows,
+)
 
 import mitlgan  # noqa: E402, F401  (selects the TensorFlow backend)
 from mitlgan.metrics import frechet_distance  # noqa: E402
@@ -55,23 +64,24 @@ def scipy_reference_fid(mu1, sigma1, mu2, sigma2):
     return float(diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2.0 * np.trace(root.real))
 
 
-def benchmark_frechet(dim, samples, steps):
+def benchmark_frechet(dim, samples, steps, out):
     (mu1, sigma1), (mu2, sigma2) = covariances(dim, samples, seed=0)
     ours = frechet_distance(mu1, sigma1, mu2, sigma2)
     reference = scipy_reference_fid(mu1, sigma1, mu2, sigma2)
-    print(f"frechet_distance at d={dim} (covariances of {samples} samples), {steps} steps:")
+    out.say(f"frechet_distance at d={dim} (covariances of {samples} samples), {steps} steps:")
     timings = time_interleaved({
         "mitlgan": lambda: frechet_distance(mu1, sigma1, mu2, sigma2),
         "scipy sqrtm": lambda: scipy_reference_fid(mu1, sigma1, mu2, sigma2),
     }, steps, say=None)
     for (name, timing), fid in zip(timings.items(), (ours, reference)):
-        print(f"  {name:12s} median {timing.median:7.3f} s ({timing.spread()})   FID {fid:.10f}")
+        out.say(f"  {name:12s} median {timing.median:7.3f} s ({timing.spread()})   FID {fid:.10f}")
     relative = abs(ours - reference) / abs(reference)
-    print(f"  speed-up {ratios(timings, 'scipy sqrtm')['mitlgan']:.1f}x (target >= 5x); "
-          f"relative difference {relative:.2e} (target <= 1e-6)")
+    out.say(f"  speed-up {ratios(timings, 'scipy sqrtm')['mitlgan']:.1f}x (target >= 5x); "
+            f"relative difference {relative:.2e} (target <= 1e-6)")
+    out.rows(timing_rows(f"fid trace term d={dim}", timings, "scipy sqrtm", "s/call"))
 
 
-def benchmark_extraction(image_size, input_size, batch_size, jit, steps):
+def benchmark_extraction(image_size, input_size, batch_size, jit, steps, out):
     import keras
     import tensorflow as tf
 
@@ -80,10 +90,11 @@ def benchmark_extraction(image_size, input_size, batch_size, jit, steps):
 
     rng = np.random.default_rng(0)
     batch = rng.uniform(-1, 1, (batch_size, image_size, image_size, 3)).astype("float32")
-    print(f"\nInceptionV3 pooled features (backbone=random), batches of {batch_size} images "
-          f"{image_size}x{image_size} resized to {input_size}, {steps} steps:")
+    out.say(f"\nInceptionV3 pooled features (backbone=random), batches of {batch_size} images "
+            f"{image_size}x{image_size} resized to {input_size}, {steps} steps:")
     variants = {}
-    for policy in ("float32", "mixed_bfloat16"):
+    # bfloat16 runs emulated (slower) on a CPU without AVX-512 BF16 or AMX
+    for policy in ("float32", "mixed_bfloat16") if has_bf16_instructions() else ("float32",):
         for xla in ([False, True] if jit else [False]):
             features = InceptionFeatures("random", input_size=input_size, batch_size=batch_size,
                                          dtype=policy, jit_compile=xla, verbose=0)
@@ -102,10 +113,12 @@ def benchmark_extraction(image_size, input_size, batch_size, jit, steps):
         variants[f"model.predict {policy}"] = plain
     timings = time_interleaved(variants, steps, say=None)
     speed = ratios(timings, "model.predict float32")
-    print(f"  {'variant':40s} {'img/s':>7s} {'vs predict f32':>15s} {'batch s (min-max)':>18s}")
+    out.say(f"  {'variant':40s} {'img/s':>7s} {'vs predict f32':>15s} {'batch s (min-max)':>18s}")
     for name, timing in timings.items():
-        print(f"  {name:40s} {timing.rate(batch_size):7.1f} {speed[name]:14.2f}x "
-              f"{timing.spread():>18s}", flush=True)
+        out.say(f"  {name:40s} {timing.rate(batch_size):7.1f} {speed[name]:14.2f}x "
+                f"{timing.spread():>18s}")
+    out.rows(timing_rows(f"fid features {input_size}px", timings, "model.predict float32",
+                         "s/batch"))
 
 
 def main():
@@ -118,13 +131,15 @@ def main():
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--no-xla", action="store_true", help="skip the XLA extractor")
     parser.add_argument("--skip-extraction", action="store_true")
+    add_json_argument(parser)
     args = parser.parse_args()
+    out = Output(args.json)
 
-    print(f"{machine_line()}, scipy {scipy.__version__}")
-    benchmark_frechet(args.dim, args.samples, args.steps)
+    out.say(f"{machine_line()}, scipy {scipy.__version__}")
+    benchmark_frechet(args.dim, args.samples, args.steps, out)
     if not args.skip_extraction:
         benchmark_extraction(args.image_size, args.input_size, args.batch_size,
-                             jit=not args.no_xla, steps=args.steps)
+                             jit=not args.no_xla, steps=args.steps, out=out)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,14 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/ is not a package
 
 import keras  # noqa: E402
-from _timing import add_steps_argument, epoch_table, machine_line, time_interleaved  # noqa: E402
+from _timing import (  # noqa: E402
+    Output,
+    add_json_argument,
+    add_steps_argument,
+    machine_line,
+    report_epochs,
+    time_interleaved,
+)
 
 from mitlgan.data.palindrome import palindrome_data  # noqa: E402
 from mitlgan.models.recurrent import build_palindrome_classifier  # noqa: E402
@@ -47,11 +54,13 @@ def main():
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--hidden", type=int, default=128)
     add_steps_argument(parser, "timed epochs per variant")
+    add_json_argument(parser)
     args = parser.parse_args()
+    out = Output(args.json)
 
     data = palindrome_data(args.length, args.data_size)
-    print(f"{machine_line()}; palindromes {data.description}, hidden {args.hidden}, batch "
-          f"{args.batch_size}, {args.steps} timed epochs per variant in interleaved rounds")
+    out.say(f"{machine_line()}; palindromes {data.description}, hidden {args.hidden}, batch "
+            f"{args.batch_size}, {args.steps} timed epochs per variant in interleaved rounds")
     keras.utils.set_random_seed(0)
     reference = "keras.layers.LSTM"
     timings = time_interleaved({
@@ -65,8 +74,8 @@ def main():
         f"the same, unrolled, {SPE} steps per call": epoch(
             build_palindrome_classifier("lstm", args.length - 1, args.hidden, unroll=True), data,
             args.batch_size, SPE),
-    }, args.steps)
-    print("\n".join(epoch_table(timings, reference)))
+    }, args.steps, say=out.say)
+    report_epochs(out, "lstm_epoch", timings, reference)
 
 
 if __name__ == "__main__":

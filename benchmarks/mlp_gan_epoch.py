@@ -24,7 +24,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/ is not a
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
-from _timing import add_steps_argument, epoch_table, machine_line, time_interleaved  # noqa: E402
+from _timing import (  # noqa: E402
+    Output,
+    add_json_argument,
+    add_steps_argument,
+    machine_line,
+    report_epochs,
+    time_interleaved,
+)
 
 import mitlgan  # noqa: E402
 from mitlgan.data import load_mnist  # noqa: E402
@@ -86,20 +93,22 @@ def main():
     parser.add_argument("--images", type=int, default=8000, help="training digits per epoch")
     parser.add_argument("--batch-size", type=int, default=64)
     add_steps_argument(parser, "timed epochs per variant")
+    add_json_argument(parser)
     args = parser.parse_args()
+    out = Output(args.json)
 
     data = load_mnist("embedded", verbose=False)
     images = data.train_images[: args.images].astype("float32") / 127.5 - 1.0
-    print(f"{machine_line()}; MLP GAN (seed 002), {len(images)} digits, batch {args.batch_size}, "
-          f"{args.steps} timed epochs per variant in interleaved rounds")
+    out.say(f"{machine_line()}; MLP GAN (seed 002), {len(images)} digits, batch {args.batch_size}, "
+            f"{args.steps} timed epochs per variant in interleaved rounds")
     timings = time_interleaved({
         "tutorial loop": tutorial_epoch(images, args.batch_size),
         "mitlgan.BCEGAN fit": bcegan_epoch(images, args.batch_size),
         **{f"mitlgan.BCEGAN fit, {k} steps per call": bcegan_epoch(images, args.batch_size,
                                                                    steps_per_execution=k)
            for k in (8, 32)},
-    }, args.steps)
-    print("\n".join(epoch_table(timings, "tutorial loop")))
+    }, args.steps, say=out.say)
+    report_epochs(out, "mlp_gan_epoch", timings, "tutorial loop")
 
 
 if __name__ == "__main__":

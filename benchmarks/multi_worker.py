@@ -26,7 +26,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/ is not a package
-from _timing import add_steps_argument, machine_line  # noqa: E402
+from _timing import (  # noqa: E402
+    Output,
+    Row,
+    add_json_argument,
+    add_steps_argument,
+    machine_line,
+)
 
 
 def _worker(batch_size, steps, out_path):
@@ -93,14 +99,16 @@ def main():
     parser.add_argument("--batch-size", type=int, default=32)
     add_steps_argument(parser, "timed train_steps per topology")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    add_json_argument(parser)
     args = parser.parse_args()
+    out = Output(args.json)
     if args.worker:
         _worker(args.batch_size, args.steps, args.worker)
         return
     out = Path(os.environ.get("TMPDIR", "/tmp")) / f"multi_worker_benchmark_{os.getpid()}"
     out.mkdir(parents=True, exist_ok=True)
-    print(f"{machine_line()}; quick-preset WGAN-GP (32x32, latent 2048, critic 16-128, "
-          f"n_critic 5), global batch {args.batch_size}, {args.steps} timed steps")
+    out.say(f"{machine_line()}; quick-preset WGAN-GP (32x32, latent 2048, critic 16-128, "
+            f"n_critic 5), global batch {args.batch_size}, {args.steps} timed steps")
     results = {}
     process = _launch(args, out / "one.json")
     process.wait(timeout=1800)
@@ -113,13 +121,15 @@ def main():
         process.wait(timeout=1800)
     results["two workers"] = json.loads((out / "worker0.json").read_text())
     reference = statistics.median(results["one process"]["seconds"])
-    print(f"  {'topology':12s} {'replicas':>8s} {'img/s':>7s} {'step s (min-max)':>18s} "
-          f"{'vs one':>7s} {'1st step s':>10s}")
+    out.say(f"  {'topology':12s} {'replicas':>8s} {'img/s':>7s} {'step s (min-max)':>18s} "
+            f"{'vs one':>7s} {'1st step s':>10s}")
     for name, result in results.items():
         median = statistics.median(result["seconds"])
         spread = f"{median:.3f} ({min(result['seconds']):.3f}-{max(result['seconds']):.3f})"
-        print(f"  {name:12s} {result['replicas']:8d} {args.batch_size / median:7.1f} "
-              f"{spread:>18s} {reference / median:6.2f}x {result['first']:10.1f}")
+        out.say(f"  {name:12s} {result['replicas']:8d} {args.batch_size / median:7.1f} "
+                f"{spread:>18s} {reference / median:6.2f}x {result['first']:10.1f}")
+        out.rows([Row("multi_worker", name, "s/train_step", median, min(result["seconds"]),
+                      max(result["seconds"]), "one process", reference / median)])
 
 
 if __name__ == "__main__":

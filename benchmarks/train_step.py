@@ -37,11 +37,15 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from _timing import (  # noqa: E402
+    Output,
+    add_json_argument,
     add_steps_argument,
+    has_bf16_instructions,
     machine_line,
     matmul_flops_per_second,
     ratios,
     time_interleaved,
+    timing_rows,
 )
 
 import mitlgan  # noqa: E402
@@ -163,7 +167,9 @@ def main():
         help="comma-separated subset, e.g. 'reference float32,WGANGP float32' (the first is the "
         "'vs ref' baseline)",
     )
+    add_json_argument(parser)
     args = parser.parse_args()
+    out = Output(args.json)
 
     variants = ["reference float32", "WGANGP float32", "WGANGP mixed_bfloat16"]
     if not args.no_xla:
@@ -174,29 +180,39 @@ def main():
         if unknown:
             parser.error(f"--variants: unknown {unknown}; choose from {variants}")
         variants = chosen
-    print(f"{machine_line()}; batch {args.batch_size}, n_critic {args.n_critic}, "
-          f"{IMAGE_SIZE}x{IMAGE_SIZE}, {args.steps} timed steps per variant in interleaved rounds")
+    elif not has_bf16_instructions():
+        variants = [v for v in variants if "bfloat16" not in v]
+        out.say("This CPU has neither AVX-512 BF16 nor AMX-BF16: the mixed_bfloat16 variants "
+                "are skipped (bfloat16 runs emulated there, slower than float32; name them "
+                "in --variants to time them anyway).")
+    out.say(f"{machine_line()}; batch {args.batch_size}, n_critic {args.n_critic}, "
+            f"{IMAGE_SIZE}x{IMAGE_SIZE}, {args.steps} timed steps per variant in interleaved "
+            "rounds")
     matmul32 = matmul_flops_per_second("float32")
     matmul16 = matmul_flops_per_second("bfloat16")
-    print(f"matmul 2048^3: float32 {matmul32 / 1e9:.1f} GFLOP/s, bfloat16 {matmul16 / 1e9:.1f} GFLOP/s")
+    out.say(f"matmul 2048^3: float32 {matmul32 / 1e9:.1f} GFLOP/s, bfloat16 "
+            f"{matmul16 / 1e9:.1f} GFLOP/s")
 
     label = {"wgan": "thesis WGAN (Tables 7.1/7.2)",
              "mitlgan": "reduced MITLGAN (head f=16, 3 blocks)"}
     for kind in args.models.split(","):
         flops = step_flops(kind, args.batch_size, args.n_critic)
-        print(f"\n{label[kind]} at {IMAGE_SIZE}x{IMAGE_SIZE}: {flops / 1e9:.1f} GFLOP per train_step")
+        out.say(f"\n{label[kind]} at {IMAGE_SIZE}x{IMAGE_SIZE}: {flops / 1e9:.1f} GFLOP per "
+                "train_step")
         timings = time_interleaved(
             {v: prepare_variant(kind, v, args.batch_size, args.n_critic) for v in variants},
-            args.steps)
+            args.steps, say=out.say)
         speed = ratios(timings, variants[0])
-        print(f"  {'variant':28s} {'img/s':>7s} {'vs ' + variants[0]:>10s} {'step s (min-max)':>18s} "
-              f"{'GFLOP/s':>8s} {'of f32 matmul':>14s} {'1st step s':>11s}")
+        out.say(f"  {'variant':28s} {'img/s':>7s} {'vs ' + variants[0]:>10s} "
+                f"{'step s (min-max)':>18s} {'GFLOP/s':>8s} {'of f32 matmul':>14s} "
+                f"{'1st step s':>11s}")
         for variant, timing in timings.items():
             rate = timing.rate(args.batch_size)
             useful = flops / timing.median
-            print(f"  {variant:28s} {rate:7.2f} {speed[variant]:9.2f}x {timing.spread():>18s} "
-                  f"{useful / 1e9:8.1f} {useful / matmul32:13.0%} {timing.first_seconds:11.1f}",
-                  flush=True)
+            out.say(f"  {variant:28s} {rate:7.2f} {speed[variant]:9.2f}x {timing.spread():>18s} "
+                    f"{useful / 1e9:8.1f} {useful / matmul32:13.0%} {timing.first_seconds:11.1f}")
+        out.rows(timing_rows(f"train_step {kind}", timings, variants[0], "s/train_step",
+                             flops=flops, ceiling=matmul32))
 
 
 if __name__ == "__main__":

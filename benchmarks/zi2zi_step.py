@@ -25,7 +25,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/ is not a
 
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
-from _timing import add_steps_argument, epoch_table, machine_line, time_interleaved  # noqa: E402
+from _timing import (  # noqa: E402
+    Output,
+    add_json_argument,
+    add_steps_argument,
+    machine_line,
+    report_epochs,
+    time_interleaved,
+)
 
 from mitlgan.data.fonts import DEFAULT_SOURCE_FONT, DEFAULT_TARGET_FONTS, font_pairs, shared_charset  # noqa: E402
 from mitlgan.gans.zi2zi import Zi2Zi, category_loss, const_loss, l1_loss  # noqa: E402
@@ -101,21 +108,23 @@ def main():
     parser.add_argument("--pairs", type=int, default=256, help="glyph pairs per epoch")
     parser.add_argument("--batch-size", type=int, default=16)
     add_steps_argument(parser, "timed epochs per variant")
+    add_json_argument(parser)
     args = parser.parse_args()
+    out = Output(args.json)
 
     charset = shared_charset([DEFAULT_SOURCE_FONT, *DEFAULT_TARGET_FONTS])
     per_style = -(-args.pairs // len(DEFAULT_TARGET_FONTS))
     pairs = font_pairs(DEFAULT_SOURCE_FONT, DEFAULT_TARGET_FONTS, charset[:per_style])
     data = tuple(a[:args.pairs] for a in pairs.as_training_arrays())
-    print(f"{machine_line()}; zi2zi 64x64 (seed 000's widths), {len(data[0])} glyph pairs, "
-          f"batch {args.batch_size}, {args.steps} timed epochs per variant in interleaved rounds")
+    out.say(f"{machine_line()}; zi2zi 64x64 (seed 000's widths), {len(data[0])} glyph pairs, "
+            f"batch {args.batch_size}, {args.steps} timed epochs per variant in interleaved rounds")
     reference = "pix2pix-style train_step (1 D + 1 G update)"
     timings = time_interleaved({
         reference: reference_epoch(data, args.batch_size),
         "mitlgan Zi2Zi, generator_steps=1": zi2zi_epoch(data, args.batch_size, 1),
         "mitlgan Zi2Zi, generator_steps=2 (zi2zi's)": zi2zi_epoch(data, args.batch_size, 2),
-    }, args.steps)
-    print("\n".join(epoch_table(timings, reference)))
+    }, args.steps, say=out.say)
+    report_epochs(out, "zi2zi_step", timings, reference)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 import argparse
 import importlib.util
+import json
 import sys
 from pathlib import Path
 
@@ -51,3 +52,59 @@ def test_steps_flag_defaults_to_and_refuses_fewer_than_eight(capsys):
         with pytest.raises(SystemExit):
             parser.parse_args(["--steps", bad])
         assert "--steps must be an integer >= 8" in capsys.readouterr().err
+
+
+def _timing_of(name, seconds):
+    return timing.Timing(name, tuple(seconds), first_seconds=1.0)
+
+
+def test_rows_carry_the_ratio_to_the_reference_and_the_ceiling_share():
+    timings = {"ref": _timing_of("ref", [2.0, 4.0, 3.0]), "fast": _timing_of("fast", [1.0, 1.5, 2.0])}
+    rows = timing.timing_rows("bench", timings, "ref", "s/step", flops=6e9, ceiling=4e9)
+    assert [r.variant for r in rows] == ["ref", "fast"]
+    assert rows[0].ratio == 1.0 and rows[1].ratio == pytest.approx(3.0 / 1.5)
+    # useful FLOP/s over the ceiling: 6e9 / 1.5 s / 4e9
+    assert rows[1].ceiling_share == pytest.approx(1.0)
+    assert (rows[1].median, rows[1].fastest, rows[1].slowest) == (1.5, 1.0, 2.0)
+    assert timing.timing_rows("b", timings, "ref", "s")[0].ceiling_share is None
+
+
+def test_json_output_keeps_stdout_for_rows(capsys):
+    out = timing.Output(as_json=True)
+    out.say("progress")
+    out.rows([timing.Row("b", "v", "s/epoch", 1.0, 0.9, 1.1, "v", 1.0)])
+    captured = capsys.readouterr()
+    assert captured.err == "progress\n"
+    assert json.loads(captured.out)["benchmark"] == "b"
+    timing.Output().rows([timing.Row("b", "v", "s/epoch", 1.0, 0.9, 1.1, "v", 1.0)])
+    assert capsys.readouterr().out == ""  # the table mode prints its own table instead
+
+
+def _run_all():
+    spec = importlib.util.spec_from_file_location(
+        "benchmark_run_all", Path(__file__).resolve().parents[1] / "benchmarks" / "run_all.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_run_all_gathers_each_scripts_json_rows_into_one_table(tmp_path, monkeypatch, capsys):
+    run_all = _run_all()
+    for name, ratio in (("alpha", 2.0), ("beta", 0.5)):
+        row = {"benchmark": name, "variant": "ours", "unit": "s/epoch", "median": 1.0,
+               "fastest": 0.5, "slowest": 2.0, "reference": "theirs", "ratio": ratio,
+               "ceiling_share": 0.42 if name == "alpha" else None}
+        (tmp_path / f"{name}.py").write_text(
+            "import json, sys\nprint('progress', file=sys.stderr)\n"
+            f"assert '--json' in sys.argv and sys.argv[sys.argv.index('--steps') + 1] == '9'\n"
+            f"print(json.dumps({row!r}))\n")
+    monkeypatch.setattr(run_all, "HERE", tmp_path)
+    monkeypatch.setattr(run_all, "BENCHMARKS", {"alpha": [], "beta": []})
+    assert run_all.main(["--steps", "9"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "| alpha | ours | 1 s/epoch | 0.5-2 | 2.00x theirs | 42% |" in lines
+    assert "| beta | ours | 1 s/epoch | 0.5-2 | 0.50x theirs | - |" in lines
+    assert run_all.main(["--steps", "9", "--json", "--only", "beta"]) == 0
+    assert [json.loads(line)["ratio"] for line in capsys.readouterr().out.splitlines()] == [0.5]
+    with pytest.raises(SystemExit):
+        run_all.main(["--only", "gamma"])
