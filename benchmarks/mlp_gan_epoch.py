@@ -36,6 +36,7 @@ from _timing import (  # noqa: E402
 import mitlgan  # noqa: E402
 from mitlgan.data import load_mnist  # noqa: E402
 from mitlgan.models import build_mlp_discriminator, build_mlp_generator  # noqa: E402
+from mitlgan.training import fit_epochs_exactly  # noqa: E402
 
 
 def adam():
@@ -80,6 +81,7 @@ def bcegan_epoch(images, batch_size, latent_dim=100, steps_per_execution=1):
     gan = mitlgan.BCEGAN(build_mlp_generator(latent_dim), build_mlp_discriminator(), seed=0)
     gan.compile(g_optimizer=adam(), d_optimizer=adam(), steps_per_execution=steps_per_execution)
     steps = gan.steps_per_epoch(len(images), batch_size)
+    fit_epochs_exactly(gan, steps)  # as mitlgan.training.train does: a divisor of the epoch
     dataset = gan.prepare_dataset(images, batch_size, epochs=10_000, seed=0)
 
     def epoch():

@@ -105,21 +105,21 @@ def main():
     if args.worker:
         _worker(args.batch_size, args.steps, args.worker)
         return
-    out = Path(os.environ.get("TMPDIR", "/tmp")) / f"multi_worker_benchmark_{os.getpid()}"
-    out.mkdir(parents=True, exist_ok=True)
+    scratch = Path(os.environ.get("TMPDIR", "/tmp")) / f"multi_worker_benchmark_{os.getpid()}"
+    scratch.mkdir(parents=True, exist_ok=True)
     out.say(f"{machine_line()}; quick-preset WGAN-GP (32x32, latent 2048, critic 16-128, "
             f"n_critic 5), global batch {args.batch_size}, {args.steps} timed steps")
     results = {}
-    process = _launch(args, out / "one.json")
+    process = _launch(args, scratch / "one.json")
     process.wait(timeout=1800)
-    results["one process"] = json.loads((out / "one.json").read_text())
+    results["one process"] = json.loads((scratch / "one.json").read_text())
     cluster = {"worker": [f"127.0.0.1:{p}" for p in _free_ports(2)]}
-    pair = [_launch(args, out / f"worker{i}.json",
+    pair = [_launch(args, scratch / f"worker{i}.json",
                     {"cluster": cluster, "task": {"type": "worker", "index": i}})
             for i in range(2)]
     for process in pair:
         process.wait(timeout=1800)
-    results["two workers"] = json.loads((out / "worker0.json").read_text())
+    results["two workers"] = json.loads((scratch / "worker0.json").read_text())
     reference = statistics.median(results["one process"]["seconds"])
     out.say(f"  {'topology':12s} {'replicas':>8s} {'img/s':>7s} {'step s (min-max)':>18s} "
             f"{'vs one':>7s} {'1st step s':>10s}")

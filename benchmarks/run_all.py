@@ -40,16 +40,18 @@ BENCHMARKS = {
 }
 
 
-def run_benchmark(name: str, steps: int) -> list[dict]:
-    """Run ``benchmarks/NAME.py --json``; its rows (dicts with the keys of
-    ``_timing.Row``). Its progress goes to this process's stderr as it comes."""
+def run_benchmark(name: str, steps: int) -> tuple[list[dict], str | None]:
+    """Run ``benchmarks/NAME.py --json``: (its rows, dicts with the keys of
+    ``_timing.Row``; None, or what failed). Its progress goes to this process's stderr
+    as it comes; a failure keeps the rows printed before it."""
     command = [sys.executable, str(HERE / f"{name}.py"), "--json", "--steps", str(steps),
                *BENCHMARKS[name]]
     done = subprocess.run(command, stdout=subprocess.PIPE, text=True)
-    if done.returncode != 0:
-        raise SystemExit(f"benchmarks/{name}.py failed with exit code {done.returncode} "
-                         f"(its output is above); command: {' '.join(command)}")
-    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    rows = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    failure = None if done.returncode == 0 else (
+        f"benchmarks/{name}.py failed with exit code {done.returncode} (its output is above); "
+        f"command: {' '.join(command)}")
+    return rows, failure
 
 
 def table(rows: list[dict]) -> list[str]:
@@ -82,11 +84,15 @@ def main(argv=None) -> int:
         parser.error(f"--only: unknown {unknown}; choose from {', '.join(BENCHMARKS)}")
     if args.steps < MIN_STEPS:
         parser.error(f"--steps must be at least {MIN_STEPS}: fewer measure the machine's load")
-    rows = []
+    rows, failures = [], []
     started = time.perf_counter()
     for index, name in enumerate(names, start=1):
         print(f"[{index}/{len(names)}] benchmarks/{name}.py", file=sys.stderr, flush=True)
-        rows += run_benchmark(name, args.steps)
+        measured, failure = run_benchmark(name, args.steps)
+        rows += measured
+        if failure:
+            print(failure, file=sys.stderr, flush=True)
+            failures.append(failure)
     if args.json:
         for row in rows:
             print(json.dumps(row))
@@ -94,7 +100,9 @@ def main(argv=None) -> int:
         print(machine_line())
         print(f"{args.steps} timed steps per variant; {time.perf_counter() - started:.0f} s in all\n")
         print("\n".join(table(rows)))
-    return 0
+    for failure in failures:
+        print(f"\nFAILED: {failure}")
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

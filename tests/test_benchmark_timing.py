@@ -108,3 +108,16 @@ def test_run_all_gathers_each_scripts_json_rows_into_one_table(tmp_path, monkeyp
     assert [json.loads(line)["ratio"] for line in capsys.readouterr().out.splitlines()] == [0.5]
     with pytest.raises(SystemExit):
         run_all.main(["--only", "gamma"])
+
+
+def test_run_all_keeps_the_other_rows_when_one_benchmark_fails(tmp_path, monkeypatch, capsys):
+    run_all = _run_all()
+    (tmp_path / "good.py").write_text(
+        "import json\nprint(json.dumps({'benchmark': 'good', 'variant': 'v', 'unit': 's', "
+        "'median': 1.0, 'fastest': 1.0, 'slowest': 1.0, 'reference': 'v', 'ratio': 1.0}))\n")
+    (tmp_path / "bad.py").write_text("raise SystemExit(4)\n")
+    monkeypatch.setattr(run_all, "HERE", tmp_path)
+    monkeypatch.setattr(run_all, "BENCHMARKS", {"bad": [], "good": []})
+    assert run_all.main([]) == 1
+    out = capsys.readouterr().out
+    assert "| good | v |" in out and "FAILED: benchmarks/bad.py failed with exit code 4" in out

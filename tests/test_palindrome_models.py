@@ -126,3 +126,34 @@ def test_unrolled_and_several_steps_per_call_change_nothing():
         np.testing.assert_array_equal(a, b)
     for a, b in zip(weights[0], weights[2]):  # the same equations, unrolled
         np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+@pytest.mark.parametrize("output", ["standard", "as_printed"])
+def test_the_fused_cell_computes_the_reports_per_gate_equations(output):
+    # seed 002's equations (1)-(6), one nn.Linear pair per gate, in numpy float64
+    rng = np.random.default_rng(1)
+    x = rng.normal(0, 1, (3, 6, 2)).astype("float32")
+    layer = keras.layers.RNN(EquationLSTMCell(4, output))
+    layer(x)
+    _random_weights(layer, rng)
+    cell = layer.cell
+    kernel, recurrent, bias = (w.numpy().astype("float64") for w in
+                               (cell.input_kernel, cell.recurrent_kernel, cell.bias))
+    gate = {name: (kernel[:, k * 4:(k + 1) * 4], recurrent[:, k * 4:(k + 1) * 4],
+                   bias[k * 4:(k + 1) * 4]) for k, name in enumerate("gifo")}
+
+    def linear(name, x_t, h):
+        w_x, w_h, b = gate[name]
+        return x_t @ w_x + h @ w_h + b
+
+    def sigmoid(v):
+        return 1 / (1 + np.exp(-v))
+
+    h = c = np.zeros((3, 4))
+    for t in range(x.shape[1]):
+        x_t = x[:, t].astype("float64")
+        g = np.tanh(linear("g", x_t, h))
+        i, f, o = (sigmoid(linear(name, x_t, h)) for name in "ifo")
+        c = g * i + c * f
+        h = np.tanh(c) * o if output == "standard" else np.tanh(c * o)
+    np.testing.assert_allclose(layer(x).numpy(), h, atol=1e-6)
