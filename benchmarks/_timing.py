@@ -162,13 +162,15 @@ def matmul_flops_per_second(dtype="float32", size: int = 2048, repeats: int = 10
     return best
 
 
-def epoch_table(timings: dict[str, Timing], reference: str) -> list[str]:
-    """Lines comparing variants whose timed step is one epoch, against ``reference``."""
+def epoch_table(timings: dict[str, Timing], reference: str, unit: str = "s/epoch") -> list[str]:
+    """Lines comparing variants whose timed step is one epoch (or one ``unit``), against
+    ``reference``."""
     speed = ratios(timings, reference)
-    lines = [f"  {'variant':24s} {'s/epoch':>8s} {'epoch s (min-max)':>18s} "
-             f"{'vs ' + reference:>16s} {'1st epoch s':>12s}"]
+    first = "1st " + unit.split("/")[-1] + " s"
+    lines = [f"  {'variant':24s} {unit:>8s} {'min-max s':>18s} "
+             f"{'vs ' + reference:>16s} {first:>12s}"]
     for name, timing in timings.items():
-        lines.append(f"  {name:24s} {timing.median:8.2f} {timing.spread():>18s} "
+        lines.append(f"  {name:24s} {timing.median:8.3g} {timing.spread():>18s} "
                      f"{speed[name]:15.2f}x {timing.first_seconds:12.1f}")
     return lines
 
@@ -251,7 +253,9 @@ def has_bf16_instructions() -> bool:
     return bool(flags & {"avx512_bf16", "amx_bf16"})
 
 
-def report_epochs(out: Output, benchmark: str, timings: dict[str, Timing], reference: str):
-    """The epoch table (:func:`epoch_table`) and, with ``--json``, its rows."""
-    out.say("\n".join(epoch_table(timings, reference)))
-    out.rows(timing_rows(benchmark, timings, reference, "s/epoch"))
+def report_epochs(out: Output, benchmark: str, timings: dict[str, Timing], reference: str,
+                  unit: str = "s/epoch"):
+    """The epoch table (:func:`epoch_table`) and, with ``--json``, its rows; ``unit``
+    names what one timed step is."""
+    out.say("\n".join(epoch_table(timings, reference, unit)))
+    out.rows(timing_rows(benchmark, timings, reference, unit))

@@ -102,8 +102,9 @@ def test_run_all_gathers_each_scripts_json_rows_into_one_table(tmp_path, monkeyp
     monkeypatch.setattr(run_all, "BENCHMARKS", {"alpha": [], "beta": []})
     assert run_all.main(["--steps", "9"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert "| alpha | ours | 1 s/epoch | 0.5-2 | 2.00x theirs | 42% |" in lines
-    assert "| beta | ours | 1 s/epoch | 0.5-2 | 0.50x theirs | - |" in lines
+    # "theirs" has no row here, so no fastest-vs-fastest figure
+    assert "| alpha | ours | 1 s/epoch | 0.5-2 | 2.00x theirs | - | 42% |" in lines
+    assert "| beta | ours | 1 s/epoch | 0.5-2 | 0.50x theirs | - | - |" in lines
     assert run_all.main(["--steps", "9", "--json", "--only", "beta"]) == 0
     assert [json.loads(line)["ratio"] for line in capsys.readouterr().out.splitlines()] == [0.5]
     with pytest.raises(SystemExit):
@@ -120,4 +121,15 @@ def test_run_all_keeps_the_other_rows_when_one_benchmark_fails(tmp_path, monkeyp
     monkeypatch.setattr(run_all, "BENCHMARKS", {"bad": [], "good": []})
     assert run_all.main([]) == 1
     out = capsys.readouterr().out
-    assert "| good | v |" in out and "FAILED: benchmarks/bad.py failed with exit code 4" in out
+    assert "| good | v | 1 s | 1-1 | reference | 1.00x | - |" in out and "FAILED: benchmarks/bad.py failed with exit code 4" in out
+
+
+def test_the_table_sets_fastest_against_fastest_within_a_benchmark():
+    def row(variant, median, fastest):
+        return {"benchmark": "b", "variant": variant, "unit": "s/step", "median": median,
+                "fastest": fastest, "slowest": 2 * median, "reference": "ref",
+                "ratio": 4.0 / median, "ceiling_share": None}
+
+    lines = _run_all().table([row("ref", 4.0, 2.0), row("ours", 5.0, 1.0)])
+    assert lines[2] == "| b | ref | 4 s/step | 2-8 | reference | 1.00x | - |"
+    assert lines[3] == "| b | ours | 5 s/step | 1-10 | 0.80x ref | 2.00x | - |"
