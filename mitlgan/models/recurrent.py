@@ -83,10 +83,8 @@ class EquationLSTMCell(keras.layers.Layer):
         h_prev, c_prev = states
         z = ops.matmul(inputs, self.input_kernel) + self.bias + ops.matmul(h_prev,
                                                                            self.recurrent_kernel)
-        # i, f, o are adjacent columns: one sigmoid over the three (fewer ops per time
-        # step, the same values)
-        g = ops.tanh(z[:, :self.units])
-        i, f, o = ops.split(ops.sigmoid(z[:, self.units:]), 3, axis=-1)
+        g, i, f, o = ops.split(z, 4, axis=-1)
+        g, i, f, o = ops.tanh(g), ops.sigmoid(i), ops.sigmoid(f), ops.sigmoid(o)
         c = g * i + c_prev * f
         h = ops.tanh(c) * o if self.output_kind == "standard" else ops.tanh(c * o)
         return h, [h, c]
