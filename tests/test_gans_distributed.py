@@ -35,6 +35,11 @@ def test_mirrored_step_equals_one_device_step(report, family):
     assert result["max_update"] > 1e-4  # the step did change the weights ...
     # ... identically on 1 and 2 replicas, up to float rounding (the synchronised batch
     # norm sums in another order); a wrong loss scaling would differ by the update itself
-    assert result["max_weight_difference"] < max(1e-5, 1e-4 * result["max_update"])
+    # zi2zi's batch norms over a 1x1 bottleneck amplify the rounding of a half batch:
+    # 0.16% of the largest update on an AMD EPYC even with TensorFlow's own kernels
+    # (0.018 of 11.6). A wrong loss scaling differs by half the update or more, so 1%
+    # still catches it.
+    share = 1e-2 if family == "zi2zi" else 1e-4
+    assert result["max_weight_difference"] < max(1e-5, share * result["max_update"])
     for name, value in result["history_one_device"].items():
         assert abs(result["history_mirrored"][name] - value) < 1e-4 * max(1.0, abs(value)), name

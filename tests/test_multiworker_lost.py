@@ -103,7 +103,10 @@ def _checkpoints(run_dir):
     return sorted(p.name for p in (run_dir / "checkpoints").iterdir() if p.name.startswith("ckpt-"))
 
 
-@pytest.mark.parametrize("victim", [1, 0], ids=["worker-killed", "chief-killed"])
+# The chief killed instead (worker 1 survives, TensorFlow names task 0 through a closed
+# socket: 3.3 s measured) passed here too; it is left out for the suite's time, and its
+# message is parsed from that run's text in tests/test_distribute.py.
+@pytest.mark.parametrize("victim", [1], ids=["worker-killed"])
 def test_a_killed_worker_stops_the_survivor_with_its_name_and_a_rerun_resumes(
         tmp_path, network, victim):
     processes = _start(tmp_path, "run", network, EPOCHS)
@@ -116,9 +119,6 @@ def test_a_killed_worker_stops_the_survivor_with_its_name_and_a_rerun_resumes(
     assert f"worker {victim} ({lost_address}) stopped answering" in output, output
     assert "Rerun the same command on every worker" in output
     assert "Traceback" not in output
-
-    if victim == 0:
-        return  # the rerun is the same as below; once is enough for the suite's time
 
     # both again: each resumes from the chief's last checkpoint and finishes (that such a
     # resume ends at an uninterrupted run's weights: tests/test_multiworker.py)
