@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["forward_flops", "graph_flops", "wgan_gp_graph_flops", "wgan_gp_step_flops"]
+__all__ = ["LOOP_OPS", "forward_flops", "graph_flops", "graph_flops_and_loops",
+           "wgan_gp_graph_flops", "wgan_gp_step_flops"]
 
 
 def _positions(shape) -> int:
@@ -96,18 +97,35 @@ def wgan_gp_step_flops(generator, critic, batch_size: int, n_critic: int) -> int
     return int(batch_size) * (int(n_critic) * critic_update + generator_update)
 
 
+#: graph ops that run a function body many times; the profiler counts such a body once
+LOOP_OPS = frozenset({"While", "StatelessWhile"})
+
+
 def graph_flops(function, *input_specs) -> int:
     """TensorFlow's profiler count of float operations in ``function``'s graph.
 
-    The graph is traced, not run, so even a thesis-size step is counted in seconds.
+    The graph is traced, not run, so even a thesis-size step is counted in seconds. A
+    ``tf.while_loop`` (e.g. a recurrent layer that is not unrolled) is counted once, not
+    once per iteration: :func:`graph_flops_and_loops` says whether there is one.
 
     Args:
         function: a Python function or ``tf.function`` of tensors (e.g. a GAN's
             ``train_step``).
-        input_specs: one ``tf.TensorSpec`` per argument (fully defined shapes).
+        input_specs: one ``tf.TensorSpec`` (or a nested structure of them) per argument,
+            with fully defined shapes.
 
     Returns:
         int, the profiler's ``total_float_ops``.
+    """
+    return graph_flops_and_loops(function, *input_specs)[0]
+
+
+def graph_flops_and_loops(function, *input_specs) -> tuple[int, bool]:
+    """:func:`graph_flops` and whether the graph holds a loop (:data:`LOOP_OPS`), whose
+    body the count includes once however many times it runs.
+
+    Returns:
+        (int FLOPs, bool has a loop).
     """
     import logging
 
@@ -116,6 +134,7 @@ def graph_flops(function, *input_specs) -> int:
 
     traced = function if hasattr(function, "get_concrete_function") else tf.function(function)
     graph = traced.get_concrete_function(*input_specs).graph
+    has_loop = any(op.type in LOOP_OPS for op in graph.get_operations())
     options = (
         option_builder.ProfileOptionBuilder(option_builder.ProfileOptionBuilder.float_operation())
         .with_empty_output()
@@ -126,7 +145,7 @@ def graph_flops(function, *input_specs) -> int:
     level = logger.level
     logger.setLevel(logging.ERROR)
     try:
-        return int(model_analyzer.profile(graph, options=options).total_float_ops)
+        return int(model_analyzer.profile(graph, options=options).total_float_ops), has_loop
     finally:
         logger.setLevel(level)
 

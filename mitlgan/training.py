@@ -24,6 +24,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from mitlgan import size_check
 from mitlgan.artifacts import GENERATOR_FILE, SAVEDMODEL_DIR
 from mitlgan.callbacks import Checkpoint, HistoryCSV, NonFiniteGuard, SampleGrid
 from mitlgan.checkpoints import NonFiniteLossError, resume_latest
@@ -148,6 +149,7 @@ def train(
                     f"{changed}; the run will not match an uninterrupted one.",
                     stacklevel=2,
                 )
+    full_steps = epochs * gan.steps_per_epoch(num_images, batch_size)
     if max_steps is not None:
         epochs = min(epochs, 1)  # one short epoch; a rerun resumes past it
     if initial_epoch >= epochs:
@@ -184,12 +186,18 @@ def train(
         all_callbacks.append(checkpoint)
 
     steps_per_epoch = gan.steps_per_epoch(num_images, batch_size)
+    timer = None
     if max_steps is not None:
         steps_per_epoch = min(steps_per_epoch, max_steps)
+        # a size check times single steps at real size (the results mean nothing anyway)
+        gan.steps_per_execution, gan.train_function = 1, None
+        timer = size_check.StepTimer()
+        all_callbacks.insert(0, timer)
     fit_epochs_exactly(gan, steps_per_epoch)
+    dataset = training_dataset(gan, images, batch_size, epochs, initial_epoch, seed)
     try:
         history = gan.fit(
-            training_dataset(gan, images, batch_size, epochs, initial_epoch, seed),
+            dataset,
             epochs=epochs,
             initial_epoch=initial_epoch,
             steps_per_epoch=steps_per_epoch,
@@ -212,6 +220,9 @@ def train(
             shutil.rmtree(scratch, ignore_errors=True)
     if guard.tripped:
         raise NonFiniteLossError(guard.message)
+    if timer is not None:
+        size_check.record_training_call(
+            gan.name, gan, dataset.element_spec, batch_size, timer.seconds, full_steps)
     completed = initial_epoch + len(next(iter(history.history.values()), []))
     return TrainResult(
         dict(history.history),

@@ -45,6 +45,7 @@ from reproductions._stage_notes import (
     damaged_checkpoint_lines,
     disk_full_message,
     mark_size_check,
+    size_check_records,
 )
 
 CONFIG_FILE = "config.json"
@@ -385,6 +386,7 @@ def _run_stages(reproduction: Reproduction, context: RunContext, folders) -> int
                 raise
             payload.setdefault("seconds_this_run", round(time.perf_counter() - started, 1))
             payload.setdefault("peak_memory_mb", peak_memory_mb())  # of the process so far
+            payload.update(size_check_records(context.max_steps))
             damaged = damaged_checkpoint_lines(stage_dir)
             if damaged:
                 payload["damaged_checkpoints"] = damaged

@@ -65,3 +65,14 @@ def mark_size_check(report: Path, max_steps: int | None) -> None:
                  f"after one epoch of at most {max_steps} steps. This run checks that the "
                  "preset builds, trains, checkpoints, resumes and reports at its real size; "
                  "its numbers and verdicts mean nothing.\n\n" + text)
+
+
+def size_check_records(max_steps: int | None) -> dict:
+    """``{"size_check": [...]}`` for a stage's ``done.json`` in a ``--max-steps`` run: the
+    stage's training calls as :func:`mitlgan.size_check.take_records` gives them (seconds
+    per step, FLOPs per step, steps without ``--max-steps``); ``{}`` in a real run."""
+    if max_steps is None:
+        return {}
+    from mitlgan.size_check import take_records
+
+    return {"size_check": take_records()}

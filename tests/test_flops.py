@@ -3,7 +3,12 @@
 import keras
 import pytest
 
-from mitlgan.flops import forward_flops, graph_flops, wgan_gp_step_flops
+from mitlgan.flops import (
+    forward_flops,
+    graph_flops,
+    graph_flops_and_loops,
+    wgan_gp_step_flops,
+)
 from mitlgan.models import build_mitlgan_generator, build_wgan_critic, build_wgan_generator
 
 
@@ -76,3 +81,17 @@ def test_graph_flops_of_a_matmul_is_2mnk():
     flops = graph_flops(lambda a, b: tf.matmul(a, b),
                         tf.TensorSpec((m, k), tf.float32), tf.TensorSpec((k, n), tf.float32))
     assert flops == 2 * m * n * k
+
+
+def test_a_while_loop_is_flagged_because_its_body_is_counted_once():
+    import tensorflow as tf
+
+    spec = tf.TensorSpec((4, 4), tf.float32)
+
+    def looped(a):
+        return tf.while_loop(lambda i, x: i < 10, lambda i, x: (i + 1, tf.matmul(x, x)),
+                             (tf.constant(0), a))[1]
+
+    flops, has_loop = graph_flops_and_loops(looped, spec)
+    assert has_loop and flops < 10 * 2 * 4 ** 3  # ten products, counted at most once
+    assert graph_flops_and_loops(lambda a: tf.matmul(a, a), spec) == (2 * 4 ** 3, False)

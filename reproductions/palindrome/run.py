@@ -75,9 +75,11 @@ def stop_when_perfect(patience: int):
 def train_run(context, run: dict) -> dict:
     """Train one (model, T, learning rate) run; returns its per-epoch record."""
     import keras
+    import tensorflow as tf
 
     from mitlgan.data.palindrome import palindrome_data
     from mitlgan.models.recurrent import build_palindrome_classifier
+    from mitlgan.size_check import StepTimer, record_training_call
     from mitlgan.tensorboard import TensorBoardLog
     from mitlgan.training import SMALL_MODEL_STEPS_PER_EXECUTION
 
@@ -89,9 +91,13 @@ def train_run(context, run: dict) -> dict:
                                         init=config["init"])
     model.compile(keras.optimizers.Adam(run["learning_rate"], global_clipnorm=config["clip_norm"]),
                   keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  metrics=["accuracy"], steps_per_execution=SMALL_MODEL_STEPS_PER_EXECUTION)
+                  metrics=["accuracy"], steps_per_execution=(
+                      SMALL_MODEL_STEPS_PER_EXECUTION if context.max_steps is None else 1))
     stop = stop_when_perfect(config["perfect_patience"])
     callbacks = [stop]
+    timer = None if context.max_steps is None else StepTimer()  # a size check times steps
+    if timer is not None:
+        callbacks.append(timer)
     events = context.tensorboard_dir(context.stage_dir(RUNS_STAGE))
     if events is not None:  # one event folder per run: RUN/runs/tensorboard/NAME
         callbacks.append(TensorBoardLog(events / run["name"]))
@@ -104,6 +110,12 @@ def train_run(context, run: dict) -> dict:
                         validation_data=(data.x_test, data.y_test),
                         callbacks=callbacks, verbose=0, **size_check)
     seconds = time.perf_counter() - started
+    if timer is not None:
+        steps_per_epoch = -(-len(data.x_train) // config["batch_size"])
+        spec = tuple(tf.TensorSpec((config["batch_size"], *a.shape[1:]), a.dtype)
+                     for a in (data.x_train, data.y_train))
+        record_training_call(run["name"], model, spec, config["batch_size"], timer.seconds,
+                             config["epochs"] * steps_per_epoch)
     return {**run, "data": data.description, "seconds": round(seconds, 1),
             "test_accuracy": [float(v) for v in history.history["val_accuracy"]],
             "train_accuracy": [float(v) for v in history.history["accuracy"]],
