@@ -41,11 +41,10 @@ from reproductions._flags import DeclareFlags, FlagTable, runner_flags
 from reproductions._lock import LOCK_FILE, RunFolderLock, empty_except_lock
 from reproductions._quiet import start_tensorflow_quietly
 from reproductions._stage_notes import (
+    add_stage_notes,
     append_damaged_section,
-    damaged_checkpoint_lines,
     disk_full_message,
     mark_size_check,
-    size_check_records,
 )
 
 CONFIG_FILE = "config.json"
@@ -386,12 +385,8 @@ def _run_stages(reproduction: Reproduction, context: RunContext, folders) -> int
                 raise
             payload.setdefault("seconds_this_run", round(time.perf_counter() - started, 1))
             payload.setdefault("peak_memory_mb", peak_memory_mb())  # of the process so far
-            payload.update(size_check_records(context.max_steps))
-            damaged = damaged_checkpoint_lines(stage_dir)
-            if damaged:
-                payload["damaged_checkpoints"] = damaged
-                say(f"  WARNING: {len(damaged)} damaged checkpoint(s) were skipped: "
-                    + "; ".join(damaged))
+            for warning in add_stage_notes(payload, stage_dir, context.max_steps):
+                say(f"  WARNING: {warning}")
             write_json_atomic(stage_dir / DONE_FILE, payload)
         if context.args.until == stage.name:
             say(f"Stopped after {stage.name} (--until). Run the same command without --until "

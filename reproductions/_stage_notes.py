@@ -76,3 +76,14 @@ def size_check_records(max_steps: int | None) -> dict:
     from mitlgan.size_check import take_records
 
     return {"size_check": take_records()}
+
+
+def add_stage_notes(payload: dict, stage_dir: Path, max_steps: int | None) -> list[str]:
+    """Add to a finished stage's ``done.json`` ``payload`` its size-check records and its
+    damaged checkpoints (see above); returns the warnings to print (one per kind)."""
+    payload.update(size_check_records(max_steps))
+    damaged = damaged_checkpoint_lines(stage_dir)
+    if not damaged:
+        return []
+    payload["damaged_checkpoints"] = damaged
+    return [f"{len(damaged)} damaged checkpoint(s) were skipped: " + "; ".join(damaged)]
