@@ -1,6 +1,7 @@
 """The committed evidence: ``docs/results/NAME/`` from each reproduction's hour run."""
 
 import importlib
+import importlib.util
 import json
 import shlex
 from pathlib import Path
@@ -33,8 +34,11 @@ def test_each_run_names_a_command_its_reproduction_accepts(run_file, tmp_path):
     run = json.loads(run_file.read_text())
     assert RUN_KEYS <= set(run) and run["preset"] == "hour"
     # An hour preset fits an hour on a 2-core CPU of its own; a run that shared the CPU
-    # with another training run says with which, and its wall time is only an upper bound.
-    assert run["wall_seconds"] <= 3600 or run.get("cpu_shared_with")
+    # with another training run says with which, and its wall time is only an upper bound:
+    # then the same command run alone must have fitted.
+    alone = run["wall_seconds"] if not run.get("cpu_shared_with") else \
+        run.get("unshared_rerun", {}).get("wall_seconds", run["wall_seconds"])
+    assert alone <= 3600, f"{run_file}: {alone} s"
     argv = shlex.split(run["command"])
     assert argv[:2] == ["python", "-m"] and argv[2].startswith("reproductions.")
     name = argv[2].split(".")[1]
@@ -54,3 +58,41 @@ def test_only_the_allowed_files_are_committed(run_file):
     allowed = {".md", ".csv", ".json", ".png"}
     assert all(p.suffix in allowed for p in folder.rglob("*") if p.is_file())
     assert (folder / "report.md").is_file() and (folder / "claims.json").is_file()
+
+
+def _publisher():
+    path = RESULTS.parents[1] / "scripts" / "publish_results.py"
+    spec = importlib.util.spec_from_file_location("publish_results", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _claims(verdict: str, numbers: str) -> dict:
+    return {"command": "python -m reproductions.zi2zi --preset hour", "claims": [
+        {"id": "000-style", "claim": "style", "seed": "000", "verdict": verdict,
+         "numbers": numbers}]}
+
+
+def test_an_unshared_rerun_adds_its_time_only_when_its_verdicts_match(tmp_path):
+    publisher = _publisher()
+    published = tmp_path / "results" / "zi2zi"
+    published.mkdir(parents=True)
+    run = {"command": "python -m reproductions.zi2zi --preset hour", "preset": "hour",
+           "wall_seconds": 3817, "cpu_shared_with": "another run"}
+    (published / "run.json").write_text(json.dumps(run))
+    (published / "claims.json").write_text(json.dumps(_claims("supported", "L1 0.026")))
+    rerun = tmp_path / "rerun"
+    rerun.mkdir()
+    (rerun / "claims.json").write_text(json.dumps(_claims("supported", "L1 0.025")))
+    publisher.record_unshared_rerun("zi2zi", 1500.4, rerun, results_root=tmp_path / "results")
+    written = json.loads((published / "run.json").read_text())
+    assert written["wall_seconds"] == 3817  # the published run's own time stays
+    assert written["unshared_rerun"]["wall_seconds"] == 1500
+    assert written["unshared_rerun"]["numbers"] == {"000-style": "L1 0.025"}
+    index = publisher.write_index(tmp_path / "results").read_text()
+    assert "64 min (at most: the CPU was shared); 25 min alone" in index  # 3817/60, 1500/60
+
+    (rerun / "claims.json").write_text(json.dumps(_claims("not supported", "L1 0.2")))
+    with pytest.raises(SystemExit, match="000-style"):
+        publisher.record_unshared_rerun("zi2zi", 1000, rerun, results_root=tmp_path / "results")
