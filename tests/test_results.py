@@ -74,7 +74,7 @@ def _claims(verdict: str, numbers: str) -> dict:
          "numbers": numbers}]}
 
 
-def test_an_unshared_rerun_adds_its_time_only_when_its_verdicts_match(tmp_path):
+def test_an_unshared_rerun_adds_its_time_and_the_verdicts_it_changed(tmp_path):
     publisher = _publisher()
     published = tmp_path / "results" / "zi2zi"
     published.mkdir(parents=True)
@@ -90,9 +90,19 @@ def test_an_unshared_rerun_adds_its_time_only_when_its_verdicts_match(tmp_path):
     assert written["wall_seconds"] == 3817  # the published run's own time stays
     assert written["unshared_rerun"]["wall_seconds"] == 1500
     assert written["unshared_rerun"]["numbers"] == {"000-style": "L1 0.025"}
+    assert written["unshared_rerun"]["verdicts_changed"] == {}
     index = publisher.write_index(tmp_path / "results").read_text()
-    assert "64 min (at most: the CPU was shared); 25 min alone" in index  # 3817/60, 1500/60
+    assert "64 min (at most: the CPU was shared); 25 min alone (a rerun: the same" in index
 
     (rerun / "claims.json").write_text(json.dumps(_claims("not supported", "L1 0.2")))
-    with pytest.raises(SystemExit, match="000-style"):
+    publisher.record_unshared_rerun("zi2zi", 1000, rerun, results_root=tmp_path / "results")
+    written = json.loads((published / "run.json").read_text())
+    assert written["unshared_rerun"]["verdicts_changed"] == {
+        "000-style": {"published": "supported", "rerun": "not supported"}}
+    assert "1 verdict(s) differ" in publisher.write_index(tmp_path / "results").read_text()
+
+    other = _claims("supported", "x")
+    other["claims"][0]["id"] = "000-other"
+    (rerun / "claims.json").write_text(json.dumps(other))
+    with pytest.raises(SystemExit, match="other claims"):
         publisher.record_unshared_rerun("zi2zi", 1000, rerun, results_root=tmp_path / "results")
