@@ -73,7 +73,11 @@ class Checkpoint(keras.callbacks.Callback):
         last = completed == self.params.get("epochs") if self.params else False
         if completed % self.every and not (self.save_last and last):
             return
-        bad = sorted(k for k, v in (logs or {}).items() if not _finite(v))
+        # Only the model's own losses and trackers decide: an evaluation callback logs NaN
+        # on the epochs it skips (one CSV column each), which says nothing of the weights.
+        tracked = {metric.name for metric in getattr(self.model, "metrics", [])}
+        bad = sorted(k for k, v in (logs or {}).items()
+                     if (not tracked or k in tracked) and not _finite(v))
         if bad:
             warnings.warn(f"Epoch {completed}: non-finite {bad}; no checkpoint written.", stacklevel=2)
             return

@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -123,6 +124,23 @@ def test_loading_a_checkpoint_of_another_architecture_fails_without_changes(tmp_
         ckpt.load_checkpoint(other, path)
     for a, b in zip(before, state_arrays(other)):
         assert np.array_equal(a, b)
+
+
+def test_an_evaluation_metric_left_nan_does_not_hold_back_the_checkpoint(tmp_path):
+    # FIDCallback logs NaN on the epochs it does not evaluate; the weights are fine, and the
+    # last epoch's checkpoint is what a resume needs (a one-epoch size check had none).
+    generator, critic = tiny_models(3)
+    gan = mitlgan.WGANGP(generator, critic, n_critic=1, seed=2)
+    gan.compile()
+
+    class SkippedEvaluation(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            logs["fid"] = float("nan")
+
+    dataset = tf.data.Dataset.from_tensor_slices(tiny_images(8)).batch(4)
+    gan.fit(dataset, epochs=1, callbacks=[SkippedEvaluation(), cb.Checkpoint(tmp_path, every=5)],
+            verbose=0, shuffle=False)
+    assert [p.name for p in ckpt.list_checkpoints(tmp_path)] == ["ckpt-000001"]
 
 
 def test_nan_guard_stops_training_and_names_step_and_checkpoint(tmp_path, capsys):
