@@ -195,7 +195,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("run_dir", help="the finished run folder")
     parser.add_argument("name", help="the reproduction (docs/results/NAME)")
-    parser.add_argument("--command", required=True, help="the exact command that made the run")
+    parser.add_argument("--command", help=("the exact command that made the run (a rerun's "
+                                           "is read from its claims.json)"))
     parser.add_argument("--seconds", type=float, required=True, help="its wall time")
     parser.add_argument("--code-dir", default=None,
                         help="the checkout the run used (for its git commit; default: this one)")
@@ -213,6 +214,8 @@ def main(argv=None) -> int:
         print(f"wrote {record_unshared_rerun(args.name, args.seconds, args.run_dir)}")
         print(f"wrote {write_index()}")
         return 0
+    if not args.command:
+        parser.error("--command is required (the exact command that made the run)")
     print("wrote " + str(publish(args.run_dir, args.name, args.command, args.seconds,
                                  args.code_dir, report_commit=args.report_commit,
                                  note=args.note, cpu_shared_with=args.cpu_shared_with)))
