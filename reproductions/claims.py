@@ -5,7 +5,9 @@ files found under the given folders into one Markdown page: one row per claim, i
 verdict at each budget side by side (quick, hour, full), the numbers behind the
 largest budget, and the runs (command, budget) below, referenced from each cell.
 A quick verdict is marked early training: the quick presets stop long before the
-documents' budgets.
+documents' budgets. A published run that was run again alone (``run.json``'s
+``unshared_rerun``) shows the rerun's verdicts beside its own, and a claim on which two
+runs of one command disagree is marked unsettled.
 
     python -m reproductions.claims docs/results runs --output docs/claims.md
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -24,6 +27,8 @@ BUDGETS = ("quick", "hour", "full")
 #: what each budget column is called; "thesis" is the MITLGAN's full preset
 PRESET_COLUMN = {"quick": "quick", "hour": "hour", "full": "full", "thesis": "full"}
 EARLY = "early training"
+RUN_RECORD = "run.json"
+UNSETTLED = "unsettled, two runs of one command disagree:"
 
 
 def find_claims(folders) -> list[Path]:
@@ -49,8 +54,40 @@ def load_runs(paths) -> list[dict]:
         payload["path"] = str(path)
         payload["column"] = PRESET_COLUMN.get(payload.get("preset"), payload.get("preset"))
         runs.append(payload)
+        rerun = _unshared_rerun(payload, Path(path).with_name(RUN_RECORD))
+        if rerun is not None:
+            runs.append(rerun)
+    # a rerun right after the run it repeats
     return sorted(runs, key=lambda r: (BUDGETS.index(r["column"]) if r["column"] in BUDGETS
-                                       else len(BUDGETS), r["command"]))
+                                       else len(BUDGETS), _same_command(r["command"]),
+                                       bool(r.get("rerun"))))
+
+
+def _unshared_rerun(run: dict, record_path: Path) -> dict | None:
+    """The published run's rerun alone as a run of its own: the published claims with the
+    verdicts and numbers the rerun changed (``scripts/publish_results.py --unshared-rerun``)."""
+    if not record_path.is_file():
+        return None
+    rerun = json.loads(record_path.read_text()).get("unshared_rerun")
+    if not rerun:
+        return None
+    changed, numbers = rerun.get("verdicts_changed", {}), rerun.get("numbers", {})
+    claims = [{**claim, "verdict": changed.get(claim["id"], {}).get("rerun", claim["verdict"]),
+               "numbers": numbers.get(claim["id"], claim["numbers"])} for claim in run["claims"]]
+    budget = {**run["budget"], "rerun": f"the same command alone on {rerun['machine']}, "
+                                        f"{rerun['wall_seconds']} s"}
+    return {**run, "command": rerun["command"], "budget": budget, "claims": claims,
+            "path": str(record_path), "rerun": True}
+
+
+def _same_command(command: str) -> str:
+    """The command without its ``--output`` folder: runs differing only there are one."""
+    return re.sub(r"\s--output(=|\s+)\S+", "", command).strip()
+
+
+def _outcome(verdict: str) -> str:
+    """"supported", "partly supported" or "not supported", without the reason."""
+    return verdict.split(" (")[0].split(":")[0]
 
 
 def board_rows(runs) -> tuple[list[str], list[list[str]]]:
@@ -60,12 +97,15 @@ def board_rows(runs) -> tuple[list[str], list[list[str]]]:
     for run in runs:
         for claim in run["claims"]:
             row = claims.setdefault((claim["seed"], claim["id"]),
-                                    {"claim": claim["claim"], "cells": {}, "numbers": {}})
+                                    {"claim": claim["claim"], "cells": {}, "numbers": {},
+                                     "outcomes": {}})
             verdict = claim["verdict"]
             if run["column"] == "quick" and not verdict.startswith(UNTESTED):
                 verdict = f"{verdict} ({EARLY})"
             row["cells"].setdefault(run["column"], []).append(f"{verdict} [{labels[id(run)]}]")
-            if claim["numbers"]:
+            row["outcomes"].setdefault((run["column"], _same_command(run["command"])),
+                                       set()).add(_outcome(claim["verdict"]))
+            if claim["numbers"] and not run.get("rerun"):
                 row["numbers"][run["column"]] = claim["numbers"]
             if run["column"] != "quick":
                 row["claim"] = claim["claim"]  # worded with the larger budget's numbers
@@ -73,8 +113,11 @@ def board_rows(runs) -> tuple[list[str], list[list[str]]]:
     rows = []
     for (seed, _), row in sorted(claims.items()):
         largest = next((row["numbers"][b] for b in reversed(BUDGETS) if b in row["numbers"]), "")
-        rows.append([seed, row["claim"], *("; ".join(row["cells"].get(b, ["-"]))
-                                           for b in BUDGETS), largest])
+        unsettled = {column for (column, _), outcomes in row["outcomes"].items()
+                     if len(outcomes) > 1}
+        rows.append([seed, row["claim"],
+                     *((f"{UNSETTLED} " if b in unsettled else "")
+                       + "; ".join(row["cells"].get(b, ["-"])) for b in BUDGETS), largest])
     return header, rows
 
 
@@ -99,7 +142,10 @@ def board_markdown(runs) -> str:
              "verdict our numbers give at each budget (`quick`: minutes on a CPU, marked "
              f"*{EARLY}*; `hour`: the most that fits an hour on a 2-core CPU; `full`: the "
              "documents' own budget, for a GPU). A cell names the run behind it; the runs, "
-             "their commands and budgets are listed below. Made by "
+             "their commands and budgets are listed below. A run whose CPU was shared was "
+             "run again alone; where two runs of one command reach different verdicts, the "
+             f"cell says *{UNSETTLED.rstrip(':')}*: the seeds do not decide that claim at this "
+             "budget. Made by "
              "`python -m reproductions.claims`.", "",
              "Seed documents: " + "; ".join(f"{k}: {v}" for k, v in SEED_DOCUMENTS.items())
              + ".", "",
@@ -107,7 +153,9 @@ def board_markdown(runs) -> str:
     labels = [f"{run['column'][0]}{index}" for index, run in enumerate(runs, 1)]
     lines += [markdown_table(["run", "command", "budget", "claims file"],
                              [[label, f"`{run['command']}`", _budget_text(run["budget"]),
-                               _where(run["path"])] for label, run in zip(labels, runs)]), ""]
+                               _where(run["path"]) + (" (`unshared_rerun`)" if run.get("rerun")
+                                                      else "")]
+                              for label, run in zip(labels, runs)]), ""]
     return "\n".join(lines)
 
 

@@ -183,8 +183,9 @@ def write_index(results_root=REPOSITORY / "docs" / "results") -> Path:
              "[`../claims.md`](../claims.md). A run that shared the CPU with another run "
              "has only an upper bound of its wall time; the same command was then run again "
              "alone, and its `run.json` holds that rerun's time, numbers and every verdict "
-             "it changed (`unshared_rerun`), while the evidence and the board stay the "
-             "published run's.", "",
+             "it changed (`unshared_rerun`). The evidence here stays the published run's; "
+             "the board shows the rerun's verdicts beside it and marks a claim on which the "
+             "two disagree as unsettled.", "",
              "| run | command | wall time | claims |", "|---|---|---|---|", *rows, ""]
     index = root / "README.md"
     index.write_text("\n".join(lines))

@@ -75,3 +75,29 @@ def test_claim_ids_ignore_the_presets_numbers():
         claim_id("002", "On long inputs (T = 30) a lower learning rate ends higher") == \
         "002-on-long-inputs-a-lower-learning-rate-ends-higher"
     assert claim_id("003", "Adam for both") != claim_id("000", "Adam for both")
+
+
+def test_a_rerun_alone_stands_beside_its_run_and_a_changed_verdict_is_unsettled(runs, tmp_path):
+    published = tmp_path / "palindrome"
+    published.mkdir()
+    payload = json.loads((runs / "hour" / "palindrome" / "claims.json").read_text())
+    (published / "claims.json").write_text(json.dumps(payload))
+    flipped, kept = payload["claims"][0], payload["claims"][1]
+    other = "not supported" if flipped["verdict"].startswith("supported") else "supported"
+    rerun_command = payload["command"].split(" --output")[0] + " --output /elsewhere"
+    (published / "run.json").write_text(json.dumps({"unshared_rerun": {
+        "command": rerun_command, "wall_seconds": 600, "machine": "a test CPU",
+        "verdicts_changed": {flipped["id"]: {"published": flipped["verdict"], "rerun": other}},
+        "numbers": {flipped["id"]: "rerun numbers", kept["id"]: "kept rerun numbers"}}}))
+    runs_loaded = board.load_runs(board.find_claims([published]))
+    assert [bool(r.get("rerun")) for r in runs_loaded] == [False, True]  # the rerun after it
+    _, rows = board.board_rows(runs_loaded)
+    by_claim = {row[1]: row for row in rows}
+    hour = by_claim[flipped["claim"]][3]
+    assert hour == f"{board.UNSETTLED} {flipped['verdict']} [h1]; {other} [h2]"
+    assert by_claim[flipped["claim"]][5] == flipped["numbers"]  # the published run's numbers
+    # same outcome in both runs (only --output differs): one settled verdict, twice
+    assert by_claim[kept["claim"]][3] == f"{kept['verdict']} [h1]; {kept['verdict']} [h2]"
+    page = board.board_markdown(runs_loaded)
+    assert f"`{rerun_command}`" in page and "(`unshared_rerun`)" in page
+    assert "the same command alone on a test CPU, 600 s" in page
