@@ -39,10 +39,10 @@ def keras_lstm(input_length, hidden):
     return keras.Model(digits, keras.layers.Dense(10)(keras.layers.LSTM(hidden)(digits)))
 
 
-def epoch(model, data, batch_size, steps_per_execution=1):
+def epoch(model, data, batch_size, steps_per_execution=1, jit_compile=False):
     model.compile(keras.optimizers.Adam(1e-3, global_clipnorm=10.0),
                   keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  steps_per_execution=steps_per_execution)
+                  steps_per_execution=steps_per_execution, jit_compile=jit_compile)
     return lambda: model.fit(data.x_train, data.y_train, batch_size=batch_size, epochs=1,
                              verbose=0)
 
@@ -74,6 +74,9 @@ def main():
         f"the same, unrolled, {SPE} steps per call": epoch(
             build_palindrome_classifier("lstm", args.length - 1, args.hidden, unroll=True), data,
             args.batch_size, SPE),
+        f"the same, XLA, {SPE} steps per call": epoch(
+            build_palindrome_classifier("lstm", args.length - 1, args.hidden), data,
+            args.batch_size, SPE, jit_compile=True),
     }, args.steps, say=out.say)
     report_epochs(out, "lstm_epoch", timings, reference)
 

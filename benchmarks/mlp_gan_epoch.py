@@ -75,11 +75,12 @@ def tutorial_epoch(images, batch_size, latent_dim=100):
     return epoch
 
 
-def bcegan_epoch(images, batch_size, latent_dim=100, steps_per_execution=1):
+def bcegan_epoch(images, batch_size, latent_dim=100, steps_per_execution=1, jit_compile=False):
     """``mitlgan.BCEGAN`` through ``fit``: one epoch per call."""
     keras.utils.set_random_seed(0)
     gan = mitlgan.BCEGAN(build_mlp_generator(latent_dim), build_mlp_discriminator(), seed=0)
-    gan.compile(g_optimizer=adam(), d_optimizer=adam(), steps_per_execution=steps_per_execution)
+    gan.compile(g_optimizer=adam(), d_optimizer=adam(), steps_per_execution=steps_per_execution,
+                jit_compile=jit_compile)
     steps = gan.steps_per_epoch(len(images), batch_size)
     fit_epochs_exactly(gan, steps)  # as mitlgan.training.train does: a divisor of the epoch
     dataset = gan.prepare_dataset(images, batch_size, epochs=10_000, seed=0)
@@ -109,6 +110,8 @@ def main():
         **{f"mitlgan.BCEGAN fit, {k} steps per call": bcegan_epoch(images, args.batch_size,
                                                                    steps_per_execution=k)
            for k in (8, 32)},
+        "mitlgan.BCEGAN fit, XLA, 32 steps per call": bcegan_epoch(
+            images, args.batch_size, steps_per_execution=32, jit_compile=True),
     }, args.steps, say=out.say)
     report_epochs(out, "mlp_gan_epoch", timings, "tutorial loop")
 
