@@ -43,6 +43,23 @@ from mitlgan.tensorboard import TensorBoardLog
 #: Measured with ``benchmarks/mlp_gan_epoch.py``; epoch-end callbacks are unchanged.
 SMALL_MODEL_STEPS_PER_EXECUTION = 32
 
+#: layers whose train step XLA runs faster than TensorFlow's own kernels on a CPU: seed
+#: 002's MLP GAN took 1.44-1.49 s per epoch compiled, 2.0-2.6 s not (32 steps per call,
+#: ``benchmarks/mlp_gan_epoch.py``). Convolutions ran ~3x slower under XLA on the same
+#: CPUs, and Dropout draws other random numbers under XLA, so neither is on the list.
+XLA_FASTER_LAYERS = ("InputLayer", "Dense", "LeakyReLU", "ReLU", "Activation",
+                     "BatchNormalization", "Flatten", "Reshape")
+
+
+def xla_faster_on_cpu(*models) -> bool:
+    """True when every layer of ``models`` (nested ones included) is one of
+    :data:`XLA_FASTER_LAYERS`: compile such a model's train step with XLA on a CPU
+    (``compile(jit_compile=True)``). A GPU or TPU uses XLA anyway ("auto")."""
+    from mitlgan.gans.precision import all_layers
+
+    return all(type(layer).__name__ in XLA_FASTER_LAYERS
+               for model in models for layer in all_layers(model))
+
 @dataclasses.dataclass
 class TrainResult:
     """What :func:`train` did.
