@@ -60,6 +60,7 @@ def xla_faster_on_cpu(*models) -> bool:
     return all(type(layer).__name__ in XLA_FASTER_LAYERS
                for model in models for layer in all_layers(model))
 
+
 @dataclasses.dataclass
 class TrainResult:
     """What :func:`train` did.
