@@ -6,8 +6,10 @@ verdict at each budget side by side (quick, hour, full), the numbers behind the
 largest budget, and the runs (command, budget) below, referenced from each cell.
 A quick verdict is marked early training: the quick presets stop long before the
 documents' budgets. A published run that was run again alone (``run.json``'s
-``unshared_rerun``) shows the rerun's verdicts beside its own, and a claim on which two
-runs of one command disagree is marked unsettled.
+``unshared_rerun``) shows the rerun's verdicts beside its own. Runs of one command that
+differ only in ``--output`` or ``--seed`` are one experiment: a verdict over several
+seeds holds only when every seed gives it (unanimity is the margin), and a claim on
+which they disagree is marked unsettled.
 
     python -m reproductions.claims docs/results runs --output docs/claims.md
 """
@@ -28,7 +30,9 @@ BUDGETS = ("quick", "hour", "full")
 PRESET_COLUMN = {"quick": "quick", "hour": "hour", "full": "full", "thesis": "full"}
 EARLY = "early training"
 RUN_RECORD = "run.json"
-UNSETTLED = "unsettled, two runs of one command disagree:"
+UNSETTLED = "unsettled, runs of one command disagree:"
+#: prefix of a cell whose runs of one command, with at least two seeds, all agree
+AGREED = "the same in all {seeds} seeds:"
 
 
 def find_claims(folders) -> list[Path]:
@@ -81,8 +85,16 @@ def _unshared_rerun(run: dict, record_path: Path) -> dict | None:
 
 
 def _same_command(command: str) -> str:
-    """The command without its ``--output`` folder: runs differing only there are one."""
-    return re.sub(r"\s--output(=|\s+)\S+", "", command).strip()
+    """The command without its ``--output`` folder and ``--seed``: runs differing only
+    there are one experiment (``--seeds K``, seeds inside one run, is kept)."""
+    command = re.sub(r"\s--output(=|\s+)\S+", "", command)
+    return re.sub(r"\s--seed(=|\s+)\S+", "", command).strip()
+
+
+def _seed(command: str) -> int:
+    """The run's ``--seed`` (the runner's default is 0)."""
+    found = re.search(r"\s--seed(?:=|\s+)(\d+)", command)
+    return int(found.group(1)) if found else 0
 
 
 def _outcome(verdict: str) -> str:
@@ -103,8 +115,10 @@ def board_rows(runs) -> tuple[list[str], list[list[str]]]:
             if run["column"] == "quick" and not verdict.startswith(UNTESTED):
                 verdict = f"{verdict} ({EARLY})"
             row["cells"].setdefault(run["column"], []).append(f"{verdict} [{labels[id(run)]}]")
-            row["outcomes"].setdefault((run["column"], _same_command(run["command"])),
-                                       set()).add(_outcome(claim["verdict"]))
+            group = row["outcomes"].setdefault((run["column"], _same_command(run["command"])),
+                                               {"outcomes": set(), "seeds": set()})
+            group["outcomes"].add(_outcome(claim["verdict"]))
+            group["seeds"].add(_seed(run["command"]))
             if claim["numbers"] and not run.get("rerun"):
                 row["numbers"][run["column"]] = claim["numbers"]
             if run["column"] != "quick":
@@ -113,12 +127,20 @@ def board_rows(runs) -> tuple[list[str], list[list[str]]]:
     rows = []
     for (seed, _), row in sorted(claims.items()):
         largest = next((row["numbers"][b] for b in reversed(BUDGETS) if b in row["numbers"]), "")
-        unsettled = {column for (column, _), outcomes in row["outcomes"].items()
-                     if len(outcomes) > 1}
         rows.append([seed, row["claim"],
-                     *((f"{UNSETTLED} " if b in unsettled else "")
-                       + "; ".join(row["cells"].get(b, ["-"])) for b in BUDGETS), largest])
+                     *(_prefix(row["outcomes"], b) + "; ".join(row["cells"].get(b, ["-"]))
+                       for b in BUDGETS), largest])
     return header, rows
+
+
+def _prefix(groups: dict, column: str) -> str:
+    """"unsettled ..." when runs of one command in this column disagree; "the same in all
+    N seeds" when N >= 2 seeds of one command agree; else nothing."""
+    groups = [group for (col, _), group in groups.items() if col == column]
+    if any(len(group["outcomes"]) > 1 for group in groups):
+        return f"{UNSETTLED} "
+    seeds = max((len(group["seeds"]) for group in groups), default=0)
+    return AGREED.format(seeds=seeds) + " " if seeds >= 2 else ""
 
 
 def _budget_text(budget: dict) -> str:
@@ -143,9 +165,13 @@ def board_markdown(runs) -> str:
              f"*{EARLY}*; `hour`: the most that fits an hour on a 2-core CPU; `full`: the "
              "documents' own budget, for a GPU). A cell names the run behind it; the runs, "
              "their commands and budgets are listed below. A run whose CPU was shared was "
-             "run again alone; where two runs of one command reach different verdicts, the "
-             f"cell says *{UNSETTLED.rstrip(':')}*: the seeds do not decide that claim at this "
-             "budget. Made by "
+             "run again alone, and some runs were made again with other `--seed`s, each its "
+             "own hour. Runs of one command that differ only in `--output` or `--seed` count "
+             "as one experiment: a verdict holds over its seeds only when every seed gives "
+             f"it (the margin is unanimity; the cell then says *{AGREED.format(seeds='N')}*), "
+             f"and where they reach different verdicts the cell says "
+             f"*{UNSETTLED.rstrip(':')}*: the seeds do not decide that claim at this budget. "
+             "Made by "
              "`python -m reproductions.claims`.", "",
              "Seed documents: " + "; ".join(f"{k}: {v}" for k, v in SEED_DOCUMENTS.items())
              + ".", "",

@@ -87,11 +87,15 @@ def _copy_figure(source: Path, target: Path) -> None:
 
 def publish(run_dir, name: str, command: str, seconds: float, code_dir=None,
             results_root=REPOSITORY / "docs" / "results", report_commit=None,
-            note: str | None = None, cpu_shared_with: str | None = None) -> Path:
+            note: str | None = None, cpu_shared_with: str | None = None,
+            max_figures: int = MAX_FIGURES, hour_budgets: int = 1) -> Path:
     """Write ``results_root/name`` from ``run_dir``; returns that folder.
 
     ``cpu_shared_with`` names what else ran on the CPU during the run: its wall time is
-    then an upper bound of the preset's, recorded as such in ``run.json``."""
+    then an upper bound of the preset's, recorded as such in ``run.json``. A run that
+    spends several hour budgets in one command (the hour preset with ``--seeds 3``, each
+    seed its own hour) says how many in ``hour_budgets``. Runs published inside ``name``
+    (``name/seed_1``, with their own ``run.json``) are kept."""
     sys.path.insert(0, str(REPOSITORY))
     from reproductions import open_run
 
@@ -100,8 +104,11 @@ def publish(run_dir, name: str, command: str, seconds: float, code_dir=None,
     if result.report is None:
         raise SystemExit(f"error: {run_dir} has no report.md yet: finish the run first.")
     if target.exists():
-        shutil.rmtree(target)
-    (target / "tables").mkdir(parents=True)
+        for path in target.iterdir():
+            if path.is_dir() and any(path.rglob("run.json")):
+                continue  # a run of its own published inside this one
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    (target / "tables").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(result.report, target / "report.md")
     if (run_dir / "claims.json").is_file():
         shutil.copyfile(run_dir / "claims.json", target / "claims.json")
@@ -111,7 +118,7 @@ def publish(run_dir, name: str, command: str, seconds: float, code_dir=None,
     for heading, frame in result.tables.items():
         if heading not in csv_stems:
             frame.to_csv(target / "tables" / f"{_slug(heading)}.csv", index=False)
-    for link, path in list(result.figures.items())[:MAX_FIGURES]:
+    for link, path in list(result.figures.items())[:max_figures]:
         _copy_figure(path, target / link)
     config = result.config
     run = {"command": command, "preset": config.get("preset"), "wall_seconds": round(seconds),
@@ -119,8 +126,9 @@ def publish(run_dir, name: str, command: str, seconds: float, code_dir=None,
            "report_commit": report_commit or _git_commit(Path(code_dir or REPOSITORY)),
            "note": note,
            **({"cpu_shared_with": cpu_shared_with} if cpu_shared_with else {}),
-           "figures": list(result.figures)[:MAX_FIGURES],
-           "figures_left_out": list(result.figures)[MAX_FIGURES:]}
+           **({"hour_budgets": hour_budgets} if hour_budgets > 1 else {}),
+           "figures": list(result.figures)[:max_figures],
+           "figures_left_out": list(result.figures)[max_figures:]}
     (target / "run.json").write_text(json.dumps(run, indent=2) + "\n")
     return target
 
@@ -156,7 +164,9 @@ def record_unshared_rerun(name: str, seconds: float, run_dir,
 
 def _wall_time(run: dict) -> str:
     shared = " (at most: the CPU was shared)" if run.get("cpu_shared_with") else ""
-    text = f"{run['wall_seconds'] / 60:.0f} min{shared}"
+    budgets = run.get("hour_budgets", 1)
+    text = f"{run['wall_seconds'] / 60:.0f} min{shared}" + (
+        f" for {budgets} hour budgets" if budgets > 1 else "")
     rerun = run.get("unshared_rerun")
     if rerun:
         changed = len(rerun["verdicts_changed"])
@@ -206,6 +216,11 @@ def main(argv=None) -> int:
     parser.add_argument("--note", default=None, help="a sentence on how the run was made")
     parser.add_argument("--cpu-shared-with", default=None, help=(
         "what else ran on the CPU meanwhile (the wall time is then an upper bound)"))
+    parser.add_argument("--figures", type=int, default=MAX_FIGURES, help=(
+        f"how many of the report's figures to copy (at most {MAX_FIGURES}; 0 for a seed "
+        "run published inside another run's folder, whose figures count against it)"))
+    parser.add_argument("--hour-budgets", type=int, default=1, help=(
+        "how many hour budgets the command spends (the hour preset with --seeds 3: 3)"))
     parser.add_argument("--unshared-rerun", action="store_true", help=(
         "RUN_DIR is a rerun, alone on the CPU, of the run published as NAME whose CPU was "
         "shared: add its wall time (--seconds), numbers and changed verdicts to that "
@@ -219,7 +234,9 @@ def main(argv=None) -> int:
         parser.error("--command is required (the exact command that made the run)")
     print("wrote " + str(publish(args.run_dir, args.name, args.command, args.seconds,
                                  args.code_dir, report_commit=args.report_commit,
-                                 note=args.note, cpu_shared_with=args.cpu_shared_with)))
+                                 note=args.note, cpu_shared_with=args.cpu_shared_with,
+                                 max_figures=min(args.figures, MAX_FIGURES),
+                                 hour_budgets=args.hour_budgets)))
     print(f"wrote {write_index()}")
     return 0
 

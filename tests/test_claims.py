@@ -101,3 +101,32 @@ def test_a_rerun_alone_stands_beside_its_run_and_a_changed_verdict_is_unsettled(
     page = board.board_markdown(runs_loaded)
     assert f"`{rerun_command}`" in page and "(`unshared_rerun`)" in page
     assert "the same command alone on a test CPU, 600 s" in page
+
+
+def test_runs_with_other_seeds_are_one_experiment_settled_only_when_every_seed_agrees(runs,
+                                                                                       tmp_path):
+    payload = json.loads((runs / "hour" / "palindrome" / "claims.json").read_text())
+    base = payload["command"].split(" --output")[0]
+    flipped, kept = payload["claims"][0], payload["claims"][1]
+    other = "not supported" if flipped["verdict"].startswith("supported") else "supported"
+    for folder, command, claims in (
+            ("seed0", f"{base} --output /a", payload["claims"]),
+            ("seed1", f"{base} --seed 1 --output /b", payload["claims"]),
+            ("seed2", f"{base} --seed=2 --output /c",
+             [{**flipped, "verdict": other}, *payload["claims"][1:]]),
+            # seeds inside one run (--seeds) make another experiment, not a fourth seed
+            ("inside", f"{base} --seeds 3 --output /d", payload["claims"])):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "claims.json").write_text(json.dumps(
+            {**payload, "command": command, "claims": claims}))
+    by_claim = {row[1]: row for row in
+                board.board_rows(board.load_runs(board.find_claims([tmp_path])))[1]}
+    assert by_claim[flipped["claim"]][3].startswith(f"{board.UNSETTLED} ")
+    assert f"{other} [h" in by_claim[flipped["claim"]][3]
+    kept_cell = by_claim[kept["claim"]][3]
+    assert kept_cell.startswith(board.AGREED.format(seeds=3) + " ")
+    assert kept_cell.count(kept["verdict"]) == 4  # three seeds and the --seeds run
+    # two seeds of the first two runs alone agree on every claim
+    by_claim = {row[1]: row for row in board.board_rows(board.load_runs(
+        board.find_claims([tmp_path / "seed0", tmp_path / "seed1"])))[1]}
+    assert all(row[3].startswith(board.AGREED.format(seeds=2)) for row in by_claim.values())
