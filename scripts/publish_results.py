@@ -195,7 +195,11 @@ def write_index(results_root=REPOSITORY / "docs" / "results") -> Path:
              "alone, and its `run.json` holds that rerun's time, numbers and every verdict "
              "it changed (`unshared_rerun`). The evidence here stays the published run's; "
              "the board shows the rerun's verdicts beside it and marks a claim on which the "
-             "two disagree as unsettled.", "",
+             "two disagree as unsettled. Where one hour run holds one seed, the same command "
+             "was made again with `--seed 1` and `--seed 2`, each its own hour "
+             "(`NAME/seed_K/`, without figures); the board counts a verdict only when every "
+             "seed gives it. A command that runs its seeds itself (`--seeds 3`) spends one "
+             "hour budget per seed and says so.", "",
              "| run | command | wall time | claims |", "|---|---|---|---|", *rows, ""]
     index = root / "README.md"
     index.write_text("\n".join(lines))

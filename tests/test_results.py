@@ -16,6 +16,21 @@ AWAITING_HOUR_RUN: set[str] = set()
 RUN_KEYS = {"command", "preset", "wall_seconds", "machine", "git_commit"}
 
 
+def _alone_seconds(run: dict) -> float:
+    """The run's wall time, or its rerun's alone when its CPU was shared."""
+    if not run.get("cpu_shared_with"):
+        return run["wall_seconds"]
+    return run.get("unshared_rerun", {}).get("wall_seconds", run["wall_seconds"])
+
+
+def _without_seed(command: str) -> list[str]:
+    argv = shlex.split(command)
+    for flag in ("--seed", "--output"):
+        if flag in argv:
+            del argv[argv.index(flag):argv.index(flag) + 2]
+    return argv
+
+
 def _run_files():
     return sorted(RESULTS.rglob("run.json"))
 
@@ -29,7 +44,7 @@ def test_every_reproduction_has_its_hour_results_or_is_awaited():
         assert path.parent.relative_to(RESULTS).as_posix() in readme  # linked from the index
 
 
-@pytest.mark.parametrize("run_file", _run_files(), ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("run_file", _run_files(), ids=lambda p: p.parent.relative_to(RESULTS).as_posix())
 def test_each_run_names_a_command_its_reproduction_accepts(run_file, tmp_path):
     run = json.loads(run_file.read_text())
     assert RUN_KEYS <= set(run) and run["preset"] == "hour"
@@ -37,8 +52,13 @@ def test_each_run_names_a_command_its_reproduction_accepts(run_file, tmp_path):
     # with another training run says with which, and its wall time is only an upper bound:
     # then the same command run alone must have fitted. A command that spends several hour
     # budgets (the hour preset with --seeds 3, each seed its own hour) says how many.
-    alone = run["wall_seconds"] if not run.get("cpu_shared_with") else \
-        run.get("unshared_rerun", {}).get("wall_seconds", run["wall_seconds"])
+    alone = _alone_seconds(run)
+    parent = run_file.parent.parent / "run.json"
+    if run.get("cpu_shared_with") and "--seed" in run["command"] and parent.is_file():
+        # a seed run of the published run above it: another seed is the same work
+        published = json.loads(parent.read_text())
+        assert _without_seed(published["command"]) == _without_seed(run["command"])
+        alone = _alone_seconds(published)
     assert alone <= 3600 * run.get("hour_budgets", 1), f"{run_file}: {alone} s"
     argv = shlex.split(run["command"])
     assert argv[:2] == ["python", "-m"] and argv[2].startswith("reproductions.")
@@ -51,7 +71,7 @@ def test_each_run_names_a_command_its_reproduction_accepts(run_file, tmp_path):
     assert config["preset"] == "hour"
 
 
-@pytest.mark.parametrize("run_file", _run_files(), ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("run_file", _run_files(), ids=lambda p: p.parent.relative_to(RESULTS).as_posix())
 def test_only_the_allowed_files_are_committed(run_file):
     folder = run_file.parent
     pngs = list(folder.rglob("*.png"))
