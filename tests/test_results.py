@@ -31,6 +31,10 @@ def _without_seed(command: str) -> list[str]:
     return argv
 
 
+def _run_id(run_file: Path) -> str:
+    return run_file.parent.relative_to(RESULTS).as_posix()
+
+
 def _run_files():
     return sorted(RESULTS.rglob("run.json"))
 
@@ -44,7 +48,7 @@ def test_every_reproduction_has_its_hour_results_or_is_awaited():
         assert path.parent.relative_to(RESULTS).as_posix() in readme  # linked from the index
 
 
-@pytest.mark.parametrize("run_file", _run_files(), ids=lambda p: p.parent.relative_to(RESULTS).as_posix())
+@pytest.mark.parametrize("run_file", _run_files(), ids=_run_id)
 def test_each_run_names_a_command_its_reproduction_accepts(run_file, tmp_path):
     run = json.loads(run_file.read_text())
     assert RUN_KEYS <= set(run) and run["preset"] == "hour"
@@ -71,7 +75,7 @@ def test_each_run_names_a_command_its_reproduction_accepts(run_file, tmp_path):
     assert config["preset"] == "hour"
 
 
-@pytest.mark.parametrize("run_file", _run_files(), ids=lambda p: p.parent.relative_to(RESULTS).as_posix())
+@pytest.mark.parametrize("run_file", _run_files(), ids=_run_id)
 def test_only_the_allowed_files_are_committed(run_file):
     folder = run_file.parent
     pngs = list(folder.rglob("*.png"))
