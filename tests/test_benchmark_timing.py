@@ -133,3 +133,30 @@ def test_the_table_sets_fastest_against_fastest_within_a_benchmark():
     lines = _run_all().table([row("ref", 4.0, 2.0), row("ours", 5.0, 1.0)])
     assert lines[2] == "| b | ref | 4 s/step | 2-8 | reference | 1.00x | - |"
     assert lines[3] == "| b | ours | 5 s/step | 1-10 | 0.80x ref | 2.00x | - |"
+
+
+def test_the_dcgan_reference_trains_batchnorm_and_the_printed_loop_does_not():
+    """Why dcgan_epoch's reference passes training=True: the keras-io loop as printed never
+    updates BatchNorm's moving statistics (its layers run in inference mode)."""
+    import numpy as np
+    import tensorflow as tf
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    try:
+        import dcgan_epoch
+    finally:
+        sys.path.pop(0)
+    images = np.random.default_rng(0).uniform(-1, 1, (32, 64, 64, 3)).astype("float32")
+    moved = {}
+    for training in (None, True):
+        model = dcgan_epoch.KerasIoDCGAN(*dcgan_epoch.models((16, 4)), latent_dim=100,
+                                         training=training)
+        model.compile(dcgan_epoch.adam(), dcgan_epoch.adam())
+        model.fit(tf.data.Dataset.from_tensor_slices(images).batch(16), epochs=1, verbose=0,
+                  shuffle=False)
+        norms = [layer for network in (model.generator, model.discriminator)
+                 for layer in network.layers if "bn" in layer.name]
+        assert norms  # seed 001's DCGAN has BatchNorm in both networks
+        moved[training] = [float(np.abs(layer.moving_mean.numpy()).max()) for layer in norms]
+    assert moved[None] == [0.0] * len(moved[None])  # the initial moving mean, untouched
+    assert all(value > 0 for value in moved[True])
