@@ -7,8 +7,8 @@ noise), then a generator update with fresh noise against "misleading" all-zero l
 Both train the same DCGAN on the same sprites with Adam(2e-4, 0.5); one timed step is one
 epoch.
 
-The example calls its models without ``training=True``: its models have no BatchNorm, so
-that changes nothing there. On seed 001's DCGAN, which has BatchNorm, it leaves every
+The example calls its models without ``training=True``: its models have no BatchNorm
+(only its Dropout is off). On seed 001's DCGAN, which has BatchNorm, it leaves every
 BatchNorm in inference mode (normalised by its initial moving statistics, never
 updated), a network without batch normalisation, which costs less per step. The
 reference is therefore the example's loop with ``training=True`` on every model call, as

@@ -32,7 +32,7 @@ EARLY = "early training"
 RUN_RECORD = "run.json"
 UNSETTLED = "unsettled, runs of one command disagree:"
 #: prefix of a cell whose runs of one command, with at least two seeds, all agree
-AGREED = "the same in all {seeds} seeds:"
+AGREED = "the same in all {seeds} seeds ({runs}):"
 
 
 def find_claims(folders) -> list[Path]:
@@ -61,10 +61,10 @@ def load_runs(paths) -> list[dict]:
         rerun = _unshared_rerun(payload, Path(path).with_name(RUN_RECORD))
         if rerun is not None:
             runs.append(rerun)
-    # a rerun right after the run it repeats
+    # one command's runs together, by seed, a rerun right after the run it repeats
     return sorted(runs, key=lambda r: (BUDGETS.index(r["column"]) if r["column"] in BUDGETS
                                        else len(BUDGETS), _same_command(r["command"]),
-                                       bool(r.get("rerun"))))
+                                       _seed(r["command"]), bool(r.get("rerun"))))
 
 
 def _unshared_rerun(run: dict, record_path: Path) -> dict | None:
@@ -116,9 +116,10 @@ def board_rows(runs) -> tuple[list[str], list[list[str]]]:
                 verdict = f"{verdict} ({EARLY})"
             row["cells"].setdefault(run["column"], []).append(f"{verdict} [{labels[id(run)]}]")
             group = row["outcomes"].setdefault((run["column"], _same_command(run["command"])),
-                                               {"outcomes": set(), "seeds": set()})
+                                               {"outcomes": set(), "seeds": set(), "runs": []})
             group["outcomes"].add(_outcome(claim["verdict"]))
             group["seeds"].add(_seed(run["command"]))
+            group["runs"].append(labels[id(run)])
             if claim["numbers"] and not run.get("rerun"):
                 row["numbers"][run["column"]] = claim["numbers"]
             if run["column"] != "quick":
@@ -134,13 +135,14 @@ def board_rows(runs) -> tuple[list[str], list[list[str]]]:
 
 
 def _prefix(groups: dict, column: str) -> str:
-    """"unsettled ..." when runs of one command in this column disagree; "the same in all
-    N seeds" when N >= 2 seeds of one command agree; else nothing."""
+    """"unsettled ..." when runs of one command in this column disagree; else "the same
+    in all N seeds (runs)" for each command whose N >= 2 seeds agree; else nothing."""
     groups = [group for (col, _), group in groups.items() if col == column]
     if any(len(group["outcomes"]) > 1 for group in groups):
         return f"{UNSETTLED} "
-    seeds = max((len(group["seeds"]) for group in groups), default=0)
-    return AGREED.format(seeds=seeds) + " " if seeds >= 2 else ""
+    agreed = [AGREED.format(seeds=len(group["seeds"]), runs=", ".join(group["runs"]))
+              for group in groups if len(group["seeds"]) >= 2]
+    return " ".join(agreed) + " " if agreed else ""
 
 
 def _budget_text(budget: dict) -> str:
@@ -168,7 +170,8 @@ def board_markdown(runs) -> str:
              "run again alone, and some runs were made again with other `--seed`s, each its "
              "own hour. Runs of one command that differ only in `--output` or `--seed` count "
              "as one experiment: a verdict holds over its seeds only when every seed gives "
-             f"it (the margin is unanimity; the cell then says *{AGREED.format(seeds='N')}*), "
+             f"it (the margin is unanimity; the cell then says "
+             f"*{AGREED.format(seeds='N', runs='the runs')}*), "
              f"and where they reach different verdicts the cell says "
              f"*{UNSETTLED.rstrip(':')}*: the seeds do not decide that claim at this budget. "
              "Made by "

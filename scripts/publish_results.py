@@ -195,11 +195,12 @@ def write_index(results_root=REPOSITORY / "docs" / "results") -> Path:
              "alone, and its `run.json` holds that rerun's time, numbers and every verdict "
              "it changed (`unshared_rerun`). The evidence here stays the published run's; "
              "the board shows the rerun's verdicts beside it and marks a claim on which the "
-             "two disagree as unsettled. Where one hour run holds one seed, the same command "
-             "was made again with `--seed 1` and `--seed 2`, each its own hour "
-             "(`NAME/seed_K/`, without figures); the board counts a verdict only when every "
-             "seed gives it. A command that runs its seeds itself (`--seeds 3`) spends one "
-             "hour budget per seed and says so.", "",
+             "two disagree as unsettled. A one-seed hour run made again with another "
+             "`--seed K` is in `NAME/seed_K/` (each its own hour, without figures; its time "
+             "is held to the published run's alone time, since another seed is the same "
+             "work); the board counts a verdict only when every seed gives it. A command "
+             "that runs its seeds itself (`--seeds 3`) spends one hour budget per seed and "
+             "says so.", "",
              "| run | command | wall time | claims |", "|---|---|---|---|", *rows, ""]
     index = root / "README.md"
     index.write_text("\n".join(lines))
@@ -236,10 +237,14 @@ def main(argv=None) -> int:
         return 0
     if not args.command:
         parser.error("--command is required (the exact command that made the run)")
+    if not 0 <= args.figures <= MAX_FIGURES:
+        parser.error(f"--figures takes 0 to {MAX_FIGURES}; got {args.figures}")
+    if args.hour_budgets < 1:
+        parser.error(f"--hour-budgets takes 1 or more; got {args.hour_budgets}")
     print("wrote " + str(publish(args.run_dir, args.name, args.command, args.seconds,
                                  args.code_dir, report_commit=args.report_commit,
                                  note=args.note, cpu_shared_with=args.cpu_shared_with,
-                                 max_figures=min(args.figures, MAX_FIGURES),
+                                 max_figures=args.figures,
                                  hour_budgets=args.hour_budgets)))
     print(f"wrote {write_index()}")
     return 0

@@ -124,9 +124,13 @@ def test_runs_with_other_seeds_are_one_experiment_settled_only_when_every_seed_a
     assert by_claim[flipped["claim"]][3].startswith(f"{board.UNSETTLED} ")
     assert f"{other} [h" in by_claim[flipped["claim"]][3]
     kept_cell = by_claim[kept["claim"]][3]
-    assert kept_cell.startswith(board.AGREED.format(seeds=3) + " ")
+    # the seeds by seed, then the --seeds run (its command sorts after theirs)
+    assert kept_cell.startswith(board.AGREED.format(seeds=3, runs="h1, h2, h3") + " ")
+    assert kept_cell.endswith("[h4]")
     assert kept_cell.count(kept["verdict"]) == 4  # three seeds and the --seeds run
     # two seeds of the first two runs alone agree on every claim
     by_claim = {row[1]: row for row in board.board_rows(board.load_runs(
-        board.find_claims([tmp_path / "seed0", tmp_path / "seed1"])))[1]}
-    assert all(row[3].startswith(board.AGREED.format(seeds=2)) for row in by_claim.values())
+        board.find_claims([tmp_path / "seed1", tmp_path / "seed0"])))[1]}
+    assert all(row[3].startswith(board.AGREED.format(seeds=2, runs="h1, h2"))
+               for row in by_claim.values())
+    assert all(row[3].index("[h1]") < row[3].index("[h2]") for row in by_claim.values())

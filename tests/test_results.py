@@ -23,12 +23,25 @@ def _alone_seconds(run: dict) -> float:
     return run.get("unshared_rerun", {}).get("wall_seconds", run["wall_seconds"])
 
 
+def _without(argv: list[str], flag: str) -> list[str]:
+    """``argv`` without ``flag VALUE`` and ``flag=VALUE``."""
+    kept, skip = [], False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token == flag:
+            skip = True
+        elif not token.startswith(flag + "="):
+            kept.append(token)
+    return kept
+
+
 def _without_seed(command: str) -> list[str]:
-    argv = shlex.split(command)
-    for flag in ("--seed", "--output"):
-        if flag in argv:
-            del argv[argv.index(flag):argv.index(flag) + 2]
-    return argv
+    return _without(_without(shlex.split(command), "--seed"), "--output")
+
+
+def _names_a_seed(command: str) -> bool:
+    return _without(shlex.split(command), "--seed") != shlex.split(command)
 
 
 def _run_id(run_file: Path) -> str:
@@ -58,7 +71,7 @@ def test_each_run_names_a_command_its_reproduction_accepts(run_file, tmp_path):
     # budgets (the hour preset with --seeds 3, each seed its own hour) says how many.
     alone = _alone_seconds(run)
     parent = run_file.parent.parent / "run.json"
-    if run.get("cpu_shared_with") and "--seed" in run["command"] and parent.is_file():
+    if run.get("cpu_shared_with") and _names_a_seed(run["command"]) and parent.is_file():
         # a seed run of the published run above it: another seed is the same work
         published = json.loads(parent.read_text())
         assert _without_seed(published["command"]) == _without_seed(run["command"])
@@ -138,3 +151,11 @@ def test_an_unshared_rerun_adds_its_time_and_the_verdicts_it_changed(tmp_path):
     (rerun / "claims.json").write_text(json.dumps(other))
     with pytest.raises(SystemExit, match="other claims"):
         publisher.record_unshared_rerun("zi2zi", 1000, rerun, results_root=tmp_path / "results")
+
+
+def test_a_seed_flag_is_told_from_the_seeds_flag():
+    assert _names_a_seed("python -m reproductions.x --seed 1") and \
+        _names_a_seed("python -m reproductions.x --seed=2 --output o")
+    assert not _names_a_seed("python -m reproductions.x --seeds 3")
+    assert _without_seed("python -m r --seed=2 --output=o --seeds 3") == \
+        ["python", "-m", "r", "--seeds", "3"]
