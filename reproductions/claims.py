@@ -141,7 +141,7 @@ def _prefix(groups: dict, column: str) -> str:
     if any(len(group["outcomes"]) > 1 for group in groups):
         return f"{UNSETTLED} "
     agreed = [AGREED.format(seeds=len(group["seeds"]), runs=", ".join(group["runs"]))
-              for group in groups if len(group["seeds"]) >= 2]
+              for group in groups if len(group["seeds"]) >= 2 and group["outcomes"] != {UNTESTED}]
     return " ".join(agreed) + " " if agreed else ""
 
 
