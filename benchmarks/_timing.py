@@ -162,16 +162,24 @@ def matmul_flops_per_second(dtype="float32", size: int = 2048, repeats: int = 10
     return best
 
 
-def epoch_table(timings: dict[str, Timing], reference: str, unit: str = "s/epoch") -> list[str]:
+def epoch_table(timings: dict[str, Timing], reference: str, unit: str = "s/epoch",
+                flops: float | None = None, ceiling: float | None = None) -> list[str]:
     """Lines comparing variants whose timed step is one epoch (or one ``unit``), against
-    ``reference``."""
+    ``reference``; with ``flops`` per step and the matmul ``ceiling`` (FLOP/s), also each
+    variant's useful GFLOP/s and its share of that ceiling."""
     speed = ratios(timings, reference)
     first = "1st " + unit.split("/")[-1] + " s"
+    known = bool(flops and ceiling)
     lines = [f"  {'variant':24s} {unit:>8s} {'min-max s':>18s} "
-             f"{'vs ' + reference:>16s} {first:>12s}"]
+             f"{'vs ' + reference:>16s} {first:>12s}"
+             + (f" {'GFLOP/s':>8s} {'of f32 matmul':>14s}" if known else "")]
     for name, timing in timings.items():
-        lines.append(f"  {name:24s} {timing.median:8.3g} {timing.spread():>18s} "
-                     f"{speed[name]:15.2f}x {timing.first_seconds:12.1f}")
+        line = (f"  {name:24s} {timing.median:8.3g} {timing.spread():>18s} "
+                f"{speed[name]:15.2f}x {timing.first_seconds:12.1f}")
+        if known:
+            useful = flops / timing.median
+            line += f" {useful / 1e9:8.1f} {useful / ceiling:14.0%}"
+        lines.append(line)
     return lines
 
 
@@ -254,8 +262,20 @@ def has_bf16_instructions() -> bool:
 
 
 def report_epochs(out: Output, benchmark: str, timings: dict[str, Timing], reference: str,
-                  unit: str = "s/epoch"):
+                  unit: str = "s/epoch", flops: float | None = None,
+                  ceiling: float | None = None):
     """The epoch table (:func:`epoch_table`) and, with ``--json``, its rows; ``unit``
-    names what one timed step is."""
-    out.say("\n".join(epoch_table(timings, reference, unit)))
-    out.rows(timing_rows(benchmark, timings, reference, unit))
+    names what one timed step is; ``flops`` per timed step and the float32 matmul
+    ``ceiling`` (FLOP/s), where known, give each row its ceiling share."""
+    out.say("\n".join(epoch_table(timings, reference, unit, flops, ceiling)))
+    out.rows(timing_rows(benchmark, timings, reference, unit, flops, ceiling))
+
+
+def say_ceiling(out: Output, what: str, flops: float) -> float:
+    """Measure the float32 matmul ceiling and print it beside ``what``'s ``flops`` per
+    timed step; returns the ceiling in FLOP/s."""
+    ceiling = matmul_flops_per_second("float32")
+    out.say(f"{what}: {flops / 1e9:.2f} GFLOP per timed step (TensorFlow's profiler count "
+            f"of the reference's step graph); float32 matmul 2048^3: {ceiling / 1e9:.1f} "
+            "GFLOP/s")
+    return ceiling

@@ -37,11 +37,13 @@ from _timing import (  # noqa: E402
     add_steps_argument,
     machine_line,
     report_epochs,
+    say_ceiling,
     time_interleaved,
 )
 
 import mitlgan  # noqa: E402
 from mitlgan.data import composite, make_sprites  # noqa: E402
+from mitlgan.flops import graph_flops  # noqa: E402
 from mitlgan.models import build_dcgan_discriminator, build_dcgan_generator  # noqa: E402
 
 
@@ -104,6 +106,15 @@ def keras_io_epoch(images, batch_size, widths, training=True):
     return lambda: model.fit(dataset, epochs=1, verbose=0, shuffle=False)  # shuffled above
 
 
+def epoch_flops(images, batch_size, widths):
+    """Profiler FLOPs of one epoch of the reference (BatchNorm trained): its train_step
+    graph's count (traced on separate models, not run) x the full batches of an epoch."""
+    model = KerasIoDCGAN(*models(widths), latent_dim=100)
+    model.compile(adam(), adam())
+    spec = tf.TensorSpec((batch_size, *images.shape[1:]), tf.float32)
+    return graph_flops(model.train_step, spec) * (len(images) // batch_size)
+
+
 def bcegan_epoch(images, batch_size, widths):
     gan = mitlgan.BCEGAN(*models(widths), seed=0)
     gan.compile(g_optimizer=adam(), d_optimizer=adam())
@@ -128,12 +139,14 @@ def main():
     out.say(f"{machine_line()}; DCGAN (seed 001) widths G {widths[0]} / D {widths[1]}, "
             f"{len(images)} sprites, batch {args.batch_size}, {args.steps} timed epochs per "
             "variant in interleaved rounds")
+    flops = epoch_flops(images, args.batch_size, widths)
+    ceiling = say_ceiling(out, "one epoch", flops)
     timings = time_interleaved({
         REFERENCE: keras_io_epoch(images, args.batch_size, widths),
         AS_PRINTED: keras_io_epoch(images, args.batch_size, widths, training=None),
         "mitlgan.BCEGAN fit": bcegan_epoch(images, args.batch_size, widths),
     }, args.steps, say=out.say)
-    report_epochs(out, "dcgan_epoch", timings, REFERENCE)
+    report_epochs(out, "dcgan_epoch", timings, REFERENCE, flops=flops, ceiling=ceiling)
 
 
 if __name__ == "__main__":

@@ -24,17 +24,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/ is not a
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from _floor import FLOOR, matmul_floor  # noqa: E402
 from _timing import (  # noqa: E402
     Output,
     add_json_argument,
     add_steps_argument,
     machine_line,
     report_epochs,
+    say_ceiling,
     time_interleaved,
 )
 
 import mitlgan  # noqa: E402
 from mitlgan.data import load_mnist  # noqa: E402
+from mitlgan.flops import graph_flops  # noqa: E402
 from mitlgan.models import build_mlp_discriminator, build_mlp_generator  # noqa: E402
 from mitlgan.training import fit_epochs_exactly  # noqa: E402
 
@@ -43,13 +46,12 @@ def adam():
     return keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.999)
 
 
-def tutorial_epoch(images, batch_size, latent_dim=100):
-    """The reference: one epoch per call, the TensorFlow DCGAN tutorial's way."""
-    keras.utils.set_random_seed(0)
+def tutorial_step(latent_dim=100):
+    """The reference's ``@tf.function`` train step on freshly built models and optimizers:
+    (real digits (B, 28, 28, 1) in [-1, 1]) -> generator loss."""
     generator, discriminator = build_mlp_generator(latent_dim), build_mlp_discriminator()
     g_optimizer, d_optimizer = adam(), adam()
     bce = keras.losses.BinaryCrossentropy()
-    dataset = tf.data.Dataset.from_tensor_slices(images).shuffle(len(images)).batch(batch_size)
 
     @tf.function
     def train_step(real):
@@ -67,12 +69,32 @@ def tutorial_epoch(images, batch_size, latent_dim=100):
                                         discriminator.trainable_variables))
         return g_loss
 
+    return train_step
+
+
+def tutorial_epoch(images, batch_size, latent_dim=100):
+    """The reference: one epoch per call, the TensorFlow DCGAN tutorial's way."""
+    keras.utils.set_random_seed(0)
+    train_step = tutorial_step(latent_dim)
+    dataset = tf.data.Dataset.from_tensor_slices(images).shuffle(len(images)).batch(batch_size)
+
     def epoch():
         for batch in dataset:
             loss = train_step(batch)
         return float(loss)
 
     return epoch
+
+
+def reference_work(images, batch_size, latent_dim=100):
+    """What one epoch of the reference must compute, read from its step graph (traced on
+    separate models, not run): (profiler FLOPs per epoch, the epoch's matrix products
+    alone as a timed floor, ``benchmarks/_floor.py``)."""
+    step = tutorial_step(latent_dim)
+    spec = tf.TensorSpec((batch_size, *images.shape[1:]), tf.float32)
+    steps = len(images) // batch_size
+    floor, _ = matmul_floor(step, spec, repeats=steps)
+    return graph_flops(step, spec) * steps, floor
 
 
 def bcegan_epoch(images, batch_size, latent_dim=100, steps_per_execution=1, jit_compile=False):
@@ -104,6 +126,8 @@ def main():
     images = data.train_images[: args.images].astype("float32") / 127.5 - 1.0
     out.say(f"{machine_line()}; MLP GAN (seed 002), {len(images)} digits, batch {args.batch_size}, "
             f"{args.steps} timed epochs per variant in interleaved rounds")
+    flops, floor = reference_work(images, args.batch_size)
+    ceiling = say_ceiling(out, "one epoch", flops)
     timings = time_interleaved({
         "tutorial loop": tutorial_epoch(images, args.batch_size),
         "mitlgan.BCEGAN fit": bcegan_epoch(images, args.batch_size),
@@ -112,8 +136,9 @@ def main():
            for k in (8, 32)},
         "mitlgan.BCEGAN fit, XLA, 32 steps per call": bcegan_epoch(
             images, args.batch_size, steps_per_execution=32, jit_compile=True),
+        FLOOR: floor,
     }, args.steps, say=out.say)
-    report_epochs(out, "mlp_gan_epoch", timings, "tutorial loop")
+    report_epochs(out, "mlp_gan_epoch", timings, "tutorial loop", flops=flops, ceiling=ceiling)
 
 
 if __name__ == "__main__":

@@ -85,17 +85,32 @@ def _copy_figure(source: Path, target: Path) -> None:
         image = image.resize((image.width * 3 // 4, image.height * 3 // 4))
 
 
+def superseded_record(folder: Path, why: str) -> dict:
+    """What stays of a published run that another run of its command replaces: its
+    command, time, commits, what shared its CPU, every verdict and its numbers."""
+    run = json.loads((folder / "run.json").read_text())
+    claims = json.loads((folder / "claims.json").read_text())["claims"]
+    kept = ("command", "wall_seconds", "machine", "git_commit", "report_commit", "note",
+            "cpu_shared_with")
+    return {"why": why, **{key: run[key] for key in kept if run.get(key)},
+            "verdicts": {claim["id"]: claim["verdict"] for claim in claims},
+            "numbers": {claim["id"]: claim["numbers"] for claim in claims}}
+
+
 def publish(run_dir, name: str, command: str, seconds: float, code_dir=None,
             results_root=REPOSITORY / "docs" / "results", report_commit=None,
             note: str | None = None, cpu_shared_with: str | None = None,
-            max_figures: int = MAX_FIGURES, hour_budgets: int = 1) -> Path:
+            max_figures: int = MAX_FIGURES, hour_budgets: int = 1,
+            supersedes: str | None = None) -> Path:
     """Write ``results_root/name`` from ``run_dir``; returns that folder.
 
     ``cpu_shared_with`` names what else ran on the CPU during the run: its wall time is
     then an upper bound of the preset's, recorded as such in ``run.json``. A run that
     spends several hour budgets in one command (the hour preset with ``--seeds 3``, each
     seed its own hour) says how many in ``hour_budgets``. Runs published inside ``name``
-    (``name/seed_1``, with their own ``run.json``) are kept."""
+    (``name/seed_1``, with their own ``run.json``) are kept. ``supersedes`` (why) replaces
+    a published run of the same command as the evidence and keeps what it said in
+    ``run.json`` (:func:`superseded_record`)."""
     sys.path.insert(0, str(REPOSITORY))
     from reproductions import open_run
 
@@ -103,6 +118,11 @@ def publish(run_dir, name: str, command: str, seconds: float, code_dir=None,
     result = open_run(run_dir)
     if result.report is None:
         raise SystemExit(f"error: {run_dir} has no report.md yet: finish the run first.")
+    superseded = None
+    if supersedes:
+        if not (target / "run.json").is_file():
+            raise SystemExit(f"error: --supersedes: nothing is published in {target} yet.")
+        superseded = superseded_record(target, supersedes)
     if target.exists():
         for path in target.iterdir():
             if path.is_dir() and any(path.rglob("run.json")):
@@ -128,7 +148,8 @@ def publish(run_dir, name: str, command: str, seconds: float, code_dir=None,
            **({"cpu_shared_with": cpu_shared_with} if cpu_shared_with else {}),
            **({"hour_budgets": hour_budgets} if hour_budgets > 1 else {}),
            "figures": list(result.figures)[:max_figures],
-           "figures_left_out": list(result.figures)[max_figures:]}
+           "figures_left_out": list(result.figures)[max_figures:],
+           **({"superseded_run": superseded} if superseded else {})}
     (target / "run.json").write_text(json.dumps(run, indent=2) + "\n")
     return target
 
@@ -167,6 +188,9 @@ def _wall_time(run: dict) -> str:
     budgets = run.get("hour_budgets", 1)
     text = f"{run['wall_seconds'] / 60:.0f} min{shared}" + (
         f" for {budgets} hour budgets" if budgets > 1 else "")
+    earlier = run.get("superseded_run")
+    if earlier:
+        text += f"; replaces an earlier run of the command ({earlier['why']}: see run.json)"
     rerun = run.get("unshared_rerun")
     if rerun:
         changed = len(rerun["verdicts_changed"])
@@ -200,7 +224,9 @@ def write_index(results_root=REPOSITORY / "docs" / "results") -> Path:
              "is held to the published run's alone time, since another seed is the same "
              "work); the board counts a verdict only when every seed gives it. A command "
              "that runs its seeds itself (`--seeds 3`) spends one hour budget per seed and "
-             "says so.", "",
+             "says so. A run made again alone with the current code may replace the "
+             "published one as the evidence (`--supersedes`); what the replaced run said "
+             "stays in `run.json` (`superseded_run`), off the board.", "",
              "| run | command | wall time | claims |", "|---|---|---|---|", *rows, ""]
     index = root / "README.md"
     index.write_text("\n".join(lines))
@@ -230,6 +256,10 @@ def main(argv=None) -> int:
         "RUN_DIR is a rerun, alone on the CPU, of the run published as NAME whose CPU was "
         "shared: add its wall time (--seconds), numbers and changed verdicts to that "
         "run.json, keep the published evidence"))
+    parser.add_argument("--supersedes", metavar="WHY", default=None, help=(
+        "RUN_DIR replaces the run published as NAME (say why, e.g. that one shared its "
+        "CPU and was judged by an earlier rule); its verdicts, numbers and times stay in "
+        "run.json as superseded_run"))
     args = parser.parse_args(argv)
     if args.unshared_rerun:
         print(f"wrote {record_unshared_rerun(args.name, args.seconds, args.run_dir)}")
@@ -245,7 +275,8 @@ def main(argv=None) -> int:
                                  args.code_dir, report_commit=args.report_commit,
                                  note=args.note, cpu_shared_with=args.cpu_shared_with,
                                  max_figures=args.figures,
-                                 hour_budgets=args.hour_budgets)))
+                                 hour_budgets=args.hour_budgets,
+                                 supersedes=args.supersedes)))
     print(f"wrote {write_index()}")
     return 0
 

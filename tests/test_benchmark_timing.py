@@ -141,13 +141,7 @@ def test_the_dcgan_reference_trains_batchnorm_and_the_printed_loop_does_not():
     import numpy as np
     import tensorflow as tf
 
-    folder = str(Path(__file__).resolve().parents[1] / "benchmarks")
-    sys.path.insert(0, folder)
-    try:
-        import dcgan_epoch
-    finally:
-        while folder in sys.path:  # the benchmark adds it too: leave no copy behind
-            sys.path.remove(folder)
+    dcgan_epoch = _benchmark_module("dcgan_epoch")
     images = np.random.default_rng(0).uniform(-1, 1, (32, 64, 64, 3)).astype("float32")
     moved = {}
     for training in (None, True):
@@ -162,3 +156,53 @@ def test_the_dcgan_reference_trains_batchnorm_and_the_printed_loop_does_not():
         moved[training] = [float(np.abs(layer.moving_mean.numpy()).max()) for layer in norms]
     assert moved[None] == [0.0] * len(moved[None])  # the initial moving mean, untouched
     assert all(value > 0 for value in moved[True])
+
+
+def _benchmark_module(name):
+    folder = str(Path(__file__).resolve().parents[1] / "benchmarks")
+    sys.path.insert(0, folder)
+    try:
+        return importlib.import_module(name)
+    finally:
+        while folder in sys.path:  # a benchmark adds it too: leave no copy behind
+            sys.path.remove(folder)
+
+
+def test_the_matmul_floor_reads_every_product_of_a_dense_step_with_its_shapes():
+    """A Dense(3) layer on (4, 5) inputs, trained: the forward product, the weight
+    gradient x^T dy, and the input gradient dy W^T when the input is differentiated."""
+    import numpy as np
+    import tensorflow as tf
+
+    floor_module = _benchmark_module("_floor")
+    weights = tf.Variable(np.ones((5, 3), "float32"))
+
+    def step(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            loss = tf.reduce_sum(tf.matmul(x, weights) ** 2)
+        return tape.gradient(loss, [weights, x])
+
+    spec = tf.TensorSpec((4, 5), tf.float32)
+    products = floor_module.step_matmuls(step, spec)
+    assert sorted(products) == sorted([((4, 5), (5, 3), False, False),
+                                       ((4, 5), (4, 3), True, False),
+                                       ((4, 3), (5, 3), False, True)])
+    # three products of 4 x 5 x 3 multiply-adds each; the profiler counts the same
+    assert floor_module.matmul_flops(products) == 3 * 2 * 4 * 5 * 3
+    from mitlgan.flops import graph_flops
+
+    assert graph_flops(lambda x: tf.matmul(x, weights), spec) == 2 * 4 * 5 * 3
+    floor, timed = floor_module.matmul_floor(step, spec, repeats=2)
+    assert timed == products and np.isfinite(floor())
+    with pytest.raises(ValueError, match="no matrix product"):
+        floor_module.matmul_floor(lambda x: x * 2.0, spec)
+
+
+def test_the_epoch_table_prints_useful_gflops_and_the_ceiling_share_when_known():
+    timings = {"ref": _timing_of("ref", [2.0, 2.0]), "fast": _timing_of("fast", [1.0, 1.0])}
+    lines = timing.epoch_table(timings, "ref", flops=100e9, ceiling=200e9)
+    assert "of f32 matmul" in lines[0]
+    # 100 GFLOP in 2 s is 50 GFLOP/s, a quarter of 200; in 1 s, half
+    assert lines[1].split()[-2:] == ["50.0", "25%"] and lines[2].split()[-2:] == ["100.0", "50%"]
+    assert "GFLOP/s" not in timing.epoch_table(timings, "ref")[0]

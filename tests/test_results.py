@@ -153,6 +153,28 @@ def test_an_unshared_rerun_adds_its_time_and_the_verdicts_it_changed(tmp_path):
         publisher.record_unshared_rerun("zi2zi", 1000, rerun, results_root=tmp_path / "results")
 
 
+def test_a_superseded_run_keeps_its_verdicts_numbers_and_times_in_the_record(tmp_path):
+    publisher = _publisher()
+    published = tmp_path / "results" / "zi2zi"
+    published.mkdir(parents=True)
+    run = {"command": "python -m reproductions.zi2zi --preset hour", "preset": "hour",
+           "wall_seconds": 3817, "git_commit": "abc", "cpu_shared_with": "another run",
+           "unshared_rerun": {"wall_seconds": 1500}}
+    (published / "run.json").write_text(json.dumps(run))
+    (published / "claims.json").write_text(json.dumps(_claims("not supported", "L1 0.3")))
+    record = publisher.superseded_record(published, "judged by an earlier rule")
+    assert record == {"why": "judged by an earlier rule", "command": run["command"],
+                      "wall_seconds": 3817, "git_commit": "abc",
+                      "cpu_shared_with": "another run",
+                      "verdicts": {"000-style": "not supported"},
+                      "numbers": {"000-style": "L1 0.3"}}
+    replacing = {**run, "wall_seconds": 1500, "superseded_run": record}
+    del replacing["cpu_shared_with"], replacing["unshared_rerun"]
+    (published / "run.json").write_text(json.dumps(replacing))
+    index = publisher.write_index(tmp_path / "results").read_text()
+    assert "25 min; replaces an earlier run of the command (judged by an earlier rule" in index
+
+
 def test_a_seed_flag_is_told_from_the_seeds_flag():
     assert _names_a_seed("python -m reproductions.x --seed 1") and \
         _names_a_seed("python -m reproductions.x --seed=2 --output o")
