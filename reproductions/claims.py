@@ -33,6 +33,8 @@ RUN_RECORD = "run.json"
 UNSETTLED = "unsettled, runs of one command disagree:"
 #: prefix of a cell whose runs of one command, with at least two seeds, all agree
 AGREED = "the same in all {seeds} seeds ({runs}):"
+#: the same, when every run repeats its experiment over seeds itself (``--seeds K``)
+AGREED_REPEATS = "the same in all {seeds} runs ({runs}), {each} seeds each, {total} in all:"
 
 
 def find_claims(folders) -> list[Path]:
@@ -116,8 +118,10 @@ def board_rows(runs) -> tuple[list[str], list[list[str]]]:
                 verdict = f"{verdict} ({EARLY})"
             row["cells"].setdefault(run["column"], []).append(f"{verdict} [{labels[id(run)]}]")
             group = row["outcomes"].setdefault((run["column"], _same_command(run["command"])),
-                                               {"outcomes": set(), "seeds": set(), "runs": []})
+                                               {"outcomes": set(), "seeds": set(), "runs": [],
+                                                "repeats": set()})
             group["outcomes"].add(_outcome(claim["verdict"]))
+            group["repeats"].add(int(run["budget"].get("seeds") or 1))
             group["seeds"].add(_seed(run["command"]))
             group["runs"].append(labels[id(run)])
             if claim["numbers"] and not run.get("rerun"):
@@ -140,9 +144,18 @@ def _prefix(groups: dict, column: str) -> str:
     groups = [group for (col, _), group in groups.items() if col == column]
     if any(len(group["outcomes"]) > 1 for group in groups):
         return f"{UNSETTLED} "
-    agreed = [AGREED.format(seeds=len(group["seeds"]), runs=", ".join(group["runs"]))
-              for group in groups if len(group["seeds"]) >= 2 and group["outcomes"] != {UNTESTED}]
+    agreed = [_agreed(group) for group in groups
+              if len(group["seeds"]) >= 2 and group["outcomes"] != {UNTESTED}]
     return " ".join(agreed) + " " if agreed else ""
+
+
+def _agreed(group: dict) -> str:
+    runs, repeats = ", ".join(group["runs"]), group["repeats"]
+    if len(repeats) == 1 and min(repeats) > 1:  # each run is itself over K seeds
+        each = min(repeats)
+        return AGREED_REPEATS.format(seeds=len(group["seeds"]), runs=runs, each=each,
+                                     total=each * len(group["seeds"]))
+    return AGREED.format(seeds=len(group["seeds"]), runs=runs)
 
 
 def _budget_text(budget: dict) -> str:
@@ -171,7 +184,10 @@ def board_markdown(runs) -> str:
              "own hour. Runs of one command that differ only in `--output` or `--seed` count "
              "as one experiment: a verdict holds over its seeds only when every seed gives "
              f"it (the margin is unanimity; the cell then says "
-             f"*{AGREED.format(seeds='N', runs='the runs')}*), "
+             f"*{AGREED.format(seeds='N', runs='the runs')}*, or, when every run is "
+             f"itself over K seeds, "
+             f"*{AGREED_REPEATS.format(seeds='N', runs='the runs', each='K', total='N x K')}*"
+             "), "
              f"and where they reach different verdicts the cell says "
              f"*{UNSETTLED.rstrip(':')}*: the seeds do not decide that claim at this budget. "
              "Made by "

@@ -134,3 +134,17 @@ def test_runs_with_other_seeds_are_one_experiment_settled_only_when_every_seed_a
     assert all(row[3].startswith(board.AGREED.format(seeds=2, runs="h1, h2"))
                for row in by_claim.values())
     assert all(row[3].index("[h1]") < row[3].index("[h2]") for row in by_claim.values())
+
+
+def test_runs_each_over_several_seeds_say_how_many_seeds_agree_in_all(runs, tmp_path):
+    """Two runs of the ablation command (--seed 0 and 1), each over 3 seeds itself: 6."""
+    payload = json.loads((runs / "hour" / "palindrome" / "claims.json").read_text())
+    base = payload["command"].split(" --output")[0]
+    for folder, command in (("a", f"{base} --output /a"), ("b", f"{base} --seed 1 --output /b")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "claims.json").write_text(json.dumps(
+            {**payload, "command": command, "budget": {**payload["budget"], "seeds": 3}}))
+    rows = board.board_rows(board.load_runs(board.find_claims([tmp_path])))[1]
+    expected = board.AGREED_REPEATS.format(seeds=2, runs="h1, h2", each=3, total=6)
+    assert expected == "the same in all 2 runs (h1, h2), 3 seeds each, 6 in all:"
+    assert all(row[3].startswith(expected + " ") for row in rows)
