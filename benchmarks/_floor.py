@@ -8,8 +8,9 @@ step graph (forward and backward), with its operand shapes and transposes, and b
 one ``tf.function`` that does just those products on fixed random operands, all
 independent of each other (so the two cores may overlap them, which a real step's
 chain of dependent products cannot). Timed beside the step, it is an optimistic floor:
-reference time / floor time bounds how much faster *any* float32 implementation of the
-same products could be on this machine.
+reference time / floor time bounds how much faster any float32 implementation of the
+same products with TensorFlow's default kernels could be on this machine (XLA's own dot
+kernels are another matter: they can beat it, see docs/performance.md).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import tensorflow as tf
 
 MATMUL_OPS = ("MatMul", "BatchMatMulV2", "BatchMatMulV3")
-# The floor's row label: its ratio to the reference bounds any float32 speed-up.
+# The floor's row label: its ratio to the reference bounds a float32 speed-up.
 FLOOR = "the reference's matrix products alone (floor)"
 
 
