@@ -35,7 +35,8 @@ from _timing import (  # noqa: E402
 )
 
 from mitlgan.data.fonts import DEFAULT_SOURCE_FONT, DEFAULT_TARGET_FONTS, font_pairs, shared_charset  # noqa: E402
-from mitlgan.gans.zi2zi import Zi2Zi, category_loss, const_loss, l1_loss  # noqa: E402
+from mitlgan.gans.zi2zi import Zi2Zi  # noqa: E402
+from mitlgan.losses import category_loss, const_loss, l1_loss  # noqa: E402
 from mitlgan.models.zi2zi import build_zi2zi_discriminator, build_zi2zi_generator  # noqa: E402
 
 STYLES = 10

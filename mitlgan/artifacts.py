@@ -12,9 +12,6 @@ HISTORY_FILE = "history.csv"  # one row per epoch: losses and metrics
 CHECKPOINT_DIR = "checkpoints"
 SAMPLES_DIR = "samples"  # epoch_NNNN.png grids from fixed latents
 TENSORBOARD_DIR = "tensorboard"  # event files: tensorboard --logdir RUN
-#: in a checkpoint folder: one line per damaged checkpoint skipped on resume (the runner
-#: copies the lines into the stage's done.json)
-DAMAGED_LOG = "damaged.log"
 
 
 def sample_grid_name(epoch: int) -> str:

@@ -10,6 +10,7 @@ previous checkpoint stays the latest. A fresh process rebuilds the same models,
 compiles and calls :func:`load_checkpoint`.
 """
 
+import dataclasses
 import json
 import os
 import re
@@ -25,7 +26,6 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from mitlgan.artifacts import DAMAGED_LOG
 from mitlgan.errors import UserInputError
 from mitlgan.files import naming
 
@@ -240,13 +240,6 @@ def load_checkpoint(gan, path):
                     f"{path}: {group} variable {saved_path!r} has shape {tuple(saved_shape)} in the "
                     f"checkpoint but {variable.path!r} has {tuple(variable.shape)} in the model."
                 )
-    for key, expected in gan.checkpoint_settings().items():
-        if meta.get(key) != expected:
-            warnings.warn(
-                f"{path} was trained with {key}={meta.get(key)!r}; continuing with {expected!r} "
-                "changes what a step and an epoch mean.",
-                stacklevel=2,
-            )
     try:
         # our own handle: np.load leaks the one it opens when the archive is cut short
         with open(path / STATE_FILE, "rb") as handle, np.load(handle) as data:
@@ -265,20 +258,35 @@ def load_checkpoint(gan, path):
     return meta
 
 
+@dataclasses.dataclass(frozen=True)
+class ResumePoint:
+    """What :func:`resume_latest` restored.
+
+    Attributes:
+        path: the checkpoint restored, or None when there was none.
+        meta: its ``meta.json`` dict (None with no checkpoint).
+        skipped: one line per damaged newer checkpoint that was skipped.
+    """
+
+    path: Path | None
+    meta: dict | None
+    skipped: tuple[str, ...] = ()
+
+
 def resume_latest(gan, directory):
     """Restore ``gan`` from the newest checkpoint of ``directory`` that can be read.
 
     A damaged newest checkpoint (a machine that died while writing it) is skipped,
     loudly: a warning and a line on stderr name it and the one resumed from instead, and
-    a line is appended to ``DIRECTORY/damaged.log``. A checkpoint of another
-    architecture is not damage: its ``ValueError`` propagates.
+    the returned point lists it (a training call passes it on in its ``TrainResult``).
+    A checkpoint of another architecture is not damage: its ``ValueError`` propagates.
 
     Args:
         gan: the :class:`mitlgan.gans.AdversarialModel` to restore.
         directory: a checkpoint directory (missing or empty: nothing to resume).
 
     Returns:
-        ``(path, meta)`` of the checkpoint restored, or ``(None, None)`` when there is none.
+        :class:`ResumePoint` (``path`` None when there is no checkpoint).
 
     Raises:
         DamagedCheckpointError: checkpoints exist but none can be read (the message
@@ -293,16 +301,41 @@ def resume_latest(gan, directory):
         except DamagedCheckpointError as err:
             problems.append(f"{path}: {err}")
             continue
+        skipped = []
         for problem in problems:
             message = f"Damaged checkpoint skipped: {problem}. Resumed from {path} instead."
             warnings.warn(message, stacklevel=2)
             print(f"WARNING: {message}", file=sys.stderr, flush=True)
-            with open(directory / DAMAGED_LOG, "a", encoding="utf-8") as log:
-                log.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {message}\n")
-        return path, meta
+            skipped.append(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {message}")
+        return ResumePoint(path, meta, tuple(skipped))
     if problems:
         raise DamagedCheckpointError(
             f"No checkpoint in {directory} can be read:\n  " + "\n  ".join(problems)
             + f"\nDelete {directory} to train this stage from the start (the finished stages "
             "are kept), or add --restart to start the whole run over.")
-    return None, None
+    return ResumePoint(None, None)
+
+
+def setting_differences(meta: dict, gan, data_settings: dict) -> list[str]:
+    """``name: saved -> now`` for every training setting a checkpoint was written under
+    that differs now: the model's ``checkpoint_settings()`` (n_critic, loss weights...)
+    and ``data_settings`` (batch, data seed, number of images; compared with the
+    checkpoint's "metadata"). A setting the checkpoint does not record is not compared.
+
+    Args:
+        meta: the checkpoint's ``meta.json`` dict.
+        gan: the model about to continue from it.
+        data_settings: the data settings of the training call about to continue.
+    """
+    saved_data = meta.get("metadata", {})
+    pairs = [(key, meta[key], value) for key, value in gan.checkpoint_settings().items()
+             if key in meta]
+    pairs += [(key, saved_data[key], value) for key, value in data_settings.items()
+              if key in saved_data]
+    return [f"{key}: {saved!r} -> {now!r}" for key, saved, now in pairs
+            if _comparable(saved) != _comparable(now)]
+
+
+def _comparable(value):
+    # meta.json round trip: tuples come back as lists
+    return json.loads(json.dumps(value))

@@ -8,7 +8,10 @@ the previous version intact. No TensorFlow import here.
 
 from __future__ import annotations
 
+import csv
 import errno
+import io
+import json
 import os
 from pathlib import Path
 
@@ -51,6 +54,21 @@ def write_atomic(path, data: str | bytes) -> Path:
         temporary.unlink(missing_ok=True)
         raise naming(err, path) from err
     return path
+
+
+def write_json_atomic(path, payload) -> Path:
+    """Write ``payload`` as indented, key-sorted JSON with :func:`write_atomic`."""
+    return write_atomic(path, json.dumps(payload, indent=2, sort_keys=True) + "\n")
+
+
+def write_csv_atomic(path, rows, fieldnames) -> Path:
+    """Write dict ``rows`` as a CSV with a header of ``fieldnames`` (keys not in it are
+    left out) with :func:`write_atomic`; the csv module's dialect (CRLF line ends)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(fieldnames), extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return write_atomic(path, buffer.getvalue())
 
 
 def disk_full(error: BaseException) -> OSError | None:

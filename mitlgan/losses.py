@@ -1,5 +1,6 @@
-"""GAN losses as pure functions of tensors: WGAN-GP (Gulrajani et al. 2017, Algorithm 1)
-and the binary cross-entropy GAN (Goodfellow et al. 2014).
+"""GAN losses as pure functions of tensors: WGAN-GP (Gulrajani et al. 2017, Algorithm 1),
+the binary cross-entropy GAN (Goodfellow et al. 2014) and zi2zi's terms. Every
+``train_step`` of :mod:`mitlgan.gans` computes its losses with these functions.
 
 All results are float32 whatever the compute dtype of the critic (mixed precision
 computes layers in float16/bfloat16; the losses and the penalty are reduced in float32
@@ -23,32 +24,48 @@ def _scores(scores, name):
     return scores
 
 
-def wasserstein_critic_loss(real_scores, fake_scores):
+def _check_reduction(reduction):
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction={reduction!r} is not supported; choose one of {REDUCTIONS}.")
+
+
+def wasserstein_critic_loss(real_scores, fake_scores, *, reduction="mean"):
     """Critic loss ``mean(D(fake)) - mean(D(real))`` (without the gradient penalty).
 
     Args:
         real_scores: critic scores of real images, (B,) or (B, 1), any float dtype.
-        fake_scores: critic scores of generated images, (B',) or (B', 1).
+        fake_scores: critic scores of generated images, (B',) or (B', 1); with
+            ``reduction="none"`` paired with the real ones (B' = B).
+        reduction: "mean" (a scalar) or "none": the (B,) values ``D(fake_i) - D(real_i)``,
+            whose mean is the scalar (what a train step sums over a global batch).
 
     Returns:
-        float32 scalar. Minimising it maximises the critic's Wasserstein estimate
-        ``mean(D(real)) - mean(D(fake))``, which is its negative.
+        float32 scalar or (B,). Minimising it maximises the critic's Wasserstein
+        estimate ``mean(D(real)) - mean(D(fake))``, which is its negative.
     """
+    _check_reduction(reduction)
     real_scores = _scores(real_scores, "real_scores")
     fake_scores = _scores(fake_scores, "fake_scores")
+    if reduction == "none":
+        return tf.reshape(fake_scores, [-1]) - tf.reshape(real_scores, [-1])
     return tf.reduce_mean(fake_scores) - tf.reduce_mean(real_scores)
 
 
-def wasserstein_generator_loss(fake_scores):
+def wasserstein_generator_loss(fake_scores, *, reduction="mean"):
     """Generator loss ``-mean(D(fake))``.
 
     Args:
         fake_scores: critic scores of generated images, (B,) or (B, 1).
+        reduction: "mean" (a scalar) or "none" (the (B,) values ``-D(fake_i)``).
 
     Returns:
-        float32 scalar.
+        float32 scalar or (B,).
     """
-    return -tf.reduce_mean(_scores(fake_scores, "fake_scores"))
+    _check_reduction(reduction)
+    fake_scores = _scores(fake_scores, "fake_scores")
+    if reduction == "none":
+        return -tf.reshape(fake_scores, [-1])
+    return -tf.reduce_mean(fake_scores)
 
 
 def _safe_norm(squared_norm):
@@ -126,8 +143,7 @@ def gradient_penalty(critic, real, fake, alpha=None, *, seed=None, training=True
     Returns:
         float32 scalar (reduction="mean") or (B,) tensor (reduction="none"), >= 0.
     """
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction={reduction!r} is not supported; choose one of {REDUCTIONS}.")
+    _check_reduction(reduction)
     real = tf.cast(tf.convert_to_tensor(real), tf.float32)
     if alpha is None:
         alpha = keras.random.uniform(tf.shape(real)[:1], 0.0, 1.0, dtype="float32", seed=seed)
@@ -164,8 +180,7 @@ def binary_cross_entropy(scores, target, *, from_logits=False, reduction="mean")
     """
     if target not in (0, 1):
         raise ValueError(f"target={target!r} must be 0 or 1.")
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction={reduction!r} is not one of {REDUCTIONS}.")
+    _check_reduction(reduction)
     scores = tf.reshape(_scores(scores, "scores"), [-1])
     if from_logits:
         # -log sigmoid(l) = softplus(-l); -log(1 - sigmoid(l)) = softplus(l)
@@ -176,17 +191,20 @@ def binary_cross_entropy(scores, target, *, from_logits=False, reduction="mean")
     return tf.reduce_mean(terms) if reduction == "mean" else terms
 
 
-def bce_discriminator_loss(real_scores, fake_scores, *, from_logits=False):
-    """Discriminator loss ``mean(-log D(x)) + mean(-log(1 - D(G(z))))``, float32 scalar.
+def bce_discriminator_loss(real_scores, fake_scores, *, from_logits=False, reduction="mean"):
+    """Discriminator loss ``mean(-log D(x)) + mean(-log(1 - D(G(z))))``.
 
     Args:
         real_scores: D of real images (B,) or (B, 1) (probabilities, or logits).
-        fake_scores: D of generated images (B',) or (B', 1).
+        fake_scores: D of generated images (B',) or (B', 1); with ``reduction="none"``
+            paired with the real ones (B' = B).
         from_logits: whether the scores are logits.
+        reduction: "mean" (float32 scalar) or "none" (float32 (B,): each pair's
+            ``-log D(x_i) - log(1 - D(G(z_i)))``, whose mean is the scalar).
     """
-    return binary_cross_entropy(real_scores, 1, from_logits=from_logits) + binary_cross_entropy(
-        fake_scores, 0, from_logits=from_logits
-    )
+    return binary_cross_entropy(
+        real_scores, 1, from_logits=from_logits, reduction=reduction
+    ) + binary_cross_entropy(fake_scores, 0, from_logits=from_logits, reduction=reduction)
 
 
 def bce_generator_loss(fake_scores, kind="non_saturating", *, from_logits=False, reduction="mean"):
@@ -203,3 +221,35 @@ def bce_generator_loss(fake_scores, kind="non_saturating", *, from_logits=False,
     if kind == "minimax":
         return -binary_cross_entropy(fake_scores, 0, from_logits=from_logits, reduction=reduction)
     raise ValueError(f"generator loss {kind!r} is not one of {GENERATOR_LOSSES}.")
+
+
+# ---- zi2zi (kaonashi-tyc/zi2zi model/unet.py) ----------------------------------------------
+
+
+def sigmoid_cross_entropy(logits, labels):
+    """Mean over all elements of ``max(l, 0) - l * y + log(1 + exp(-|l|))`` (float32).
+
+    Args:
+        logits: any shape, any float dtype.
+        labels: same shape, values in [0, 1].
+    """
+    return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(
+        labels=tf.cast(labels, tf.float32), logits=tf.cast(logits, tf.float32)))
+
+
+def category_loss(logits, styles, num_styles):
+    """zi2zi's category loss: the mean sigmoid cross-entropy of (B, K) logits against
+    the one-hot (B,) int styles (K = ``num_styles``; zi2zi's choice, not softmax)."""
+    return sigmoid_cross_entropy(logits, tf.one_hot(tf.cast(styles, tf.int32), num_styles))
+
+
+def l1_loss(fake, target):
+    """Mean absolute difference over all pixels of two (B, H, W, C) batches (float32)."""
+    return tf.reduce_mean(tf.abs(tf.cast(fake, tf.float32) - tf.cast(target, tf.float32)))
+
+
+def const_loss(encoded_source, encoded_fake):
+    """Mean squared difference of two bottlenecks (any equal shapes): the generated glyph
+    should encode like its source (zi2zi's "encoding constant loss"), float32."""
+    return tf.reduce_mean(tf.square(tf.cast(encoded_source, tf.float32)
+                                    - tf.cast(encoded_fake, tf.float32)))

@@ -1,13 +1,13 @@
-"""What a size check (a runner's ``--max-steps``) measures of each training call.
+"""What a size check (``train(max_steps=...)``) measures of each training call.
 
-A size check trains every stage of a preset at its real size for a few steps. Each
-training call made during it adds one record here: the seconds per step after the
-first (which builds and traces the graph), the FLOPs of one train step (TensorFlow's
-profiler count of the traced step, :func:`mitlgan.flops.graph_flops`) and the steps the
-call would have run without ``--max-steps``. The runner moves the records of a stage
-into its ``done.json`` (:func:`take_records`), and ``scripts/check_full_presets.py``
-turns them into seconds per step on this machine and hours on an accelerator
-(:mod:`mitlgan.accelerators`).
+A size check trains every stage of a preset at its real size for a few steps
+(``train(max_steps=...)``). Each training call made during it returns one record (in
+its ``TrainResult.size_check``): the seconds per step after the first (which builds and
+traces the graph), the FLOPs of one train step (TensorFlow's profiler count of the
+traced step, :func:`mitlgan.flops.graph_flops`) and the steps the call would have run
+without the size check. A caller keeps them (the reproductions' runner in each stage's
+``done.json``); ``scripts/check_full_presets.py`` turns them into seconds per step on
+this machine and hours on an accelerator (:mod:`mitlgan.accelerators`).
 
 This module imports neither Keras nor TensorFlow until a record is made, so the runner
 can read it cheaply.
@@ -18,24 +18,7 @@ from __future__ import annotations
 import statistics
 import time
 
-__all__ = ["StepTimer", "record_training_call", "step_input_specs", "take_records"]
-
-_RECORDS: list[dict] = []
-
-
-def take_records() -> list[dict]:
-    """The records made since the last call (oldest first), and forget them.
-
-    Returns:
-        list of dicts with keys ``label`` (str), ``steps_timed`` (int),
-        ``step_seconds`` (median seconds of a step after the first, or None when only
-        one step ran), ``step_flops`` (int or None when the step could not be traced)
-        ``full_steps`` (int, the call's steps without ``--max-steps``) and, when
-        ``step_flops`` is None, ``no_flops_because`` (str).
-    """
-    records = list(_RECORDS)
-    _RECORDS.clear()
-    return records
+__all__ = ["StepTimer", "record_training_call", "step_input_specs"]
 
 
 def StepTimer():  # noqa: N802 - a factory, so that importing this module stays light
@@ -76,7 +59,7 @@ def step_input_specs(element_spec, batch_size: int):
 
 def record_training_call(label: str, model, element_spec, batch_size: int, step_seconds,
                          full_steps: int) -> dict:
-    """Add one record (see :func:`take_records`) for a finished size-check training call.
+    """The record of a finished size-check training call.
 
     Args:
         label: what was trained (a model or stage name).
@@ -86,10 +69,14 @@ def record_training_call(label: str, model, element_spec, batch_size: int, step_
         batch_size: the batch of one step.
         step_seconds: the timed steps' seconds in order (the first one, which traced the
             graph, is left out of the median).
-        full_steps: steps the call runs without ``--max-steps`` (all epochs).
+        full_steps: steps the call runs without the size check (all epochs).
 
     Returns:
-        The record.
+        dict with keys ``label`` (str), ``steps_timed`` (int), ``step_seconds`` (median
+        seconds of a step after the first, or None when only one step ran),
+        ``step_flops`` (int or None when the step could not be traced), ``full_steps``
+        (int, the call's steps without the size check) and, when ``step_flops`` is None,
+        ``no_flops_because`` (str).
     """
     from mitlgan.flops import graph_flops_and_loops
 
@@ -107,5 +94,4 @@ def record_training_call(label: str, model, element_spec, batch_size: int, step_
               "step_seconds": round(statistics.median(later), 4) if later else None,
               "step_flops": flops, "full_steps": int(full_steps),
               **({"no_flops_because": why_not} if why_not else {})}
-    _RECORDS.append(record)
     return record

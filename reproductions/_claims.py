@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from reproductions._runner import write_json_atomic
+from mitlgan.files import write_json_atomic
 
 CLAIMS_FILE = "claims.json"
 UNTESTED = "untested"

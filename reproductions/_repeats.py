@@ -18,7 +18,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from reproductions._runner import write_json_atomic
+from mitlgan.files import write_json_atomic
 
 RESULT_FILE = "result.json"
 REPEAT_STRIDE = 100

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import sys
-from pathlib import Path
 
 import matplotlib
 
@@ -65,9 +64,3 @@ def format_number(value, digits=4) -> str:
         return "n/a"
     return f"{value:.{digits}g}" if abs(value) < 1e-3 else f"{value:.{digits}f}"
 
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` whole or not at all (:func:`mitlgan.files.write_atomic`)."""
-    from mitlgan.files import write_atomic
-
-    write_atomic(path, text)

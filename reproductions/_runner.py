@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from mitlgan.distribute import WorkerLostError
+from mitlgan.files import write_json_atomic
 from reproductions import _workers
 from reproductions._environment import environment, has_gpu, peak_memory_mb
 from reproductions._errors import UsageError, is_user_error, wants_traceback
@@ -41,10 +43,10 @@ from reproductions._flags import DeclareFlags, FlagTable, runner_flags
 from reproductions._lock import LOCK_FILE, RunFolderLock, empty_except_lock
 from reproductions._quiet import start_tensorflow_quietly
 from reproductions._stage_notes import (
-    add_stage_notes,
-    append_damaged_section,
+    StageNotes,
+    damaged_section,
     disk_full_message,
-    mark_size_check,
+    size_check_banner,
 )
 
 CONFIG_FILE = "config.json"
@@ -98,14 +100,6 @@ def keras_verbosity(interactive: int = 1) -> int:
     return interactive if sys.stdout.isatty() and not os.environ.get("CI") else 2
 
 
-def write_json_atomic(path: Path, payload) -> None:
-    """Write ``payload`` as indented, key-sorted JSON, whole or not at all
-    (:func:`mitlgan.files.write_atomic`)."""
-    from mitlgan.files import write_atomic
-
-    write_atomic(path, json.dumps(payload, indent=2, sort_keys=True) + "\n")
-
-
 def config_differences(old: dict, new: dict) -> list[str]:
     """Readable ``key: old -> new`` lines for every key whose value differs."""
     keys = sorted(set(old) | set(new))
@@ -129,6 +123,25 @@ class RunContext:
     run_dir: Path
     log: RunLog | None = None
     shared: dict = field(default_factory=dict)
+    #: what the current stage's training calls learnt about themselves (size-check
+    #: records, damaged checkpoints skipped); the runner puts it in the stage's done.json
+    stage_notes: StageNotes = field(default_factory=lambda: StageNotes())
+
+    def train(self, gan, images, **settings):
+        """:func:`mitlgan.training.train` with this run's ``--max-steps``; what the
+        call returns about itself (size check, damaged checkpoints) goes into the
+        stage's ``done.json``. Returns the ``TrainResult``."""
+        from mitlgan.training import train
+
+        settings.setdefault("max_steps", self.max_steps)
+        result = train(gan, images, **settings)
+        self.stage_notes.add_training(result)
+        return result
+
+    def note_size_check(self, record: dict) -> None:
+        """Keep a size-check record of a training call made without :meth:`train`
+        (a plain ``fit``; see :func:`mitlgan.size_check.record_training_call`)."""
+        self.stage_notes.size_check.append(record)
 
     def stage_dir(self, stage: str) -> Path:
         """``RUN_DIR/STAGE`` (not created)."""
@@ -137,6 +150,23 @@ class RunContext:
     def done_payload(self, stage: str) -> dict:
         """What ``stage`` returned when it finished (its ``done.json``)."""
         return json.loads((self.stage_dir(stage) / DONE_FILE).read_text())
+
+    def write_report(self, lines: list[str]) -> Path:
+        """Write ``report.md`` from a renderer's ``lines``, whole or not at all, with
+        what the runner knows of the run around them: a size-check banner first in a
+        ``--max-steps`` run, the damaged checkpoints any finished stage skipped last.
+        Nothing edits the report afterwards. Returns its path."""
+        from mitlgan.files import write_atomic
+
+        damaged = [line for name in self.reproduction.stage_names
+                   if is_done(self.run_dir, name)
+                   for line in self.done_payload(name).get("damaged_checkpoints", [])]
+        damaged += self.stage_notes.damaged_checkpoints
+        text = "\n".join([*size_check_banner(self.max_steps), *lines,
+                          *damaged_section(damaged)]).rstrip("\n") + "\n"
+        path = self.run_dir / REPORT_FILE
+        write_atomic(path, text)
+        return path
 
     def load_once(self, key: str, load: Callable[[], object]):
         """``load()`` the first time ``key`` is asked for in this process, then the same object."""
@@ -362,6 +392,7 @@ def _run_stages(reproduction: Reproduction, context: RunContext, folders) -> int
             say(header)
             stage_dir = context.stage_dir(stage.name)
             stage_dir.mkdir(parents=True, exist_ok=True)
+            context.stage_notes = StageNotes()
             started = time.perf_counter()
             try:
                 payload = stage.run(context) or {}
@@ -371,7 +402,7 @@ def _run_stages(reproduction: Reproduction, context: RunContext, folders) -> int
                 return 130
             except Exception as err:
                 logging.getLogger(RUN_LOGGER).error("Traceback:", exc_info=err)  # run.log only
-                if type(err).__name__ == "WorkerLostError":  # mitlgan.distribute's
+                if isinstance(err, WorkerLostError):
                     say(f"{stage.name}: {err}\nFinished stages are kept.")
                     return LOST_WORKER_EXIT
                 full = disk_full_message(stage.name, err)
@@ -385,17 +416,13 @@ def _run_stages(reproduction: Reproduction, context: RunContext, folders) -> int
                 raise
             payload.setdefault("seconds_this_run", round(time.perf_counter() - started, 1))
             payload.setdefault("peak_memory_mb", peak_memory_mb())  # of the process so far
-            for warning in add_stage_notes(payload, stage_dir, context.max_steps):
+            for warning in context.stage_notes.add_to(payload, context.max_steps):
                 say(f"  WARNING: {warning}")
             write_json_atomic(stage_dir / DONE_FILE, payload)
         if context.args.until == stage.name:
             say(f"Stopped after {stage.name} (--until). Run the same command without --until "
                 "to go on.")
             return 0
-    append_damaged_section(context.run_dir / REPORT_FILE, [
-        line for name in context.reproduction.stage_names if is_done(context.run_dir, name)
-        for line in context.done_payload(name).get("damaged_checkpoints", [])])
-    mark_size_check(context.run_dir / REPORT_FILE, context.max_steps)
     report = folders.run_dir / REPORT_FILE  # the chief's, also for another worker
     default = (f"Finished. Report: {report}" if (context.run_dir / REPORT_FILE).is_file()
                else f"Finished: {folders.run_dir}")

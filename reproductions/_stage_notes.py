@@ -1,12 +1,14 @@
 """What the runner adds when a stage met trouble that is not a bug: a full disk (the
-message that ends the run) and damaged checkpoints skipped on resume (their lines in
-the stage's ``done.json`` and a section of ``report.md``)."""
+message that ends the run), damaged checkpoints skipped on resume and a size check's
+records (in the stage's ``done.json``, from the ``TrainResult`` of each training call),
+and the lines a report renders from them."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import dataclass, field
 
 DAMAGED_HEADING = "## Damaged checkpoints skipped on resume"
+SIZE_CHECK_MARK = "> **Size check (`--max-steps"
 
 
 def disk_full_message(stage: str, error: BaseException) -> str | None:
@@ -22,68 +24,53 @@ def disk_full_message(stage: str, error: BaseException) -> str | None:
             "kept; free some space and run the same command to resume.")
 
 
-def damaged_checkpoint_lines(stage_dir: Path) -> list[str]:
-    """The lines of every checkpoint ``damaged.log`` under ``stage_dir`` (each a damaged
-    newest checkpoint that a resume skipped)."""
-    from mitlgan.artifacts import DAMAGED_LOG
+@dataclass
+class StageNotes:
+    """What one stage's training calls learnt about themselves.
 
-    return [line for log in sorted(Path(stage_dir).rglob(DAMAGED_LOG))
-            for line in log.read_text(encoding="utf-8").splitlines() if line]
+    Attributes:
+        size_check: one record per training call of a ``--max-steps`` run
+            (:func:`mitlgan.size_check.record_training_call`).
+        damaged_checkpoints: one line per damaged newest checkpoint a resume skipped.
+    """
 
+    size_check: list[dict] = field(default_factory=list)
+    damaged_checkpoints: list[str] = field(default_factory=list)
 
-def append_damaged_section(report: Path, lines: list[str]) -> None:
-    """Append ``lines`` under :data:`DAMAGED_HEADING` to ``report`` (once; nothing when
-    there are no lines or no report)."""
-    report = Path(report)
-    if not lines or not report.is_file():
-        return
-    text = report.read_text(encoding="utf-8")
-    if DAMAGED_HEADING in text:
-        return
-    from mitlgan.files import write_atomic
+    def add_training(self, result) -> None:
+        """Keep what a ``mitlgan.training.TrainResult`` says about its call."""
+        if result.size_check is not None:
+            self.size_check.append(result.size_check)
+        self.damaged_checkpoints.extend(result.damaged_checkpoints)
 
-    write_atomic(report, text + f"\n{DAMAGED_HEADING}\n\nTraining resumed from an earlier "
-                 "checkpoint than the newest, so those epochs were trained twice:\n\n"
-                 + "".join(f"- {line}\n" for line in lines))
-
-
-SIZE_CHECK_MARK = "> **Size check (`--max-steps"
-
-
-def mark_size_check(report: Path, max_steps: int | None) -> None:
-    """Open ``report`` with a line saying it comes from a ``--max-steps`` run (once;
-    nothing for a real run or when there is no report): its numbers mean nothing."""
-    report = Path(report)
-    if max_steps is None or not report.is_file():
-        return
-    text = report.read_text(encoding="utf-8")
-    if SIZE_CHECK_MARK in text:
-        return
-    from mitlgan.files import write_atomic
-
-    write_atomic(report, f"{SIZE_CHECK_MARK} {max_steps}`)**: every training stage stopped "
-                 f"after one epoch of at most {max_steps} steps. This run checks that the "
-                 "preset builds, trains, checkpoints, resumes and reports at its real size; "
-                 "its numbers and verdicts mean nothing.\n\n" + text)
+    def add_to(self, payload: dict, max_steps: int | None) -> list[str]:
+        """Add the notes to a finished stage's ``done.json`` ``payload`` (``size_check``
+        in a ``--max-steps`` run, ``damaged_checkpoints`` when there are any); returns
+        the warnings to print."""
+        if max_steps is not None:
+            payload["size_check"] = list(self.size_check)
+        if not self.damaged_checkpoints:
+            return []
+        payload["damaged_checkpoints"] = list(self.damaged_checkpoints)
+        return [f"{len(self.damaged_checkpoints)} damaged checkpoint(s) were skipped: "
+                + "; ".join(self.damaged_checkpoints)]
 
 
-def size_check_records(max_steps: int | None) -> dict:
-    """``{"size_check": [...]}`` for a stage's ``done.json`` in a ``--max-steps`` run: the
-    stage's training calls as :func:`mitlgan.size_check.take_records` gives them (seconds
-    per step, FLOPs per step, steps without ``--max-steps``); ``{}`` in a real run."""
+def size_check_banner(max_steps: int | None) -> list[str]:
+    """The report's first lines in a ``--max-steps`` run (its numbers mean nothing);
+    none in a real run."""
     if max_steps is None:
-        return {}
-    from mitlgan.size_check import take_records
-
-    return {"size_check": take_records()}
-
-
-def add_stage_notes(payload: dict, stage_dir: Path, max_steps: int | None) -> list[str]:
-    """Add to a finished stage's ``done.json`` ``payload`` its size-check records and its
-    damaged checkpoints (see above); returns the warnings to print (one per kind)."""
-    payload.update(size_check_records(max_steps))
-    damaged = damaged_checkpoint_lines(stage_dir)
-    if not damaged:
         return []
-    payload["damaged_checkpoints"] = damaged
-    return [f"{len(damaged)} damaged checkpoint(s) were skipped: " + "; ".join(damaged)]
+    return [f"{SIZE_CHECK_MARK} {max_steps}`)**: every training stage stopped after one "
+            f"epoch of at most {max_steps} steps. This run checks that the preset builds, "
+            "trains, checkpoints, resumes and reports at its real size; its numbers and "
+            "verdicts mean nothing.", ""]
+
+
+def damaged_section(lines: list[str]) -> list[str]:
+    """The report's section on damaged checkpoints skipped on resume; none without."""
+    if not lines:
+        return []
+    return ["", DAMAGED_HEADING, "", "Training resumed from an earlier checkpoint than the "
+            "newest, so those epochs were trained twice:", "",
+            *(f"- {line}" for line in lines)]

@@ -152,8 +152,8 @@ def test_wasserstein_estimate_moves_as_wgan_gp_theory_says():
     critic = build_wgan_critic(8, channels=(16, 32), image_channels=1, dropout=0.0)
     gan = mitlgan.WGANGP(generator, critic, n_critic=5, seed=0)
     gan.compile(
-        keras.optimizers.Adam(0.0, beta_1=0.0, beta_2=0.9),  # generator frozen at first
-        keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.9),
+        g_optimizer=keras.optimizers.Adam(0.0, beta_1=0.0, beta_2=0.9),  # frozen at first
+        d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.9),
     )
     real = (0.25 + 0.05 * np.random.default_rng(0).standard_normal((4096, 8, 8, 1))).astype("float32")
     dataset = gan.prepare_dataset(real, 16, epochs=100, seed=0)

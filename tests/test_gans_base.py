@@ -4,6 +4,7 @@ import json
 
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 from _gan_helpers import IMAGE_SIZE, state_arrays, tiny_images, tiny_models
 
@@ -117,3 +118,16 @@ def test_default_optimizers_are_two_objects_and_keras_sees_the_trackers():
     assert gan.g_optimizer is not gan.d_optimizer
     assert isinstance(gan.g_optimizer, keras.optimizers.Adam)
     assert [m.name for m in gan.metrics] == ["d_loss", "g_loss"]
+
+
+def test_a_keras_io_style_positional_compile_raises_naming_the_keywords():
+    # keras-io's GANs are compile(d_optimizer, g_optimizer, loss_fn): copied here
+    # positionally it would swap the two optimizers without a word.
+    gan = _toy()
+    d_optimizer, g_optimizer = keras.optimizers.Adam(1e-3), keras.optimizers.Adam(2e-4)
+    with pytest.raises(TypeError, match=r"compile\(g_optimizer=\.\.\., d_optimizer=\.\.\.\)"):
+        gan.compile(d_optimizer, g_optimizer, keras.losses.BinaryCrossentropy())
+    with pytest.raises(TypeError, match="keywords"):
+        gan.compile(g_optimizer)
+    gan.compile(g_optimizer=g_optimizer, d_optimizer=d_optimizer)
+    assert gan.g_optimizer is g_optimizer and gan.d_optimizer is d_optimizer

@@ -44,6 +44,8 @@ def test_losses_match_numpy_on_probabilities_and_logits():
                                _np_bce(probabilities, 1).mean() + _np_bce(probabilities, 0).mean(), rtol=1e-5)
     with pytest.raises(ValueError, match="not one of"):
         bce_generator_loss(fake, "wasserstein")
+    per_pair = bce_discriminator_loss(real, fake, reduction="none")
+    np.testing.assert_allclose(per_pair.numpy(), _np_bce(real, 1) + _np_bce(fake[:, 0], 0), rtol=1e-5)
 
 
 def _mlp_models(seed):

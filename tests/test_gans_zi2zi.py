@@ -5,7 +5,8 @@ import pytest
 import tensorflow as tf
 
 from mitlgan.callbacks import SampleGrid
-from mitlgan.gans.zi2zi import Zi2Zi, Zi2ZiLearningRate, category_loss
+from mitlgan.gans.zi2zi import Zi2Zi, Zi2ZiLearningRate
+from mitlgan.losses import category_loss
 from mitlgan.models.zi2zi import build_zi2zi_discriminator, build_zi2zi_generator
 from mitlgan.training import train
 

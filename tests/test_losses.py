@@ -41,6 +41,20 @@ def test_wasserstein_losses_match_numpy():
     assert wasserstein_critic_loss(real.astype("float16"), fake).dtype == tf.float32
 
 
+def test_per_sample_wasserstein_losses_average_to_the_scalar_ones():
+    # the train step sums these per-sample values over the global batch
+    rng = np.random.default_rng(1)
+    real, fake = rng.standard_normal((6, 1)), rng.standard_normal((6, 1))
+    critic = wasserstein_critic_loss(real, fake, reduction="none")
+    np.testing.assert_allclose(critic.numpy(), (fake - real)[:, 0], rtol=1e-6)
+    np.testing.assert_allclose(float(tf.reduce_mean(critic)),
+                               float(wasserstein_critic_loss(real, fake)), rtol=1e-6)
+    generator = wasserstein_generator_loss(fake, reduction="none")
+    np.testing.assert_allclose(generator.numpy(), -fake[:, 0], rtol=1e-6)
+    with pytest.raises(ValueError, match="reduction"):
+        wasserstein_generator_loss(fake, reduction="sum")
+
+
 @pytest.mark.parametrize("alpha_shape", ["per_sample", "broadcast", "scalar"])
 def test_gradient_penalty_with_given_alpha_matches_closed_form(alpha_shape):
     rng = np.random.default_rng(1)

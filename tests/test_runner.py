@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from reproductions._runner import config_differences, write_json_atomic
+from mitlgan.files import write_json_atomic
+from reproductions._runner import config_differences
 
 TOY = Path(__file__).parent / "fixtures" / "toy_reproduction.py"
 REPO = Path(__file__).resolve().parents[1]

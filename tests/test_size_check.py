@@ -10,7 +10,7 @@ from _gan_helpers import tiny_images, tiny_models
 
 import mitlgan
 from mitlgan.checkpoints import list_checkpoints
-from mitlgan.size_check import record_training_call, take_records
+from mitlgan.size_check import record_training_call
 from mitlgan.training import train
 from reproductions._environment import peak_memory_mb
 from reproductions.claims import load_runs
@@ -24,7 +24,7 @@ def test_train_stops_after_max_steps_checkpoints_and_a_rerun_trains_nothing(tmp_
     first = train(gan, tiny_images(32), batch_size=4, epochs=3, checkpoint_dir=tmp_path,
                   seed=0, verbose=0, max_steps=2)
     assert gan.train_steps == 2 and first.epochs == 1
-    (record,) = take_records()
+    record = first.size_check  # returned with the result, no module state
     # the first step traces the graph and is left out of the median; 8 steps x 3 epochs
     assert record["steps_timed"] == 1 and record["step_seconds"] > 0
     assert record["full_steps"] == 24 and record["step_flops"] > 0
@@ -34,7 +34,7 @@ def test_train_stops_after_max_steps_checkpoints_and_a_rerun_trains_nothing(tmp_
     second = train(again, tiny_images(32), batch_size=4, epochs=3, checkpoint_dir=tmp_path,
                    seed=0, verbose=0, max_steps=2)
     assert second.resumed_from is not None and again.train_steps == 2 and second.history == {}
-    assert take_records() == []  # a rerun that trains nothing measures nothing
+    assert second.size_check is None  # a rerun that trains nothing measures nothing
 
 
 def test_a_size_check_counts_a_dense_train_step_as_its_matrix_products():
@@ -46,7 +46,6 @@ def test_a_size_check_counts_a_dense_train_step_as_its_matrix_products():
     model.compile(keras.optimizers.SGD(0.1), "mse")
     spec = (tf.TensorSpec((None, inputs), tf.float32), tf.TensorSpec((None, units), tf.float32))
     record = record_training_call("dense", model, spec, batch, [9.0, 0.5, 0.25, 0.75], 100)
-    take_records()
     # forward x @ W and the weight gradient x^T @ dy, 2 FLOPs per multiply-add each (no
     # gradient to the input); the rest (the loss's and SGD's elementwise ops) is linear
     # in B x units and inputs x units

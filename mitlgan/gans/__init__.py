@@ -8,7 +8,8 @@
 - :class:`WGANGP` (``wgangp``): Gulrajani et al.'s WGAN-GP, the thesis's GAN.
 - :class:`BCEGAN` (``bce``): the plain binary cross-entropy GAN of the MNIST and
   DCGAN reports.
-- :class:`Zi2Zi` (``zi2zi``): zi2zi's conditional font-transfer GAN and its four losses.
+- :class:`Zi2Zi` (``zi2zi``): zi2zi's conditional font-transfer GAN (its four losses are
+  in :mod:`mitlgan.losses`, as every family's).
 - ``noise``: the stateless draws; ``precision``: :func:`dtype_policy`.
 
 Training notes (regimes, epochs, distribution, XLA, mixed precision and their

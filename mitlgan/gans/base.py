@@ -178,14 +178,18 @@ class AdversarialModel(RealDataBatching, keras.Model):
 
     def compile(
         self,
+        *positional,
         g_optimizer=None,
         d_optimizer=None,
-        *,
         jit_compile="auto",
         steps_per_execution=1,
         run_eagerly=False,
     ):
         """Set the two optimizers and how the train step is compiled.
+
+        Every argument is a keyword: keras-io's GANs take ``compile(d_optimizer,
+        g_optimizer, loss_fn)`` positionally, so a positional call copied from there
+        would silently swap the two optimizers here; it raises ``TypeError`` instead.
 
         Args:
             g_optimizer: generator optimizer (instance, name or config); default
@@ -200,6 +204,13 @@ class AdversarialModel(RealDataBatching, keras.Model):
         wrapped in one. Both optimizers are built (slots created) here, so a checkpoint
         can be restored before the first step.
         """
+        if positional:
+            raise TypeError(
+                f"{type(self).__name__}.compile takes its optimizers as keywords: "
+                "compile(g_optimizer=..., d_optimizer=...). It got "
+                f"{len(positional)} positional argument(s); keras-io's GANs take "
+                "(d_optimizer, g_optimizer, loss_fn) in that order, and the loss is the "
+                "model's own here.")
         g_optimizer = keras.optimizers.get(g_optimizer) or self.default_optimizer()
         d_optimizer = keras.optimizers.get(d_optimizer) or self.default_optimizer()
         if g_optimizer is d_optimizer:

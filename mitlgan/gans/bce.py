@@ -4,7 +4,7 @@ import keras
 import tensorflow as tf
 
 from mitlgan.gans.latent import LatentAdversarialModel
-from mitlgan.losses import GENERATOR_LOSSES, bce_generator_loss, binary_cross_entropy
+from mitlgan.losses import GENERATOR_LOSSES, bce_discriminator_loss, bce_generator_loss
 
 #: Names of the metrics ``train_step`` returns. ``real_score`` and ``fake_score`` are the
 #: mean D(x) and D(G(z)) as probabilities (before the generator's update).
@@ -106,9 +106,8 @@ class BCEGAN(LatentAdversarialModel):
         with tf.GradientTape() as tape:
             real_scores = self._scores(real)
             fake_scores = self._scores(tf.cast(fake, real.dtype))
-            per_sample = binary_cross_entropy(
-                real_scores, 1, from_logits=self.from_logits, reduction="none"
-            ) + binary_cross_entropy(fake_scores, 0, from_logits=self.from_logits, reduction="none")
+            per_sample = bce_discriminator_loss(real_scores, fake_scores,
+                                                from_logits=self.from_logits, reduction="none")
             d_loss = self.replica_loss(per_sample, context)
             scaled = self.d_optimizer.scale_loss(d_loss)
         self.d_optimizer.apply_gradients(zip(tape.gradient(scaled, d_variables), d_variables))

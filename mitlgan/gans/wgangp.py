@@ -5,7 +5,7 @@ import tensorflow as tf
 
 from mitlgan._checks import require_positive_int
 from mitlgan.gans.latent import LatentAdversarialModel
-from mitlgan.losses import gradient_penalty
+from mitlgan.losses import gradient_penalty, wasserstein_critic_loss, wasserstein_generator_loss
 
 #: "reused": one real batch per train_step, seen by all n_critic critic updates (the
 #: widely copied Keras example; the thesis's "train the discriminator 5 times ... then
@@ -182,7 +182,8 @@ class WGANGP(LatentAdversarialModel):
                 scores = tf.reshape(tf.cast(scores, tf.float32), [-1])
                 real_scores, fake_scores = scores[:local_batch], scores[local_batch:]
                 penalties = gradient_penalty(self.critic, real, fake, alpha, reduction="none")
-                per_sample = fake_scores - real_scores + self.gp_weight * penalties
+                per_sample = (wasserstein_critic_loss(real_scores, fake_scores, reduction="none")
+                              + self.gp_weight * penalties)
                 loss = self.replica_loss(per_sample, context)
                 scaled_loss = self.d_optimizer.scale_loss(loss)
             gradients = tape.gradient(scaled_loss, critic_variables)
@@ -194,11 +195,11 @@ class WGANGP(LatentAdversarialModel):
         z, draw = self.draw_latents(draw, local_batch, context)
         with tf.GradientTape() as tape:
             fake_scores = self.critic(self.generator(z, training=True), training=True)
-            fake_scores = tf.reshape(tf.cast(fake_scores, tf.float32), [-1])
-            loss = -self.replica_loss(fake_scores, context)
+            per_sample = wasserstein_generator_loss(fake_scores, reduction="none")
+            loss = self.replica_loss(per_sample, context)
             scaled_loss = self.g_optimizer.scale_loss(loss)
         gradients = tape.gradient(scaled_loss, generator_variables)
         self.g_optimizer.apply_gradients(zip(gradients, generator_variables))
-        generator_loss.update_state(-tf.reduce_mean(fake_scores))
+        generator_loss.update_state(tf.reduce_mean(per_sample))
         self.step_counter.assign_add(1)
         return self.tracker_results()

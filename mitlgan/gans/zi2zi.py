@@ -21,33 +21,11 @@ import keras
 import tensorflow as tf
 
 from mitlgan.gans.base import AdversarialModel
+from mitlgan.losses import category_loss, const_loss, l1_loss, sigmoid_cross_entropy
 
 ZI2ZI_METRIC_NAMES = ("discriminator_loss", "generator_loss", "l1_loss", "const_loss",
                       "category_loss", "cheat_loss")
 ZI2ZI_LOSS_WEIGHTS = {"l1": 100.0, "const": 15.0, "category": 1.0}  # zi2zi's train.py
-
-
-def sigmoid_cross_entropy(logits, labels):
-    """Mean over all elements of ``max(l, 0) - l * y + log(1 + exp(-|l|))`` (float32)."""
-    return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(
-        labels=tf.cast(labels, tf.float32), logits=tf.cast(logits, tf.float32)))
-
-
-def category_loss(logits, styles, num_styles):
-    """zi2zi's category loss: mean sigmoid cross-entropy of (B, K) logits vs one-hot styles."""
-    return sigmoid_cross_entropy(logits, tf.one_hot(tf.cast(styles, tf.int32), num_styles))
-
-
-def l1_loss(fake, target):
-    """Mean absolute difference over all pixels (float32)."""
-    return tf.reduce_mean(tf.abs(tf.cast(fake, tf.float32) - tf.cast(target, tf.float32)))
-
-
-def const_loss(encoded_source, encoded_fake):
-    """Mean squared difference of two bottlenecks: the generated glyph should encode like
-    its source (zi2zi's "encoding constant loss")."""
-    return tf.reduce_mean(tf.square(tf.cast(encoded_source, tf.float32)
-                                    - tf.cast(encoded_fake, tf.float32)))
 
 
 class Zi2ZiLearningRate(keras.callbacks.Callback):

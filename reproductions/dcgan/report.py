@@ -9,8 +9,8 @@ import numpy as np
 from mitlgan.artifacts import HISTORY_FILE, SAMPLES_DIR, sample_grid_name
 from reproductions._claims import claims_from_rows, write_claims
 from reproductions._environment import environment_lines
-from reproductions._report import TITLE_SIZE, markdown_table, side_by_side, write_text_atomic
-from reproductions._runner import REPORT_FILE, say
+from reproductions._report import TITLE_SIZE, markdown_table, side_by_side
+from reproductions._runner import say
 from reproductions.dcgan.config import REPORT_EPOCHS, TRAIN_STAGE
 
 METRICS = ("precision", "recall", "density", "coverage", "diversity")
@@ -119,12 +119,12 @@ def write_report(context) -> dict:
              "## Configuration", "", "```json", json.dumps(config, indent=2, sort_keys=True),
              "```", "", "## Versions", ""]
     lines += environment_lines(context.environment(), config["seed"])
-    write_text_atomic(run_dir / REPORT_FILE, "\n".join(lines) + "\n")
+    report = context.write_report(lines)
     images = int(done.get("images", 0)) or None
     write_claims(context, claims_from_rows("001", claims), {
         "epochs": int(done["epochs"]), "updates": done.get("train_steps"), "images": images,
         "widths": [config["generator_channels"], config["discriminator_channels"]],
         "seeds": 1, "data": config["images"] or "built-in sprites",
         "report": "anime faces, widths 512/64, 50 epochs"})
-    say(f"  wrote {run_dir / REPORT_FILE}")
+    say(f"  wrote {report}")
     return {"claims": [[c, v] for c, v, _ in claims]}

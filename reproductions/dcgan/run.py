@@ -140,7 +140,7 @@ def train_stage(context) -> dict:
     from mitlgan.metrics.collapse import CollapseCallback
     from mitlgan.metrics.random_features import RandomConvFeatures
     from mitlgan.models import build_dcgan_discriminator, build_dcgan_generator
-    from mitlgan.training import export_generator, train
+    from mitlgan.training import export_generator
 
     config, stage_dir = context.config, context.stage_dir(TRAIN_STAGE)
     images = _images(context)
@@ -160,13 +160,12 @@ def train_stage(context) -> dict:
                                seed=config["seed"], fraction=config["collapse_fraction"],
                                backbone=features.backbone,
                                history_csv=stage_dir / HISTORY_FILE)
-    result = train(gan, images, batch_size=config["batch_size"], epochs=config["epochs"],
+    result = context.train(gan, images, batch_size=config["batch_size"], epochs=config["epochs"],
                    checkpoint_dir=stage_dir / CHECKPOINT_DIR, every=5, keep=2,
                    sample_dir=stage_dir / SAMPLES_DIR, num_samples=25, sample_seed=config["seed"],
                    history_csv=stage_dir / HISTORY_FILE, seed=config["seed"],
                    callbacks=[tracker], verbose=keras_verbosity(),
-                   tensorboard_dir=context.tensorboard_dir(stage_dir),
-                   max_steps=context.max_steps)
+                   tensorboard_dir=context.tensorboard_dir(stage_dir))
     if result.resumed_from is not None:
         say(f"  resumed from {result.resumed_from} (epoch {result.initial_epoch}); the collapse "
             "threshold's best-so-far was read back from history.csv")

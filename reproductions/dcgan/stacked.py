@@ -94,7 +94,7 @@ def train_stage(context) -> dict:
     from mitlgan.data.stacked_mnist import make_stacked_mnist, pad_digits
     from mitlgan.metrics.stacked_callback import StackedModesCallback
     from mitlgan.models import build_dcgan_discriminator, build_dcgan_generator
-    from mitlgan.training import export_generator, train
+    from mitlgan.training import export_generator
 
     config, stage_dir, data = context.config, context.stage_dir(TRAIN_STAGE), _mnist(context)
     stacks, _ = make_stacked_mnist(data.train_images, data.train_labels, config["n_images"],
@@ -113,13 +113,12 @@ def train_stage(context) -> dict:
         gan.compile()
     counter = StackedModesCallback(_classify(_judge(context)), config["mode_samples"],
                                    seed=config["seed"])
-    result = train(gan, images, batch_size=config["batch_size"], epochs=config["epochs"],
+    result = context.train(gan, images, batch_size=config["batch_size"], epochs=config["epochs"],
                    checkpoint_dir=stage_dir / CHECKPOINT_DIR, every=1, keep=2,
                    sample_dir=stage_dir / SAMPLES_DIR, num_samples=64, sample_seed=config["seed"],
                    history_csv=stage_dir / HISTORY_FILE, seed=config["seed"],
                    callbacks=[counter], verbose=keras_verbosity(),
-                   tensorboard_dir=context.tensorboard_dir(stage_dir),
-                   max_steps=context.max_steps)
+                   tensorboard_dir=context.tensorboard_dir(stage_dir))
     export_generator(gan, stage_dir)  # generator.keras and generator_savedmodel/
     last = counter.results[-1] if counter.results else None
     if last:

@@ -8,8 +8,8 @@ import numpy as np
 
 from mitlgan.artifacts import HISTORY_FILE, SAMPLES_DIR, sample_grid_name
 from reproductions._environment import environment_lines
-from reproductions._report import TITLE_SIZE, markdown_table, side_by_side, write_text_atomic
-from reproductions._runner import REPORT_FILE, say
+from reproductions._report import TITLE_SIZE, markdown_table, side_by_side
+from reproductions._runner import say
 from reproductions.dcgan.config import JUDGE_STAGE, TRAIN_STAGE
 from reproductions.dcgan.published import PROTOCOL_DIFFERENCES, PUBLISHED_DCGAN
 
@@ -94,9 +94,9 @@ def write_stacked_report(context) -> dict:
         "", "## Versions", "",
     ]
     lines += environment_lines(context.environment(), config["seed"])
-    write_text_atomic(run_dir / REPORT_FILE, "\n".join(lines) + "\n")
+    report = context.write_report(lines)
     say(f"  {final['modes']} modes of 1,000, KL {final['kl']:.2f} after {budget}")
-    say(f"  wrote {run_dir / REPORT_FILE}")
+    say(f"  wrote {report}")
     return {"modes_covered": final["modes"], "kl_to_uniform": final["kl"],
             "real_modes_covered": real["modes_covered"],
             "published": [list(row) for row in PUBLISHED_DCGAN],

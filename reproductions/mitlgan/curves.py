@@ -13,13 +13,13 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from mitlgan.artifacts import HISTORY_FILE
+from mitlgan.files import write_csv_atomic
 from reproductions._report import TITLE_SIZE
 from reproductions._runner import DONE_FILE
 from reproductions.mitlgan.config import MITLGAN_STAGES, PART_STAGES
@@ -69,12 +69,7 @@ def stage_curve(run_dir: Path, stage: str, model: str) -> list[dict]:
 
 def write_curves_csv(path: Path, rows) -> None:
     """All curve rows in one CSV (atomic)."""
-    tmp = Path(path).with_suffix(".csv.tmp")
-    with tmp.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CURVE_FIELDS)
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(tmp, path)
+    write_csv_atomic(path, rows, CURVE_FIELDS)
 
 
 def draw_curves(curves: dict, path: Path, backbone: str, metrics=("fid", "coverage")) -> None:

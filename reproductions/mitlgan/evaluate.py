@@ -3,21 +3,20 @@ curves over training, the part attribution, the figures and report.md."""
 
 from __future__ import annotations
 
-import csv
 import json
 import math
-import os
 from pathlib import Path
 
 import numpy as np
 
 from mitlgan.artifacts import GENERATOR_FILE, HISTORY_FILE, SAMPLES_DIR, sample_grid_name
+from mitlgan.files import write_csv_atomic, write_json_atomic
 from reproductions._claims import claims_from_rows, write_claims
-from reproductions._runner import DONE_FILE, REPORT_FILE, say, write_json_atomic
+from reproductions._runner import DONE_FILE, say
 from reproductions.mitlgan import combination, curves
 from reproductions.mitlgan.claims import thesis_claims
 from reproductions.mitlgan.config import JUDGE_ONLY, VARIANTS
-from reproductions.mitlgan.report import loss_curves, side_by_side, write_report
+from reproductions.mitlgan.report import loss_curves, report_lines, side_by_side
 
 #: (fid.csv model name, stage, part the real statistics come from)
 EVALUATED = (
@@ -103,12 +102,7 @@ def _score_models(config, run_dir, parts, backbones, eval_dir):
 
 
 def _write_fid_csv(path: Path, results):
-    tmp = path.with_suffix(".csv.tmp")
-    with tmp.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=FID_FIELDS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(results)
-    os.replace(tmp, path)
+    write_csv_atomic(path, results, FID_FIELDS)
 
 
 def _curves(config, run_dir, eval_dir, backbone_label):
@@ -213,9 +207,10 @@ def evaluate_and_report(context, config, run_dir, parts, weights_path, environme
                 say(f"  part attribution, {name}: {attribution[name]['score']:.3f}")
         write_json_atomic(eval_dir / "part_attribution.json", attribution)
     claims = thesis_claims(results, leads, attribution, config["dataset"])
-    write_report(config, run_dir, results, figures, environment, leads=leads,
-                 curve_label=curve_label, attribution=attribution, judge=judge, claims=claims)
-    say(f"  wrote {run_dir / 'fid.csv'}, {run_dir / 'curves.csv'} and {run_dir / REPORT_FILE}")
+    report = context.write_report(report_lines(
+        config, run_dir, results, figures, environment, leads=leads, curve_label=curve_label,
+        attribution=attribution, judge=judge, claims=claims))
+    say(f"  wrote {run_dir / 'fid.csv'}, {run_dir / 'curves.csv'} and {report}")
     write_claims(context, claims_from_rows("004", claims), _budget(config, run_dir))
     return {"models": [r["model"] for r in results], "part_attribution": attribution,
             "environment": environment,

@@ -11,7 +11,7 @@ from matplotlib.ticker import MaxNLocator
 
 from reproductions._report import TITLE_SIZE, format_number, markdown_table, side_by_side
 
-__all__ = ["format_number", "loss_curves", "markdown_table", "side_by_side", "write_report"]
+__all__ = ["format_number", "loss_curves", "markdown_table", "side_by_side", "report_lines"]
 
 
 def loss_curves(histories_top, histories_bottom, path, loss_columns):
@@ -143,12 +143,11 @@ def _attribution_section(attribution) -> list[str]:
             markdown_table(header, rows), ""] + notes
 
 
-def write_report(config, run_dir, results, figures, environment, *, leads, curve_label,
-                 attribution, judge, claims=()) -> None:
-    """Write ``report.md``: scores, curves and their verdicts, attribution, figures."""
+def report_lines(config, run_dir, results, figures, environment, *, leads, curve_label,
+                 attribution, judge, claims=()) -> list[str]:
+    """The lines of ``report.md``: scores, curves and their verdicts, attribution,
+    figures (``context.write_report`` writes them)."""
     from reproductions._environment import environment_lines
-    from reproductions._report import write_text_atomic
-    from reproductions._runner import REPORT_FILE
 
     lines = [f"# MITLGAN reproduction: {config['dataset']}", ""] + _banner(config)
     lines += _fid_section(config, results, judge)
@@ -178,5 +177,4 @@ def write_report(config, run_dir, results, figures, environment, *, leads, curve
     lines += image("appendix", "Foreground, background and MITLGAN samples (cf. Appendix A)")
     lines += ["## Configuration", "", "```json", json.dumps(config, indent=2, sort_keys=True),
               "```", "", "## Versions", ""]
-    lines += environment_lines(environment, config["seed"]) + [""]
-    write_text_atomic(run_dir / REPORT_FILE, "\n".join(lines))
+    return lines + environment_lines(environment, config["seed"]) + [""]

@@ -201,7 +201,7 @@ def train_stage(stage: str, context) -> dict:
     from mitlgan.gans import dtype_policy
     from mitlgan.metrics import SmallSampleWarning
     from mitlgan.metrics.fid_callback import FIDCallback
-    from mitlgan.training import export_generator, train
+    from mitlgan.training import export_generator
 
     config, run_dir = context.config, context.run_dir
     variant = next((v for v, (s, _) in VARIANTS.items() if s == stage), None)
@@ -235,12 +235,12 @@ def train_stage(stage: str, context) -> dict:
     with warnings.catch_warnings():
         # The curves compare only with each other (equal N); the report says so once.
         warnings.simplefilter("ignore", SmallSampleWarning)
-        result = train(
+        result = context.train(
             gan, images, batch_size=config["batch_size"], epochs=epochs,
             checkpoint_dir=stage_dir / CHECKPOINT_DIR, every=config["checkpoint_every"],
             sample_dir=stage_dir / SAMPLES_DIR, history_csv=stage_dir / HISTORY_FILE,
             seed=seed, verbose=keras_verbosity(), callbacks=[curves],
-            tensorboard_dir=context.tensorboard_dir(stage_dir), max_steps=context.max_steps,
+            tensorboard_dir=context.tensorboard_dir(stage_dir),
         )
     if result.resumed_from is not None:
         say(f"  resumed from {result.resumed_from} (epoch {result.initial_epoch})")

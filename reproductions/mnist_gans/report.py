@@ -7,6 +7,7 @@ import json
 import numpy as np
 
 from mitlgan.artifacts import GENERATOR_FILE, HISTORY_FILE, SAMPLES_DIR, sample_grid_name
+from mitlgan.files import write_atomic
 from reproductions._claims import claims_from_rows, write_claims
 from reproductions._environment import environment_lines
 from reproductions._repeats import RESULT_FILE, seed_folder
@@ -16,9 +17,8 @@ from reproductions._report import (
     markdown_table,
     show_grid,
     side_by_side,
-    write_text_atomic,
 )
-from reproductions._runner import REPORT_FILE, say
+from reproductions._runner import say
 from reproductions.mnist_gans.claims import ablation_claims, collapse_claims, summarize
 from reproductions.mnist_gans.config import (
     SUMMARY_FILE,
@@ -183,7 +183,7 @@ def _ablation_report(context, lines, figures):
               "digits in the judge's feature space.", ""]
     figures["grids"] = "ablation_samples.png"
     _panels_figure(grids, context.run_dir / "ablation_samples.png")
-    write_text_atomic(context.run_dir / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n")
+    write_atomic(context.run_dir / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n")
     return ablation_claims(summary)
 
 
@@ -248,14 +248,14 @@ def report_stage(context) -> dict:
         lines += [f"![{key}]({path})", ""]
     lines += ["## Configuration", "", "```json", json.dumps(config, indent=2, sort_keys=True),
               "```", "", "## Versions", ""] + environment_lines(context.environment(), config["seed"])
-    write_text_atomic(context.run_dir / REPORT_FILE, "\n".join(lines) + "\n")
+    report = context.write_report(lines)
     budget = {"updates": updates, "epochs": config["epochs"], "images": n_train,
               "batch_size": config["batch_size"], "seeds": config["seeds"],
               "mnist": the_judge.description.split("trained on ")[1].split(",")[0]}
     if config["study"] == "ablations":
         budget["margin"] = "a difference counts when it exceeds sd_a + sd_b over the seeds"
     write_claims(context, claims_from_rows(SEED_OF_STUDY[config["study"]], claims), budget)
-    say(f"  wrote {context.run_dir / REPORT_FILE}")
+    say(f"  wrote {report}")
     return {"claims": [[c, v] for c, v, _ in claims]}
 
 

@@ -139,7 +139,7 @@ def train_gan(context, out_dir: Path, spec: dict | None, *, seed: int, epochs: i
 def _train_gan(context, out_dir: Path, spec: dict | None, *, seed: int, epochs: int,
                per_epoch_judge: bool) -> dict:
     from mitlgan.metrics.judge_callback import JudgeCallback
-    from mitlgan.training import export_generator, train
+    from mitlgan.training import export_generator
 
     config = context.config
     data_range = tuple(spec["data_range"]) if spec else (-1.0, 1.0)
@@ -149,11 +149,11 @@ def _train_gan(context, out_dir: Path, spec: dict | None, *, seed: int, epochs: 
     scorer = JudgeCallback(the_judge, config["judge_samples"], seed=seed, data_range=data_range)
     timer = _epoch_timer()
     callbacks = [timer] + ([scorer] if per_epoch_judge else [])
-    train(gan, training_images(context, data_range), batch_size=config["batch_size"],
+    context.train(gan, training_images(context, data_range), batch_size=config["batch_size"],
           epochs=epochs, checkpoint_dir=out_dir / CHECKPOINT_DIR, every=max(5, epochs // 5),
           keep=1, sample_dir=out_dir / SAMPLES_DIR, num_samples=25, sample_seed=seed,
           history_csv=out_dir / HISTORY_FILE, seed=seed, callbacks=callbacks,
-          tensorboard_dir=context.tensorboard_dir(out_dir), max_steps=context.max_steps,
+          tensorboard_dir=context.tensorboard_dir(out_dir),
           verbose=keras_verbosity(interactive=0))
     scorer.set_model(gan)
     scorer.on_epoch_end(epochs - 1)

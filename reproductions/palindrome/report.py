@@ -8,8 +8,8 @@ import numpy as np
 
 from reproductions._claims import claims_from_rows, write_claims
 from reproductions._environment import environment_lines
-from reproductions._report import TITLE_SIZE, markdown_table, write_text_atomic
-from reproductions._runner import REPORT_FILE, say
+from reproductions._report import TITLE_SIZE, markdown_table
+from reproductions._runner import say
 from reproductions.palindrome.config import LEARNING_RATE_LENGTHS, MODEL_LABELS, MODELS
 
 TARGET_ACCURACY = 0.9
@@ -143,12 +143,12 @@ def write_report(context, results: dict) -> dict:
         "", "## Versions", "",
     ]
     lines += environment_lines(context.environment(), config["seed"])
-    write_text_atomic(run_dir / REPORT_FILE, "\n".join(lines) + "\n")
+    report = context.write_report(lines)
     write_claims(context, claims_from_rows("002", verdicts), {
         "epochs": config["epochs"], "sequences": config["data_size"],
         "lengths": config["lengths"], "learning_rates": config["learning_rates"], "seeds": 1,
         "report": "100,000 sequences, 100 epochs, T = 5, 10, 20, 30"})
     for claim, verdict, measured in verdicts:
         say(f"  {claim}: {verdict} ({measured})")
-    say(f"  wrote {run_dir / REPORT_FILE}")
+    say(f"  wrote {report}")
     return {"claims": [[c, v] for c, v, _ in verdicts]}

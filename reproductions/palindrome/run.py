@@ -114,8 +114,9 @@ def train_run(context, run: dict) -> dict:
         steps_per_epoch = -(-len(data.x_train) // config["batch_size"])
         spec = tuple(tf.TensorSpec((config["batch_size"], *a.shape[1:]), a.dtype)
                      for a in (data.x_train, data.y_train))
-        record_training_call(run["name"], model, spec, config["batch_size"], timer.seconds,
-                             config["epochs"] * steps_per_epoch)
+        context.note_size_check(record_training_call(
+            run["name"], model, spec, config["batch_size"], timer.seconds,
+            config["epochs"] * steps_per_epoch))
     return {**run, "data": data.description, "seconds": round(seconds, 1),
             "test_accuracy": [float(v) for v in history.history["val_accuracy"]],
             "train_accuracy": [float(v) for v in history.history["accuracy"]],

@@ -10,8 +10,8 @@ from mitlgan.artifacts import GENERATOR_FILE
 from reproductions._claims import claims_from_rows, write_claims
 from reproductions._environment import environment_lines
 from reproductions._repeats import RESULT_FILE, seed_folder, seed_folders
-from reproductions._report import markdown_table, show_grid, write_text_atomic
-from reproductions._runner import REPORT_FILE, say
+from reproductions._report import markdown_table, show_grid
+from reproductions._runner import say
 from reproductions.zi2zi.config import (
     GRID_CHARS,
     LITTLE_L1_FRACTION,
@@ -147,7 +147,7 @@ def stacked_panels(panels, path, title) -> None:
 
 def report_stage(context) -> dict:
     """Write the grids and ``report.md``; returns the claim's verdict."""
-    config, run_dir = context.config, context.run_dir
+    config = context.config
     data = context.done_payload(DATA_STAGE)
     classifier = context.done_payload(CLASSIFIER_STAGE)
     fonts = data["target_fonts"]
@@ -236,7 +236,7 @@ def report_stage(context) -> dict:
         "```", "", "## Versions", "",
     ]
     lines += environment_lines(context.environment(), config["seed"])
-    write_text_atomic(run_dir / REPORT_FILE, "\n".join(lines) + "\n")
+    report = context.write_report(lines)
     steps = [r["train_steps"] for r in _seed_results(context, base)]
     write_claims(context, claims_from_rows("000", claim_rows), {
         "updates": int(2 * np.mean(steps)) if steps else None,
@@ -245,5 +245,5 @@ def report_stage(context) -> dict:
         "seeds": config["seeds"], "report": "6,400 generator updates (the report's port)"})
     for claim, claim_verdict, numbers in claim_rows:
         say(f"  {claim}: {claim_verdict} ({numbers})")
-    say(f"  wrote {run_dir / REPORT_FILE}")
+    say(f"  wrote {report}")
     return {"claim": claim_rows[0][0], "verdict": claim_rows[0][1]}

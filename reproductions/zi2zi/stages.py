@@ -147,7 +147,7 @@ def _train_variant(context, out_dir: Path, settings: dict, seed: int) -> dict:
 
     from mitlgan.gans.zi2zi import Zi2Zi, Zi2ZiLearningRate
     from mitlgan.models.zi2zi import build_zi2zi_discriminator, build_zi2zi_generator
-    from mitlgan.training import export_generator, train
+    from mitlgan.training import export_generator
 
     config, data = context.config, glyphs(context)
     pairs = data["pairs"]
@@ -166,12 +166,11 @@ def _train_variant(context, out_dir: Path, settings: dict, seed: int) -> dict:
                     loss_weights={"l1": settings.get("l1_weight", config["l1_weight"])})
         gan.compile()
     epochs = settings.get("epochs", config["epochs"])
-    train(gan, (targets, sources, styles), batch_size=config["batch_size"], epochs=epochs,
+    context.train(gan, (targets, sources, styles), batch_size=config["batch_size"], epochs=epochs,
           checkpoint_dir=out_dir / CHECKPOINT_DIR, every=1, keep=2,
           history_csv=out_dir / HISTORY_FILE, seed=seed,
           callbacks=[Zi2ZiLearningRate(), held_out_callback(context)],
-          verbose=keras_verbosity(), tensorboard_dir=context.tensorboard_dir(out_dir),
-          max_steps=context.max_steps)
+          verbose=keras_verbosity(), tensorboard_dir=context.tensorboard_dir(out_dir))
     export_generator(gan, out_dir)  # generator.keras and generator_savedmodel/
     return {"pairs": int(len(index)), "epochs": epochs, "train_steps": gan.train_steps,
             "scores": score_generator(context, gan.generator)}
