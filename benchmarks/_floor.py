@@ -1,6 +1,6 @@
 """The matmul floor of a step: its graph's matrix products alone, timed.
 
-A step of a small dense model (seed 002's MLP GAN, the palindrome LSTM) cannot run
+A step of a small dense model (document 002's MLP GAN, the palindrome LSTM) cannot run
 faster than the matrix products it has to do, at the shapes it does them: a batch-64
 product reaches a smaller share of the machine than the 2048^3 one that sets the
 ceiling. :func:`matmul_floor` reads every ``MatMul`` / ``BatchMatMulV2`` of a traced

@@ -1,4 +1,4 @@
-"""Seconds per epoch of seed 001's DCGAN: ``mitlgan.BCEGAN`` against the keras-io example.
+"""Seconds per epoch of document 001's DCGAN: ``mitlgan.BCEGAN`` against the keras-io example.
 
 The reference is a ``keras.Model`` whose ``train_step`` is written as the keras-io DCGAN
 example ("DCGAN overriding train_step") writes it: one discriminator call on the
@@ -8,7 +8,7 @@ Both train the same DCGAN on the same sprites with Adam(2e-4, 0.5); one timed st
 epoch.
 
 The example calls its models without ``training=True``: its models have no BatchNorm
-(only its Dropout is off). On seed 001's DCGAN, which has BatchNorm, it leaves every
+(only its Dropout is off). On document 001's DCGAN, which has BatchNorm, it leaves every
 BatchNorm in inference mode (normalised by its initial moving statistics, never
 updated), a network without batch normalisation, which costs less per step. The
 reference is therefore the example's loop with ``training=True`` on every model call, as
@@ -136,7 +136,7 @@ def main():
     widths = (512, 64) if args.full else (64, 8)
     sprite, mask = make_sprites(args.images, 64, 0)
     images = composite(sprite, mask, -1.0)
-    out.say(f"{machine_line()}; DCGAN (seed 001) widths G {widths[0]} / D {widths[1]}, "
+    out.say(f"{machine_line()}; DCGAN (document 001) widths G {widths[0]} / D {widths[1]}, "
             f"{len(images)} sprites, batch {args.batch_size}, {args.steps} timed epochs per "
             "variant in interleaved rounds")
     flops = epoch_flops(images, args.batch_size, widths)

@@ -1,4 +1,4 @@
-"""Seconds per epoch of seed 002's equation-built LSTM cell against ``keras.layers.LSTM``.
+"""Seconds per epoch of document 002's equation-built LSTM cell against ``keras.layers.LSTM``.
 
 Both classify palindromes of length T (input T - 1 digits) with hidden 128, batch 128,
 Adam(1e-3, global clipnorm 10): ``mitlgan.models.recurrent.EquationLSTMCell`` in a

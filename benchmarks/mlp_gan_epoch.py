@@ -1,4 +1,4 @@
-"""Seconds per epoch of seed 002's MLP GAN: ``mitlgan.BCEGAN`` against the tutorial loop.
+"""Seconds per epoch of document 002's MLP GAN: ``mitlgan.BCEGAN`` against the tutorial loop.
 
 The reference is a straightforward loop written the way the TensorFlow DCGAN tutorial
 writes its training: a ``@tf.function`` ``train_step(images)`` with one
@@ -124,7 +124,7 @@ def main():
 
     data = load_mnist("embedded", verbose=False)
     images = data.train_images[: args.images].astype("float32") / 127.5 - 1.0
-    out.say(f"{machine_line()}; MLP GAN (seed 002), {len(images)} digits, batch {args.batch_size}, "
+    out.say(f"{machine_line()}; MLP GAN (document 002), {len(images)} digits, batch {args.batch_size}, "
             f"{args.steps} timed epochs per variant in interleaved rounds")
     flops, floor = reference_work(images, args.batch_size)
     ceiling = say_ceiling(out, "one epoch", flops)

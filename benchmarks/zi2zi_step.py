@@ -7,7 +7,7 @@ pair, both losses (here zi2zi's four: adversarial, L1 x 100, category, constant)
 both updates from that one pass. ``Zi2Zi`` runs zi2zi's schedule instead: a
 discriminator update, then ``generator_steps`` generator updates, each with its own
 forward pass; with ``generator_steps=1`` it does the reference's number of updates.
-Same networks (seed 000's widths), glyph pairs, batch 16 and Adam(1e-3, 0.5).
+Same networks (document 000's widths), glyph pairs, batch 16 and Adam(1e-3, 0.5).
 Timing: ``benchmarks/_timing.py``; one timed step is one epoch.
 
 Usage::
@@ -117,7 +117,7 @@ def main():
     per_style = -(-args.pairs // len(DEFAULT_TARGET_FONTS))
     pairs = font_pairs(DEFAULT_SOURCE_FONT, DEFAULT_TARGET_FONTS, charset[:per_style])
     data = tuple(a[:args.pairs] for a in pairs.as_training_arrays())
-    out.say(f"{machine_line()}; zi2zi 64x64 (seed 000's widths), {len(data[0])} glyph pairs, "
+    out.say(f"{machine_line()}; zi2zi 64x64 (document 000's widths), {len(data[0])} glyph pairs, "
             f"batch {args.batch_size}, {args.steps} timed epochs per variant in interleaved rounds")
     reference = "pix2pix-style train_step (1 D + 1 G update)"
     timings = time_interleaved({

@@ -1,6 +1,6 @@
 """Latent interpolation: the images a generator makes on a path between two latents.
 
-Seed 002 draws 9 images, two end points and 7 steps between them, with
+Document 002 draws 9 images, two end points and 7 steps between them, with
 ``alpha_i = (i - 1) / k``. That never reaches the second end point (alpha_k =
 (k-1)/k), so here ``alpha_i = (i - 1) / (k - 1)``: the first image is the first
 latent's, the last is the second's.

@@ -1,11 +1,11 @@
-"""Sample grids (PNG) and loss curves (from the per-epoch history CSVs).
+"""Sample grids (PNG) and per-epoch history CSVs read back.
 
 Pure numpy/Pillow/matplotlib: nothing here needs TensorFlow.
 """
 
 import csv
+import io
 import math
-import os
 from pathlib import Path
 
 import numpy as np
@@ -63,13 +63,14 @@ def save_image_grid(images, path, **kwargs):
     """
     from PIL import Image
 
+    from mitlgan.files import write_atomic
+
     grid = image_grid(images, **kwargs)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid).save(temporary, format="PNG")
-    os.replace(temporary, path)
-    return path
+    png = io.BytesIO()
+    Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid).save(png, format="PNG")
+    return write_atomic(path, png.getvalue())
 
 
 def read_history_csv(path):
@@ -89,54 +90,3 @@ def read_history_csv(path):
         )
     return columns
 
-
-def plot_loss_curves(
-    history_csvs,
-    path=None,
-    *,
-    labels=None,
-    metrics=("critic_loss", "generator_loss", "wasserstein_estimate"),
-    title=None,
-):
-    """Plot per-epoch curves of one or more runs (thesis Figure 7.5), one panel per metric.
-
-    Args:
-        history_csvs: a path or a list of paths of history CSVs (columns ``epoch`` and
-            the metric names).
-        path: if given, the figure is saved there (format from the suffix).
-        labels: legend label per CSV; default the file stems.
-        metrics: the columns to plot, one panel each.
-        title: figure title.
-
-    Returns:
-        The ``matplotlib.figure.Figure``.
-    """
-    from matplotlib.figure import Figure
-
-    if isinstance(history_csvs, (str, os.PathLike)):
-        history_csvs = [history_csvs]
-    history_csvs = [Path(p) for p in history_csvs]
-    labels = list(labels) if labels is not None else [p.stem for p in history_csvs]
-    if len(labels) != len(history_csvs):
-        raise ValueError(f"{len(labels)} labels for {len(history_csvs)} CSVs.")
-    figure = Figure(figsize=(4.5 * len(metrics), 3.5), layout="constrained")
-    axes = figure.subplots(1, len(metrics), squeeze=False)[0]
-    for csv_path, label in zip(history_csvs, labels):
-        columns = read_history_csv(csv_path)
-        epochs = columns.get("epoch")
-        for axis, metric in zip(axes, metrics):
-            if metric in columns:
-                x = epochs if epochs is not None else np.arange(1, len(columns[metric]) + 1)
-                axis.plot(x, columns[metric], label=label)
-    for axis, metric in zip(axes, metrics):
-        axis.set_xlabel("epoch")
-        axis.set_title(metric.replace("_", " "))
-        axis.grid(alpha=0.3)
-        if axis.lines:
-            axis.legend()
-    if title:
-        figure.suptitle(title)
-    if path is not None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        figure.savefig(path)
-    return figure

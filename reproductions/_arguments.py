@@ -38,20 +38,10 @@ def positive_int(flag: str) -> Callable[[str], int]:
     return number(flag, int, lambda v: v >= 1, "a positive integer")
 
 
-def non_negative_int(flag: str) -> Callable[[str], int]:
-    """Integers >= 0."""
-    return number(flag, int, lambda v: v >= 0, "a non-negative integer")
-
-
 def non_negative_float(flag: str) -> Callable[[str], float]:
     """Finite floats >= 0 (``nan`` and ``inf`` are refused)."""
     return number(flag, float, lambda v: math.isfinite(v) and v >= 0,
                   "a finite non-negative number")
-
-
-def positive_float(flag: str) -> Callable[[str], float]:
-    """Finite floats > 0."""
-    return number(flag, float, lambda v: math.isfinite(v) and v > 0, "a finite positive number")
 
 
 def int_list(flag: str, example: str) -> Callable[[str], tuple[int, ...]]:

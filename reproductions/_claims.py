@@ -1,7 +1,7 @@
 """The reports' claims as data: every report writes ``claims.json`` beside ``report.md``.
 
 A claim row: its id (stable across presets, so the board can put a quick and an hour
-verdict side by side), the seed document it comes from, the claim in a sentence, the
+verdict side by side), the document it comes from, the claim in a sentence, the
 verdict ("supported", "not supported", "not supported (within ...)", or
 "untested: why"), and the measured numbers behind it. The file also holds the budget
 (preset, generator updates, seeds) and the command that made the run.
@@ -18,8 +18,8 @@ from mitlgan.files import write_json_atomic
 
 CLAIMS_FILE = "claims.json"
 UNTESTED = "untested"
-#: the seed documents (shared/seeds/NNN_*.txt) by their number
-SEED_DOCUMENTS = {
+#: the documents (shared/seeds/NNN_*.txt) by their number
+DOCUMENTS = {
     "000": "zi2zi font transfer, an MNIST CNN classifier and a collapsing MNIST GAN",
     "001": "a DCGAN on anime faces that collapses after epoch 30",
     "002": "an LSTM from its equations against a vanilla RNN; an MLP GAN on MNIST",
@@ -30,10 +30,11 @@ SEED_DOCUMENTS = {
 
 @dataclass(frozen=True)
 class Claim:
-    """One claim of a seed document and what this run measured about it."""
+    """One claim of a document and what this run measured about it (``document``:
+    its number, "000" ... "004")."""
 
     id: str
-    seed: str
+    document: str
     claim: str
     verdict: str
     numbers: str
@@ -43,22 +44,28 @@ class Claim:
         return not self.verdict.startswith(UNTESTED)
 
 
-def claim_id(seed: str, text: str) -> str:
-    """``SEED-slug``: the claim's words without its parentheses (which carry the
+def claim_id(document: str, text: str) -> str:
+    """``DOCUMENT-slug``: the claim's words without its parentheses (which carry the
     preset's numbers, e.g. "(T = 20)"), lower case, joined by dashes."""
     words = re.sub(r"\([^)]*\)", " ", text).lower()
-    return f"{seed}-" + "-".join(re.findall(r"[a-z0-9]+", words))[:80].rstrip("-")
+    return f"{document}-" + "-".join(re.findall(r"[a-z0-9]+", words))[:80].rstrip("-")
 
 
-def claims_from_rows(seed: str, rows: Iterable) -> list[Claim]:
+def claims_from_rows(document: str, rows: Iterable) -> list[Claim]:
     """:class:`Claim` rows from a report's ``(claim, verdict, numbers)`` triples."""
-    return [Claim(claim_id(seed, text), seed, text, verdict, numbers)
+    return [Claim(claim_id(document, text), document, text, verdict, numbers)
             for text, verdict, numbers in rows]
 
 
-def untested(seed: str, text: str, why: str) -> Claim:
+def untested(document: str, text: str, why: str) -> Claim:
     """A claim this reproduction cannot decide here; the row says why."""
-    return Claim(claim_id(seed, text), seed, text, f"{UNTESTED}: {why}", "")
+    return Claim(claim_id(document, text), document, text, f"{UNTESTED}: {why}", "")
+
+
+def document_of(claim: dict) -> str:
+    """The document number of a ``claims.json`` row (files written before the key was
+    renamed call it "seed")."""
+    return claim.get("document") or claim["seed"]
 
 
 def write_claims(context, claims: Iterable[Claim], budget: dict) -> dict:

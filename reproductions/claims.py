@@ -22,7 +22,7 @@ import re
 import sys
 from pathlib import Path
 
-from reproductions._claims import CLAIMS_FILE, SEED_DOCUMENTS, UNTESTED
+from reproductions._claims import CLAIMS_FILE, DOCUMENTS, UNTESTED, document_of
 from reproductions._report import markdown_table
 
 BUDGETS = ("quick", "hour", "full")
@@ -105,12 +105,13 @@ def _outcome(verdict: str) -> str:
 
 
 def board_rows(runs) -> tuple[list[str], list[list[str]]]:
-    """(header, rows) of the board: seed, claim, one verdict column per budget, numbers."""
+    """(header, rows) of the board: document, claim, one verdict column per budget,
+    numbers."""
     labels = {id(run): f"{run['column'][0]}{index}" for index, run in enumerate(runs, 1)}
     claims: dict[tuple, dict] = {}
     for run in runs:
         for claim in run["claims"]:
-            row = claims.setdefault((claim["seed"], claim["id"]),
+            row = claims.setdefault((document_of(claim), claim["id"]),
                                     {"claim": claim["claim"], "cells": {}, "numbers": {},
                                      "outcomes": {}})
             verdict = claim["verdict"]
@@ -128,11 +129,11 @@ def board_rows(runs) -> tuple[list[str], list[list[str]]]:
                 row["numbers"][run["column"]] = claim["numbers"]
             if run["column"] != "quick":
                 row["claim"] = claim["claim"]  # worded with the larger budget's numbers
-    header = ["seed", "claim", *BUDGETS, "numbers (largest budget)"]
+    header = ["document", "claim", *BUDGETS, "numbers (largest budget)"]
     rows = []
-    for (seed, _), row in sorted(claims.items()):
+    for (document, _), row in sorted(claims.items()):
         largest = next((row["numbers"][b] for b in reversed(BUDGETS) if b in row["numbers"]), "")
-        rows.append([seed, row["claim"],
+        rows.append([document, row["claim"],
                      *(_prefix(row["outcomes"], b) + "; ".join(row["cells"].get(b, ["-"]))
                        for b in BUDGETS), largest])
     return header, rows
@@ -175,7 +176,7 @@ def board_markdown(runs) -> str:
     """The whole page."""
     header, rows = board_rows(runs)
     lines = ["# The documents' claims, checked", "",
-             "Every claim of the five seed documents that a reproduction checks, with the "
+             "Every claim of the five documents that a reproduction checks, with the "
              "verdict our numbers give at each budget (`quick`: minutes on a CPU, marked "
              f"*{EARLY}*; `hour`: the most that fits an hour on a 2-core CPU; `full`: the "
              "documents' own budget, for a GPU). A cell names the run behind it; the runs, "
@@ -192,7 +193,7 @@ def board_markdown(runs) -> str:
              f"*{UNSETTLED.rstrip(':')}*: the seeds do not decide that claim at this budget. "
              "Made by "
              "`python -m reproductions.claims`.", "",
-             "Seed documents: " + "; ".join(f"{k}: {v}" for k, v in SEED_DOCUMENTS.items())
+             "Documents: " + "; ".join(f"{k}: {v}" for k, v in DOCUMENTS.items())
              + ".", "",
              markdown_table(header, rows), "", "## Runs", ""]
     labels = [f"{run['column'][0]}{index}" for index, run in enumerate(runs, 1)]

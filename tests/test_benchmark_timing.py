@@ -152,7 +152,7 @@ def test_the_dcgan_reference_trains_batchnorm_and_the_printed_loop_does_not():
                   shuffle=False)
         norms = [layer for network in (model.generator, model.discriminator)
                  for layer in network.layers if "bn" in layer.name]
-        assert norms  # seed 001's DCGAN has BatchNorm in both networks
+        assert norms  # document 001's DCGAN has BatchNorm in both networks
         moved[training] = [float(np.abs(layer.moving_mean.numpy()).max()) for layer in norms]
     assert moved[None] == [0.0] * len(moved[None])  # the initial moving mean, untouched
     assert all(value > 0 for value in moved[True])

@@ -13,7 +13,7 @@ import mitlgan
 from mitlgan import callbacks as cb
 from mitlgan import checkpoints as ckpt
 from mitlgan.models import build_mitlgan_generator, build_wgan_generator
-from mitlgan.plots import image_grid, plot_loss_curves, read_history_csv
+from mitlgan.plots import image_grid, read_history_csv
 from mitlgan.training import export_generator, train
 
 
@@ -100,11 +100,8 @@ def test_train_checkpoints_every_k_epochs_and_resumes(tmp_path):
     assert more.resumed_from.name == "ckpt-000005" and more.initial_epoch == 5
     assert gan.train_steps == 6
     assert [int(r["epoch"]) for r in _rows(tmp_path / "history.csv")] == [1, 2, 3, 4, 5, 6]
-
-    figure = plot_loss_curves([tmp_path / "history.csv"] * 2, tmp_path / "curves.png", labels=["a", "b"])
-    assert (tmp_path / "curves.png").stat().st_size > 0
-    assert len(figure.axes) == 3 and len(figure.axes[0].lines) == 2
-    np.testing.assert_allclose(figure.axes[0].lines[0].get_ydata()[:5], result.history["critic_loss"], rtol=1e-6)
+    np.testing.assert_allclose([float(r["critic_loss"]) for r in _rows(tmp_path / "history.csv")][:5],
+                               result.history["critic_loss"], rtol=1e-6)
 
 
 def test_export_generator_as_keras_and_saved_model(tmp_path):

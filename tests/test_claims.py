@@ -32,18 +32,18 @@ def test_each_report_writes_its_claims_with_the_budget(runs):
     payload = json.loads((runs / "hour" / "palindrome" / "claims.json").read_text())
     assert payload["preset"] == "hour" and payload["budget"]["epochs"] == 2
     assert payload["command"].startswith("python -m reproductions.palindrome --preset hour")
-    assert {c["seed"] for c in payload["claims"]} == {"002"}
+    assert {c["document"] for c in payload["claims"]} == {"002"}
     assert all(c["verdict"].split(" ")[0] in ("supported", "not") for c in payload["claims"])
     dcgan = json.loads((runs / "quick" / "dcgan" / "sprites" / "claims.json").read_text())
     assert dcgan["budget"]["epochs"] == 1 and dcgan["budget"]["updates"] == 4  # 128 images / 32
-    assert {c["seed"] for c in dcgan["claims"]} == {"001"}
+    assert {c["document"] for c in dcgan["claims"]} == {"001"}
 
 
 def test_the_board_puts_quick_and_hour_side_by_side(runs):
     found = board.find_claims([runs])
     assert len(found) == 3
     header, rows = board.board_rows(board.load_runs(found))
-    assert header[:5] == ["seed", "claim", "quick", "hour", "full"]
+    assert header[:5] == ["document", "claim", "quick", "hour", "full"]
     palindrome = json.loads((runs / "hour" / "palindrome" / "claims.json").read_text())
     dcgan = json.loads((runs / "quick" / "dcgan" / "sprites" / "claims.json").read_text())
     assert len(rows) == len(palindrome["claims"]) + len(dcgan["claims"])  # one row per claim

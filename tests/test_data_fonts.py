@@ -30,7 +30,7 @@ def test_the_same_character_renders_identically_and_fonts_differ():
 
 
 def test_glyphs_sit_where_font2img_draws_them():
-    # seed 000's font2img.py: canvas 64, character size 32, text drawn at (16, 16)
+    # document 000's font2img.py: canvas 64, character size 32, text drawn at (16, 16)
     assert GLYPH_LAYOUT == {"canvas": 64, "char_size": 32, "offset": (16, 16)}
     glyph = render_glyph("H", DEFAULT_SOURCE_FONT)
     top, bottom, left, right = _ink_box(glyph)

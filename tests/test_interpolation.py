@@ -1,4 +1,4 @@
-"""Latent interpolation: exact end points, the norms slerp keeps, the weights seed 002 meant."""
+"""Latent interpolation: exact end points, the norms slerp keeps, the weights document 002 meant."""
 
 import numpy as np
 import pytest

@@ -30,7 +30,7 @@ def test_kl_to_uniform_by_hand():
     assert kl_to_uniform([7, 0, 0, 0]) == pytest.approx(math.log(4))  # all in one class
     # p = (1/2, 1/4, 1/4, 0): sum p log(4p) = 1/2 log 2 + 2 * 1/4 log 1 = 0.5 log 2
     assert kl_to_uniform([2, 1, 1, 0]) == pytest.approx(0.5 * math.log(2))
-    # The digits collapsing onto 3, 7 and 9 (seed 000): log(10/3).
+    # The digits collapsing onto 3, 7 and 9 (document 000): log(10/3).
     assert kl_to_uniform([0, 0, 0, 4, 0, 0, 0, 4, 0, 4]) == pytest.approx(math.log(10 / 3))
 
 

@@ -1,4 +1,4 @@
-"""Seed 003's ablation verdicts from hand-made per-variant summaries (FD mean, sd)."""
+"""Document 003's ablation verdicts from hand-made per-variant summaries (FD mean, sd)."""
 
 from reproductions.mnist_gans.claims import ablation_claims
 

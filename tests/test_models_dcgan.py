@@ -1,4 +1,4 @@
-"""Seed 001's DCGAN layer by layer, parameter counts computed by hand."""
+"""Document 001's DCGAN layer by layer, parameter counts computed by hand."""
 
 import numpy as np
 

@@ -1,4 +1,4 @@
-"""zi2zi at 64x64 layer by layer (seed 000's port: dims 16, 10 styles, embedding 32)."""
+"""zi2zi at 64x64 layer by layer (document 000's port: dims 16, 10 styles, embedding 32)."""
 
 import numpy as np
 import pytest

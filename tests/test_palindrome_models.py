@@ -130,7 +130,7 @@ def test_unrolled_and_several_steps_per_call_change_nothing():
 
 @pytest.mark.parametrize("output", ["standard", "as_printed"])
 def test_the_fused_cell_computes_the_reports_per_gate_equations(output):
-    # seed 002's equations (1)-(6), one nn.Linear pair per gate, in numpy float64
+    # document 002's equations (1)-(6), one nn.Linear pair per gate, in numpy float64
     rng = np.random.default_rng(1)
     x = rng.normal(0, 1, (3, 6, 2)).astype("float32")
     layer = keras.layers.RNN(EquationLSTMCell(4, output))

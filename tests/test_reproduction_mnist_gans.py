@@ -80,7 +80,7 @@ def test_ablation_study_has_every_variant_and_every_claim(runs):
                   "Wider layers beat", "convolutional generator is slower",
                   "More epochs help at first"):
         assert any(claim in text for text in claims), claim
-    assert len(claims) == 9  # seed 003's nine claims, each with a verdict
+    assert len(claims) == 9  # document 003's nine claims, each with a verdict
     assert all("supported" in verdict for verdict in claims.values())
     assert (run_dir / "ablation_samples.png").stat().st_size > 5000
     result = json.loads((run_dir / "ablation_epochs_300" / "seed_0" / "result.json").read_text())

@@ -9,7 +9,7 @@ import pytest
 from _gan_helpers import resume_gan, tiny_images
 
 from mitlgan.checkpoints import STATE_FILE
-from mitlgan.training import ResumeSettingsError, TrainOutputs, Trainer, TrainSettings, train
+from mitlgan.training import ResumeSettingsError, Trainer, TrainOutputs, TrainSettings, train
 from reproductions import _runner
 from reproductions._runner import Reproduction, Stage
 

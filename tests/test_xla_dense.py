@@ -1,6 +1,6 @@
 """XLA for dense GANs on a CPU: which models get it, and that it trains the same GAN.
 
-Seed 002's MLP GAN (the mnist_gans mlp and collapse studies) compiles its train step
+Document 002's MLP GAN (the mnist_gans mlp and collapse studies) compiles its train step
 with XLA on a CPU; the numbers must stay those of TensorFlow's own kernels to float32
 rounding, and a resumed run must still match an uninterrupted one bit for bit.
 """

@@ -1,7 +1,7 @@
 """Glyph pairs from fonts for zi2zi: the same character in a source font and in target fonts.
 
 Glyphs are drawn as zi2zi's ``font2img.py`` draws them: black text on a white square
-canvas, the text's top-left corner at a fixed offset. Seed 000's 64x64 port of that
+canvas, the text's top-left corner at a fixed offset. Document 000's 64x64 port of that
 script (github.com/yanghaoxiang7/Yang-Haoxiang-s-First-Research-Turn,
 ``zi2zi-master/font2img.py``) sets canvas 64, character size 32 and offsets (16, 16);
 zi2zi's own 256x256 values (150, 20) scaled to 64 would be 37.5 and 5.
@@ -24,7 +24,7 @@ __all__ = ["DEFAULT_SOURCE_FONT", "gb2312_level1", "DEFAULT_TARGET_FONTS", "EXTR
            "GLYPH_LAYOUT", "bundled_font", "font_charmap", "font_pairs", "render_glyph",
            "shared_charset", "split_characters"]
 
-# canvas, character size, (x, y) offset of seed 000's 64x64 font2img.py
+# canvas, character size, (x, y) offset of document 000's 64x64 font2img.py
 GLYPH_LAYOUT = {"canvas": 64, "char_size": 32, "offset": (16, 16)}
 DEFAULT_SOURCE_FONT = "DejaVuSans.ttf"
 DEFAULT_TARGET_FONTS = ("DejaVuSerif.ttf", "STIXGeneral.ttf", "DejaVuSansMono.ttf",

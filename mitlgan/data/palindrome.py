@@ -1,4 +1,4 @@
-"""Palindromes of digits for seed 002's Part 1: predict the last digit from the ones before.
+"""Palindromes of digits for document 002's Part 1: predict the last digit from the ones before.
 
 Follows the CS324 2024 assignment template (``PalindromeDataset(input_length,
 total_len)``) that the report uses: a palindrome of length T = input_length + 1 is the

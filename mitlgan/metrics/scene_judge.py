@@ -2,7 +2,7 @@
 
 An untrained InceptionV3 measures colour statistics; on the synthetic scenes, which are
 drawn from known factors, a small classifier of those factors measures content (the
-idea of seed 000's MNIST judge). :class:`SceneJudge` trains, once per cache folder:
+idea of document 000's MNIST judge). :class:`SceneJudge` trains, once per cache folder:
 
 - a classifier of the drawn factors whose penultimate 128 features are the backbone of
   a *scene FID* (:meth:`SceneJudge.features`, usable wherever an

@@ -4,10 +4,10 @@
 - :func:`build_wgan_critic` -- thesis Table 7.2
 - :func:`build_mitlgan_generator` -- thesis Table 7.3
 - :func:`compare_with_thesis` -- our layers next to Tables 7.1-7.3 as printed
-- :mod:`mitlgan.models.dcgan` -- seed 001's DCGAN at 64x64
-- :mod:`mitlgan.models.mnist` -- the MNIST judge, seed 002's MLP GAN, seed 003's FC GAN
-- :mod:`mitlgan.models.zi2zi` -- seed 000's zi2zi at 64x64
-- :mod:`mitlgan.models.recurrent` -- seed 002's LSTM (from its equations) and RNN cells
+- :mod:`mitlgan.models.dcgan` -- document 001's DCGAN at 64x64
+- :mod:`mitlgan.models.mnist` -- the MNIST judge, document 002's MLP GAN, document 003's FC GAN
+- :mod:`mitlgan.models.zi2zi` -- document 000's zi2zi at 64x64
+- :mod:`mitlgan.models.recurrent` -- document 002's LSTM (from its equations) and RNN cells
 """
 
 from mitlgan.models.dcgan import build_dcgan_discriminator, build_dcgan_generator

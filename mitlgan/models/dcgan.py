@@ -1,4 +1,4 @@
-"""Seed 001's DCGAN at 64x64, read from its generator and discriminator tables.
+"""Document 001's DCGAN at 64x64, read from its generator and discriminator tables.
 
 ``image_size`` (default 64, the report's) keeps the pattern at other powers of two:
 one stride-2 layer fewer per halving, from the same 4x4 map (32x32 for Stacked MNIST).

@@ -1,17 +1,17 @@
-"""The MNIST networks of seed reports 000, 002 and 003.
+"""The MNIST networks of documents 000, 002 and 003.
 
 Images are (28, 28, 1) in [-1, 1] throughout (the judge too, so it scores generator
 output as it comes); generators end in tanh, discriminators in a sigmoid probability.
 
-- :func:`build_mnist_classifier`: the judge (seed 000's "traditional CNN" reaching
+- :func:`build_mnist_classifier`: the judge (document 000's "traditional CNN" reaching
   99.35%). The report gives no layers; we use the Keras MNIST CNN example
   (two 3x3 convolutions, max-pooling, a 128-unit dense layer, dropout), whose
   128-unit layer gives the judge's features.
-- :func:`build_mlp_generator`, :func:`build_mlp_discriminator`: seed 002's MLP GAN.
+- :func:`build_mlp_generator`, :func:`build_mlp_discriminator`: document 002's MLP GAN.
   The report follows PyTorch-GAN's ``gan.py``, whose ``BatchNorm1d(n, 0.8)`` passes
   0.8 as the *epsilon*; ``batchnorm_epsilon=0.8`` reproduces that (1e-3 is Keras's
   usual value). The report's last layer "1024 -> 768" is 1024 -> 784 (28 x 28).
-- :func:`build_fc_generator`, :func:`build_fc_discriminator`: seed 003's fully
+- :func:`build_fc_generator`, :func:`build_fc_discriminator`: document 003's fully
   connected GAN and the options its ablations change (widths, dropout, BatchNorm,
   the convolutional generator).
 """
@@ -55,7 +55,7 @@ def build_mnist_classifier(name: str = "mnist_judge") -> keras.Model:
 
 def build_mlp_generator(latent_dim: int = 100, *, batchnorm_epsilon: float = 0.8,
                         name: str = "mlp_generator") -> keras.Model:
-    """Seed 002's generator: (B, latent_dim) -> (B, 28, 28, 1) in [-1, 1].
+    """Document 002's generator: (B, latent_dim) -> (B, 28, 28, 1) in [-1, 1].
 
     Dense 128, LeakyReLU 0.2; then Dense 256 / 512 / 1024, each BatchNorm + LeakyReLU;
     Dense 784, tanh. ``batchnorm_epsilon=0.8`` is PyTorch-GAN's (see module docstring).
@@ -73,7 +73,7 @@ def build_mlp_generator(latent_dim: int = 100, *, batchnorm_epsilon: float = 0.8
 
 
 def build_mlp_discriminator(name: str = "mlp_discriminator") -> keras.Model:
-    """Seed 002's discriminator: (B, 28, 28, 1) -> (B, 1) probability of "real".
+    """Document 002's discriminator: (B, 28, 28, 1) -> (B, 1) probability of "real".
 
     Flatten -> Dense 512, LeakyReLU 0.2 -> Dense 256, LeakyReLU 0.2 -> Dense 1, sigmoid.
     """
@@ -88,7 +88,7 @@ def build_mlp_discriminator(name: str = "mlp_discriminator") -> keras.Model:
 def build_fc_generator(latent_dim: int = 100, *, widths=(128, 256, 512, 1024),
                        dropout: float = 0.0, batchnorm: bool = False, conv_filters=None,
                        name: str = "fc_generator") -> keras.Model:
-    """Seed 003's generator and its ablations: (B, latent_dim) -> (B, 28, 28, 1) in [-1, 1].
+    """Document 003's generator and its ablations: (B, latent_dim) -> (B, 28, 28, 1) in [-1, 1].
 
     Fully connected (``conv_filters=None``): per width a Dense, optional BatchNorm
     (between the dense layer and the activation, as the report puts it), LeakyReLU 0.2,
@@ -128,7 +128,7 @@ def build_fc_generator(latent_dim: int = 100, *, widths=(128, 256, 512, 1024),
 
 def build_fc_discriminator(*, widths=(1024, 512, 256, 128), dropout: float = 0.0,
                            name: str = "fc_discriminator") -> keras.Model:
-    """Seed 003's discriminator: (B, 28, 28, 1) -> (B, 1) probability of "real".
+    """Document 003's discriminator: (B, 28, 28, 1) -> (B, 1) probability of "real".
 
     Flatten, then per width Dense + LeakyReLU 0.2 (+ Dropout ``dropout`` after each
     activation, the ablation), then Dense 1, sigmoid.

@@ -1,4 +1,4 @@
-"""Seed 002's recurrent cells, written from its equations, for ``keras.layers.RNN``.
+"""Document 002's recurrent cells, written from its equations, for ``keras.layers.RNN``.
 
 :class:`EquationLSTMCell` is equations (1)-(6)::
 
@@ -49,7 +49,7 @@ GATES = ("g", "i", "f", "o")  # the column blocks of the kernels, in this order
 
 @keras.saving.register_keras_serializable(package="mitlgan")
 class EquationLSTMCell(keras.layers.Layer):
-    """The LSTM cell of seed 002's equations (1)-(6); state [h, c], output h (B, units).
+    """The LSTM cell of document 002's equations (1)-(6); state [h, c], output h (B, units).
 
     Args:
         units: hidden size (the report: 128).

@@ -1,6 +1,6 @@
-"""zi2zi at 64x64: seed 000's port of kaonashi-tyc/zi2zi (``model/unet.py``, ``ops.py``).
+"""zi2zi at 64x64: document 000's port of kaonashi-tyc/zi2zi (``model/unet.py``, ``ops.py``).
 
-Every choice below is read from zi2zi's code, with the sizes of seed 000's 64x64 port
+Every choice below is read from zi2zi's code, with the sizes of document 000's 64x64 port
 (github.com/yanghaoxiang7/Yang-Haoxiang-s-First-Research-Turn, ``zi2zi-master``:
 ``generator_dim=16``, ``discriminator_dim=16``, ``embedding_num=10``,
 ``embedding_dim=32``) and the report's Figures 7-9 (e1..e6, a 128x1x1 bottleneck,
@@ -45,7 +45,7 @@ from mitlgan.models._common import LEAKY_SLOPE, TF_DCGAN_BATCHNORM, dcgan_initia
 
 ZI2ZI_IMAGE_SIZE = 64
 ZI2ZI_DEFAULTS = {"generator_dim": 16, "discriminator_dim": 16, "embedding_num": 10,
-                  "embedding_dim": 32}  # seed 000's 64x64 train.py / unet.py
+                  "embedding_dim": 32}  # document 000's 64x64 train.py / unet.py
 ENCODER_MULTIPLES = (1, 2, 4, 8, 8, 8)  # e1..e6 widths / generator_dim
 DROPOUT_DECODER_LAYERS = (1, 2)  # d1, d2 drop at 0.5 (zi2zi drops the first three of 8)
 
@@ -63,7 +63,7 @@ def build_zi2zi_encoder(image_size: int = ZI2ZI_IMAGE_SIZE, channels: int = 3,
     require_positive_int("generator_dim", generator_dim)
     if image_size != 2 ** len(ENCODER_MULTIPLES):
         raise ValueError(f"image_size must be {2 ** len(ENCODER_MULTIPLES)} (six stride-2 "
-                         f"layers down to 1x1, as in seed 000's port); got {image_size}.")
+                         f"layers down to 1x1, as in document 000's port); got {image_size}.")
     images = keras.Input((image_size, image_size, channels), name="glyph")
     encoded = [_conv(generator_dim, "e1_conv")(images)]
     for index, multiple in enumerate(ENCODER_MULTIPLES[1:], start=2):

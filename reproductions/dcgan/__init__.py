@@ -1,4 +1,4 @@
-"""Seed 001's DCGAN at 64x64 and its mode collapse, measured: ``python -m reproductions.dcgan``."""
+"""Document 001's DCGAN at 64x64 and its mode collapse, measured: ``python -m reproductions.dcgan``."""
 
 from reproductions.dcgan.run import reproduce
 

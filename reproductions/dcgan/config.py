@@ -1,4 +1,4 @@
-"""Presets of the DCGAN reproduction (seed 001).
+"""Presets of the DCGAN reproduction (document 001).
 
 The full preset is the report's: its DCGAN tables at 64x64, batch 64, 50 epochs (its
 grids are at epochs 1, 25, 35 and 50), Adam(2e-4, 0.5) from carpedm20/DCGAN-tensorflow.

@@ -100,7 +100,7 @@ def write_report(context) -> dict:
     rows = [[int(e), *(f"{history[m][i]:.3f}" for m in METRICS),
              "yes" if history["collapsed"][i] > 0.5 else ""]
             for i, e in enumerate(history["epoch"])]
-    lines = [f"# Seed 001: DCGAN on {config['dataset']} at 64x64 and its mode collapse", "",
+    lines = [f"# Document 001: DCGAN on {config['dataset']} at 64x64 and its mode collapse", "",
              f"Features for every metric: `{done['backbone']}`, an untrained network (Naeem et "
              "al. 2020 recommend one outside ImageNet's domain); numbers compare only with runs "
              f"of the same network, N ({config['collapse_samples']}) and data.", "",

@@ -1,4 +1,4 @@
-"""Train seed 001's DCGAN with collapse tracking, then write the report; resumes.
+"""Train document 001's DCGAN with collapse tracking, then write the report; resumes.
 
 Layout of ``OUTPUT/dcgan/DATASET/``: ``config.json``, ``run.log``, ``train/``
 (checkpoints, ``history.csv`` with the losses and the per-epoch precision, recall,
@@ -28,7 +28,7 @@ from reproductions.dcgan.stacked import (
     build_stacked_config,
 )
 
-DESCRIPTION = ("Reproduce seed 001's DCGAN at 64x64 and measure its mode collapse: precision, "
+DESCRIPTION = ("Reproduce document 001's DCGAN at 64x64 and measure its mode collapse: precision, "
                "recall, density, coverage and diversity after every epoch, collapsed epochs "
                "flagged, grids at the report's epochs. --benchmark stacked-mnist counts the "
                "modes of a DCGAN on Stacked MNIST instead. Running the same command again "

@@ -16,7 +16,6 @@ import math
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 from mitlgan.artifacts import HISTORY_FILE
 from mitlgan.files import write_csv_atomic
@@ -135,9 +134,3 @@ def early_lead(baseline: list[dict], candidate: list[dict], metric: str = "fid")
         "lead_at_flops": None if at_flops is None else bool(first[metric] < at_flops),
     }
 
-
-def format_flops(value: float) -> str:
-    """``1.23e+12`` style, or ``-`` for None/NaN."""
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return "-"
-    return f"{value:.3g}"

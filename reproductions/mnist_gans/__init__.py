@@ -1,7 +1,7 @@
-"""The MNIST GANs of seed reports 000, 002 and 003: ``python -m reproductions.mnist_gans``.
+"""The MNIST GANs of documents 000, 002 and 003: ``python -m reproductions.mnist_gans``.
 
-``--study mlp`` (seed 002), ``--study ablations`` (seed 003), ``--study collapse``
-(seed 000); each writes ``OUTPUT/mnist_gans/STUDY/report.md`` with its figures.
+``--study mlp`` (document 002), ``--study ablations`` (document 003), ``--study collapse``
+(document 000); each writes ``OUTPUT/mnist_gans/STUDY/report.md`` with its figures.
 """
 
 from reproductions.mnist_gans.run import reproduce

@@ -1,4 +1,4 @@
-"""The seed reports' claims, each marked supported or not by the numbers we measured.
+"""The documents' claims, each marked supported or not by the numbers we measured.
 
 A comparison of two ablation variants uses the judge-feature Fréchet distance (lower is
 better) over seeds. A difference counts only when it is larger than the two variants'
@@ -48,7 +48,7 @@ def _verdict(ok: bool, margin_known: bool = True) -> str:
 
 
 def ablation_claims(summary: dict) -> list[tuple[str, str, str]]:
-    """[(claim of seed 003, verdict, the numbers)] from per-variant summaries."""
+    """[(claim of document 003, verdict, the numbers)] from per-variant summaries."""
     claims = []
 
     def versus(claim, winner, loser):
@@ -93,7 +93,7 @@ EPOCH_VARIANTS = ("base", "epochs_50", "epochs_100", "epochs_300")  # 30/50/100/
 
 
 def _more_epochs_claim(summary) -> tuple[str, str, str]:
-    """Seed 003's first experiment: more epochs help up to a point, then no more.
+    """Document 003's first experiment: more epochs help up to a point, then no more.
 
     "Help at first": 50 or 100 (scaled) epochs beat the base beyond the seed spread.
     "Then stop": 300 epochs do not beat the better of those two beyond the spread (a
@@ -115,7 +115,7 @@ def _more_epochs_claim(summary) -> tuple[str, str, str]:
 
 
 def collapse_claims(histogram, first_histogram) -> list[tuple[str, str, str]]:
-    """Seed 000's claims about its GAN's digits, from the judge's final class histogram."""
+    """Document 000's claims about its GAN's digits, from the judge's final class histogram."""
     counts = np.asarray(histogram, np.float64)
     share = counts / counts.sum()
     top3 = tuple(int(k) for k in np.argsort(-share, kind="stable")[:3])

@@ -1,16 +1,16 @@
 """Studies, presets and the ablation variants of the MNIST GAN reproduction.
 
-Three studies, one per seed report:
+Three studies, one per document:
 
-- ``mlp`` (seed 002, Part 2): PyTorch-GAN's MLP GAN, 25-image grids at the start,
+- ``mlp`` (document 002, Part 2): PyTorch-GAN's MLP GAN, 25-image grids at the start,
   half and end of training, latent interpolation.
-- ``ablations`` (seed 003): the fully connected GAN and its one-change variants.
-- ``collapse`` (seed 000, experiment 2): an MNIST GAN whose digits the judge counts
+- ``ablations`` (document 003): the fully connected GAN and its one-change variants.
+- ``collapse`` (document 000, experiment 2): an MNIST GAN whose digits the judge counts
   per epoch, so a collapse onto a few classes shows as it happens.
 
 Where the reports leave a setting open we follow the template they name: PyTorch-GAN's
-``gan.py`` for seeds 000 and 002 (Adam 2e-4, betas 0.5/0.999, latent 100) and the
-"GAN hacks" list for seed 003, with the same Adam settings.
+``gan.py`` for documents 000 and 002 (Adam 2e-4, betas 0.5/0.999, latent 100) and the
+"GAN hacks" list for document 003, with the same Adam settings.
 """
 
 from __future__ import annotations
@@ -28,14 +28,14 @@ STUDY_PRESETS = {
         "quick": {"epochs": 10, "batch_size": 64, "n_images": None, "seeds": 1, "judge_epochs": 15},
     },
     "collapse": {
-        # Seed 000's figure shows epochs 1, 10 and 99 of 99.
+        # Document 000's figure shows epochs 1, 10 and 99 of 99.
         "full": {"epochs": 99, "batch_size": 64, "n_images": None, "seeds": 1, "judge_epochs": 15},
         # the report's 99 epochs fit an hour on the 8,000 embedded digits (~6 min)
         "hour": {"epochs": 99, "batch_size": 64, "n_images": None, "seeds": 1, "judge_epochs": 15},
         "quick": {"epochs": 12, "batch_size": 64, "n_images": None, "seeds": 1, "judge_epochs": 15},
     },
     "ablations": {
-        # Seed 003: batch 128, "number of epochs of training is 30 most of the time".
+        # Document 003: batch 128, "number of epochs of training is 30 most of the time".
         "full": {"epochs": 30, "batch_size": 128, "n_images": None, "seeds": 3, "judge_epochs": 15},
         # 16 variants x 3 seeds at the report's batch 128 on the 8,000 embedded digits:
         # 10 base epochs (620 updates; the 50/100/300-epoch variants 17/33/100) fit an
@@ -47,7 +47,7 @@ STUDY_PRESETS = {
     },
 }
 
-#: Seed 003's base model; every variant changes one thing (``epochs_scale`` multiplies
+#: Document 003's base model; every variant changes one thing (``epochs_scale`` multiplies
 #: the preset's epochs, so 50/100/300 epochs in the full preset are 5/3, 10/3 and 10
 #: times its 30).
 BASE_VARIANT = {
@@ -86,7 +86,7 @@ VARIANTS = {
 
 MLP_SETTINGS = {"latent_dim": 100, "batchnorm_epsilon": 0.8, "learning_rate": 2e-4,
                 "beta_1": 0.5, "beta_2": 0.999, "generator_loss": "non_saturating"}
-FC_LATENT_DIM = 100  # seed 003 gives none; its template's usual value
+FC_LATENT_DIM = 100  # document 003 gives none; its template's usual value
 SGD_LEARNING_RATE = 0.01  # GAN hacks names SGD for D without a rate; Keras's default
 JUDGE_SAMPLES = 1000  # generated digits per judge evaluation
 

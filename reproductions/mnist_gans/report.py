@@ -30,9 +30,9 @@ from reproductions.mnist_gans.config import (
 from reproductions.mnist_gans.training import judge, mnist
 
 SEED_TITLES = {
-    "mlp": "Seed 002, Part 2: the MLP GAN on MNIST",
-    "collapse": "Seed 000, experiment 2: an MNIST GAN and the classes of its digits",
-    "ablations": "Seed 003: the fully connected GAN and its ablations",
+    "mlp": "Document 002, Part 2: the MLP GAN on MNIST",
+    "collapse": "Document 000, experiment 2: an MNIST GAN and the classes of its digits",
+    "ablations": "Document 003: the fully connected GAN and its ablations",
 }
 
 
@@ -115,9 +115,9 @@ def _class_heatmap(history, path):
 
 
 def _milestones(epochs, study):
-    if study == "collapse":  # seed 000 shows epochs 1/99, 10/99, 99/99
+    if study == "collapse":  # document 000 shows epochs 1/99, 10/99, 99/99
         return sorted({1, max(1, round(epochs * 10 / 99)), epochs})
-    return sorted({1, max(1, epochs // 2), epochs})  # seed 002: start, half, end
+    return sorted({1, max(1, epochs // 2), epochs})  # document 002: start, half, end
 
 
 def _single_gan_report(context, lines, figures):
@@ -146,7 +146,7 @@ def _single_gan_report(context, lines, figures):
         first = [history[f"judge_class_{k}"][0] for k in range(10)]
         claims = collapse_claims(scores["histogram"], first)
     else:
-        # Seed 002 shows grids at the start, half and end as training progress.
+        # Document 002 shows grids at the start, half and end as training progress.
         marks = _milestones(epochs, "mlp")
         fds = [float(history["judge_feature_fd"][e - 1]) for e in marks]
         claims = [("The samples improve from the start over the half to the end of training",
@@ -259,14 +259,14 @@ def report_stage(context) -> dict:
     return {"claims": [[c, v] for c, v, _ in claims]}
 
 
-#: the seed report each study reproduces
+#: the document each study reproduces
 SEED_OF_STUDY = {"mlp": "002", "ablations": "003", "collapse": "000"}
-CNN_ACCURACY_CLAIMED = 0.9935  # seed 000's shallow CNN on the MNIST test set
+CNN_ACCURACY_CLAIMED = 0.9935  # document 000's shallow CNN on the MNIST test set
 
 
 def judge_accuracy_claim(the_judge) -> tuple[str, str, str]:
-    """Seed 000's first claim, from the judge (a CNN of the same kind) on the test split."""
+    """Document 000's first claim, from the judge (a CNN of the same kind) on the test split."""
     accuracy = the_judge.test_accuracy
-    return ("A shallow CNN classifier passes 99% test accuracy on MNIST (seed 000: 99.35%)",
+    return ("A shallow CNN classifier passes 99% test accuracy on MNIST (document 000: 99.35%)",
             "supported" if accuracy >= 0.99 else "not supported",
             f"judge test accuracy {accuracy:.4f} ({the_judge.description})")

@@ -18,9 +18,9 @@ from reproductions.mnist_gans.config import PRESETS, STUDIES, build_config
 from reproductions.mnist_gans.stages import study_stages
 
 DESCRIPTION = (
-    "Reproduce the MNIST GANs of three seed reports: --study mlp (seed 002: the MLP GAN, "
-    "grids at start/half/end, latent interpolation), ablations (seed 003: the FC GAN and "
-    "its one-change variants, judged over seeds), collapse (seed 000: the class histogram "
+    "Reproduce the MNIST GANs of three documents: --study mlp (document 002: the MLP GAN, "
+    "grids at start/half/end, latent interpolation), ablations (document 003: the FC GAN and "
+    "its one-change variants, judged over seeds), collapse (document 000: the class histogram "
     "of generated digits per epoch). Every number comes from a CNN judge trained on real "
     "digits. Running the same command again resumes."
 )
@@ -73,7 +73,7 @@ def reproduction_for(study: str) -> Reproduction:
 
 prepare, main, reproduce = entry_points(
     reproduction_for, chosen_by=("--study", STUDIES, "mlp"), defaults={"study": "mlp"},
-    doc="""Run or resume one MNIST GAN study (``study``: ``"mlp"`` for seed 002,
-    ``"ablations"`` for seed 003, ``"collapse"`` for seed 000); the command line with the
+    doc="""Run or resume one MNIST GAN study (``study``: ``"mlp"`` for document 002,
+    ``"ablations"`` for document 003, ``"collapse"`` for document 000); the command line with the
     same settings writes the same ``OUTPUT/mnist_gans/STUDY`` folder. ``result.table`` is
     the report's first table.""")

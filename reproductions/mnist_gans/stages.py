@@ -19,11 +19,11 @@ from reproductions.mnist_gans.config import (
 from reproductions.mnist_gans.training import judge_stage, train_gan
 
 INTERPOLATION_PAIRS = 4
-INTERPOLATION_STEPS = 9  # seed 002: two end points and 7 steps between them
+INTERPOLATION_STEPS = 9  # document 002: two end points and 7 steps between them
 
 
 def single_gan_stage(context) -> dict:
-    """Train the MLP GAN (seeds 000 and 002), judging fixed samples after every epoch."""
+    """Train the MLP GAN (documents 000 and 002), judging fixed samples after every epoch."""
     config = context.config
     result = train_gan(context, context.stage_dir(TRAIN_STAGE), None, seed=config["seed"],
                        epochs=config["epochs"], per_epoch_judge=True)
@@ -35,7 +35,7 @@ def single_gan_stage(context) -> dict:
 
 
 def interpolation_stage(context) -> dict:
-    """Seed 002's interpolation: 9 images between pairs of latents, linear and spherical."""
+    """Document 002's interpolation: 9 images between pairs of latents, linear and spherical."""
     import keras
 
     from mitlgan.interpolation import interpolate_images
@@ -82,7 +82,7 @@ def study_stages(study: str) -> tuple[Stage, ...]:
     """The ordered stages of ``study``; the last writes ``report.md``."""
     from reproductions.mnist_gans.report import report_stage
 
-    judge = Stage(JUDGE_STAGE, "train the MNIST judge (the CNN classifier of seed 000)",
+    judge = Stage(JUDGE_STAGE, "train the MNIST judge (the CNN classifier of document 000)",
                   judge_stage)
     report = Stage("report", "figures, tables and report.md", report_stage)
     if study == "ablations":

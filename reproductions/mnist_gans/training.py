@@ -55,8 +55,8 @@ def judge_stage(context) -> dict:
 
 
 def build_gan(config: dict, spec: dict | None, seed: int):
-    """A compiled :class:`mitlgan.BCEGAN`: seed 002's MLP GAN when ``spec`` is None,
-    else seed 003's FC GAN with the variant ``spec``."""
+    """A compiled :class:`mitlgan.BCEGAN`: document 002's MLP GAN when ``spec`` is None,
+    else document 003's FC GAN with the variant ``spec``."""
     import keras
 
     from mitlgan import BCEGAN

@@ -1,4 +1,4 @@
-"""Seed 002's Part 1: an LSTM from its equations against a vanilla RNN on palindromes."""
+"""Document 002's Part 1: an LSTM from its equations against a vanilla RNN on palindromes."""
 
 from reproductions.palindrome.run import reproduce
 

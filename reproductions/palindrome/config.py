@@ -1,4 +1,4 @@
-"""Presets and the run list of the palindrome reproduction (seed 002, Part 1).
+"""Presets and the run list of the palindrome reproduction (document 002, Part 1).
 
 The report's defaults: hidden 128, batch 128, Adam with learning rate 1e-3, up to 100
 epochs, gradient-norm clipping at 10, 100,000 sequences, 80% for training. Runs: every

@@ -125,7 +125,7 @@ def write_report(context, results: dict) -> dict:
     verdicts = claims(results, config)
     data_lines = sorted({f"- {r['data']}" for r in results.values()})
     lines = [
-        "# Seed 002, Part 1: an LSTM from its equations against a vanilla RNN on palindromes",
+        "# Document 002, Part 1: an LSTM from its equations against a vanilla RNN on palindromes",
         "", "Predict the last digit of a palindrome of length T from the T - 1 before it "
         "(which means carrying the first digit to the end). Test accuracy on held-out "
         f"palindromes; hidden {config['hidden']}, batch {config['batch_size']}, Adam, "

@@ -18,7 +18,7 @@ from reproductions._repeats import run_once
 from reproductions._runner import DONE_FILE, Reproduction, Stage, say
 from reproductions.palindrome.config import PRESETS, build_config, run_list
 
-DESCRIPTION = ("Reproduce seed 002's Part 1: an LSTM cell built from its equations (both "
+DESCRIPTION = ("Reproduce document 002's Part 1: an LSTM cell built from its equations (both "
                "readings of equation (6)) against a vanilla RNN, predicting the last digit "
                "of a palindrome, over lengths T and learning rates. Running the same "
                "command again resumes.")

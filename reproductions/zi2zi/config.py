@@ -1,4 +1,4 @@
-"""Studies, presets and variants of the zi2zi reproduction (seed 000, experiment 4).
+"""Studies, presets and variants of the zi2zi reproduction (document 000, experiment 4).
 
 Each study trains its variants on the same glyph pairs and scores them on held-out
 characters. The report's studies and what they become with the offline fonts (641
@@ -12,7 +12,7 @@ shared letters and digits, so the report's 1,000 vs 3,000 characters become N vs
 - ``sources``: one source font against three (the report: 1,000 x 3 source styles);
 - ``depth``: the report's widths (16) against twice as wide (32) ("deeper / wider").
 
-Training follows zi2zi and seed 000's port where the report is silent: batch 16,
+Training follows zi2zi and document 000's port where the report is silent: batch 16,
 Adam(1e-3, beta_1=0.5) halved every 10 epochs down to 2e-4, two generator updates per
 discriminator update, loss weights L1 100, constant 15, category 1.
 """

@@ -196,7 +196,7 @@ def report_stage(context) -> dict:
     claim_rows = ([(CLAIMS[config["study"]], verdict, measured)] if comparison else []) + [
         style_claim]
     lines = [
-        f"# Seed 000: zi2zi at 64x64, study `{config['study']}`", "",
+        f"# Document 000: zi2zi at 64x64, study `{config['study']}`", "",
         f"Source font(s): {', '.join(data['source_fonts'])}; target styles: {', '.join(fonts)}. "
         f"{data['charset_size']} characters in the charset; {len(data['train_chars'])} for "
         f"training, {len(data['held_out_chars'])} held out (never trained on) and scored here.",

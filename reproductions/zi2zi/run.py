@@ -26,7 +26,7 @@ from reproductions.zi2zi.config import (
 )
 
 DESCRIPTION = (
-    "Reproduce seed 000's zi2zi font style transfer at 64x64 and score it on held-out "
+    "Reproduce document 000's zi2zi font style transfer at 64x64 and score it on held-out "
     "characters against the true target glyphs (L1, SSIM, a glyph classifier's accuracy). "
     "--study picks the report's experiment. Running the same command again resumes.")
 OVERRIDES = ("epochs", "batch_size", "train_chars", "held_out_chars", "seeds",
