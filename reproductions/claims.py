@@ -1,6 +1,6 @@
 """One board for the five documents' claims: ``python -m reproductions.claims RUN...``.
 
-Every report writes ``claims.json`` (:mod:`reproductions._claims`). This gathers the
+Every report writes ``claims.json`` (:mod:`reproductions.runner.claims`). This gathers the
 files found under the given folders into one Markdown page: one row per claim, its
 verdict at each budget side by side (quick, hour, full), the numbers behind the
 largest budget, and the runs (command, budget) below, referenced from each cell.
@@ -22,8 +22,8 @@ import re
 import sys
 from pathlib import Path
 
-from reproductions._claims import CLAIMS_FILE, DOCUMENTS, UNTESTED, document_of
-from reproductions._report import markdown_table
+from reproductions.runner.claims import CLAIMS_FILE, DOCUMENTS, UNTESTED, document_of
+from reproductions.runner.report import markdown_table
 
 BUDGETS = ("quick", "hour", "full")
 #: what each budget column is called; "thesis" is the MITLGAN's full preset

@@ -16,7 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-from reproductions._quiet import start_tensorflow_quietly
+from reproductions.runner.quiet import start_tensorflow_quietly
 
 start_tensorflow_quietly()
 

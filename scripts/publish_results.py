@@ -1,7 +1,7 @@
 """Copy a finished hour run's evidence into ``docs/results/NAME/``.
 
 What is committed, and nothing else from the run folder: ``report.md`` as written,
-``claims.json``, the run's CSVs and every table of the report as CSV (``tables/``), at
+``claims.json``, the run's CSVs and the report's table records (``tables/``), at
 most four of the PNG figures the report links (each re-encoded smaller if it passes
 400 KB, at the same relative path so the report's links work), and ``run.json``: the
 exact command, preset, wall time, machine line and git commit.
@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -66,10 +65,6 @@ def _git_commit(folder: Path) -> str:
         return "unknown"
 
 
-def _slug(text: str) -> str:
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))[:60] or "table"
-
-
 def _copy_figure(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     if source.stat().st_size <= MAX_FIGURE_BYTES:
@@ -113,6 +108,7 @@ def publish(run_dir, name: str, command: str, seconds: float, code_dir=None,
     ``run.json`` (:func:`superseded_record`)."""
     sys.path.insert(0, str(REPOSITORY))
     from reproductions import open_run
+    from reproductions.runner.records import TABLES_DIR
 
     run_dir, target = Path(run_dir), Path(results_root) / name
     result = open_run(run_dir)
@@ -128,16 +124,17 @@ def publish(run_dir, name: str, command: str, seconds: float, code_dir=None,
             if path.is_dir() and any(path.rglob("run.json")):
                 continue  # a run of its own published inside this one
             shutil.rmtree(path) if path.is_dir() else path.unlink()
-    (target / "tables").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(result.report, target / "report.md")
     if (run_dir / "claims.json").is_file():
         shutil.copyfile(run_dir / "claims.json", target / "claims.json")
     for csv_path in sorted(run_dir.glob("*.csv")):
         shutil.copyfile(csv_path, target / csv_path.name)
-    csv_stems = {p.stem for p in run_dir.glob("*.csv")}
-    for heading, frame in result.tables.items():
-        if heading not in csv_stems:
-            frame.to_csv(target / "tables" / f"{_slug(heading)}.csv", index=False)
+    if (run_dir / TABLES_DIR).is_dir():  # the report's table records, as written
+        shutil.copytree(run_dir / TABLES_DIR, target / TABLES_DIR)
+    else:
+        print(f"warning: {run_dir} has no {TABLES_DIR}/ (a run made before its report "
+              "wrote table records): rerun its report stage to publish its tables",
+              file=sys.stderr)
     for link, path in list(result.figures.items())[:max_figures]:
         _copy_figure(path, target / link)
     config = result.config

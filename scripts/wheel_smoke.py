@@ -56,8 +56,8 @@ def _argv(name: str) -> list[str]:
     """The command-line flags of the notebooks' tiny settings for ``name``'s default study."""
     import importlib
 
-    from reproductions._runner import flag_table
     from reproductions.notebook import SMOKE_SETTINGS
+    from reproductions.runner.engine import flag_table
 
     run = importlib.import_module(f"reproductions.{name}.run")
     reproduction = (run.REPRODUCTION if hasattr(run, "REPRODUCTION")

@@ -4,19 +4,21 @@ The API turns keywords into the command line's flags; the same settings must giv
 same run folder (configuration and files) either way.
 """
 
+import csv
 import json
 import os
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 from _cli_helpers import run_main
 
 from reproductions import dcgan, mitlgan, mnist_gans, open_run, palindrome, zi2zi
-from reproductions._api import build_argv, parse_markdown_tables
-from reproductions._errors import UsageError
-from reproductions._flags import FlagTable
-from reproductions._report import markdown_table
+from reproductions.runner.api import build_argv
+from reproductions.runner.errors import UsageError
+from reproductions.runner.flags import FlagTable
+from reproductions.runner.records import TableRecords, read_tables
 
 
 def _table():
@@ -70,7 +72,7 @@ def test_each_reproduction_maps_its_selector_and_flags(module, keywords, expecte
 
 def _selector(module):
     """The (select, keyword defaults) a module's ``reproduce`` passes to the API."""
-    from reproductions import _api
+    from reproductions.runner import api as _api
 
     captured = {}
 
@@ -85,12 +87,20 @@ def _selector(module):
     return captured["select"], captured["keywords"]
 
 
-def test_markdown_tables_read_back_with_their_headings():
-    text = "\n".join(["# Title", "", markdown_table(["model", "fid"], [["WGAN", 44.2], ["B", 7]]),
-                      "", "## Claims", "", markdown_table(["claim", "verdict"], [["x", "ok"]])])
-    tables = parse_markdown_tables(text)
-    assert tables == [("Title", ["model", "fid"], [["WGAN", "44.2"], ["B", "7"]]),
-                      ("Claims", ["claim", "verdict"], [["x", "ok"]])]
+def test_a_table_record_is_the_csv_and_renders_the_markdown_it_holds(tmp_path):
+    records = TableRecords(tmp_path)
+    markdown = records.table("fid", ["model", "fid"], [["WGAN", 44.2], ["B, a head", 7]])
+    assert markdown == "| model | fid |\n|---|---|\n| WGAN | 44.2 |\n| B, a head | 7 |"
+    with open(tmp_path / "tables" / "fid.csv", newline="") as handle:
+        assert list(csv.reader(handle)) == [["model", "fid"], ["WGAN", "44.2"], ["B, a head", "7"]]
+    records.table("claims", ["claim", "verdict"], [["x", "supported"]])
+    tables = read_tables(tmp_path)
+    assert list(tables) == ["fid", "claims"]  # the report's order
+    assert list(tables["fid"]["fid"]) == [44.2, 7] and tables["fid"]["model"][1] == "B, a head"
+    with pytest.raises(ValueError, match="unique"):
+        records.table("fid", ["model"], [["again"]])
+    with pytest.raises(ValueError, match="cells under"):
+        records.table("short", ["a", "b"], [["one"]])
 
 
 def _files(run_dir):
@@ -118,6 +128,22 @@ def test_api_and_command_line_write_the_same_palindrome_run(tmp_path):
     assert all(path == result.run_dir / name for name, path in result.figures.items())
     claims = [t for t in result.tables.values() if "verdict" in t.columns]
     assert claims and set(claims[0]["verdict"]) <= {"supported", "not supported", "untested"}
+    # the tables are the CSV records on disk, and they need no report.md
+    on_disk = {path.stem: pd.read_csv(path) for path in
+               [*result.run_dir.glob("*.csv"), *(result.run_dir / "tables").glob("*.csv")]}
+    assert set(on_disk) == set(result.tables)
+    for name, frame in result.tables.items():
+        pd.testing.assert_frame_equal(frame, on_disk[name], check_dtype=False)
+    claims_before, figures_before = result.claims, result.figures
+    assert list(claims_before["document"]) and set(claims_before["document"]) == {"002"}
+    result.report.unlink()
+    reopened = open_run(result.run_dir)
+    assert reopened.report is None
+    for name, frame in result.tables.items():
+        pd.testing.assert_frame_equal(reopened.tables[name], frame)
+    pd.testing.assert_frame_equal(reopened.claims, claims_before)
+    pd.testing.assert_frame_equal(reopened.table, result.table)
+    assert reopened.figures == figures_before
 
 
 @pytest.fixture

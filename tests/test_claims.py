@@ -6,9 +6,9 @@ import pytest
 from _cli_helpers import run_main
 
 from reproductions import claims as board
-from reproductions._claims import claim_id
 from reproductions.dcgan.run import main as dcgan_main
 from reproductions.palindrome.run import main as palindrome_main
+from reproductions.runner.claims import claim_id
 
 PALINDROME = ["--lengths", "5,6", "--epochs", "2", "--data-size", "100", "--hidden", "4",
               "--learning-rates", "1e-3"]

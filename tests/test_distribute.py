@@ -14,8 +14,8 @@ from mitlgan.distribute import (
     make_strategy,
     worker_task,
 )
-from reproductions import _workers
 from reproductions.palindrome.run import main as palindrome_main
+from reproductions.runner import workers as _workers
 
 
 def test_the_runner_offers_the_librarys_strategies():

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from mitlgan.files import write_json_atomic
-from reproductions._runner import config_differences
+from reproductions.runner.engine import config_differences
 
 TOY = Path(__file__).parent / "fixtures" / "toy_reproduction.py"
 REPO = Path(__file__).resolve().parents[1]
@@ -155,7 +155,7 @@ def test_config_differences_and_atomic_json(tmp_path):
 
 
 def test_a_stage_deciding_flag_is_read_before_the_full_parse():
-    from reproductions._flags import preparsed_option
+    from reproductions.runner.flags import preparsed_option
 
     choices = ("mlp", "ablations")
     assert preparsed_option(["--study", "ablations", "--epochs", "2"], "--study", choices,
@@ -169,7 +169,7 @@ def test_a_stage_deciding_flag_is_read_before_the_full_parse():
 
 _TENSORFLOW_START = (
     "import os, sys\n"
-    "from reproductions._quiet import start_tensorflow_quietly\n"
+    "from reproductions.runner.quiet import start_tensorflow_quietly\n"
     "start_tensorflow_quietly()\n"
     "import keras\n"
     "keras.layers.Dense(2)(keras.ops.ones((1, 3)))\n"

@@ -12,9 +12,9 @@ import mitlgan
 from mitlgan.checkpoints import list_checkpoints
 from mitlgan.size_check import record_training_call
 from mitlgan.training import train
-from reproductions._environment import peak_memory_mb
 from reproductions.claims import load_runs
 from reproductions.palindrome.run import main as palindrome_main
+from reproductions.runner.environment import peak_memory_mb
 
 
 def test_train_stops_after_max_steps_checkpoints_and_a_rerun_trains_nothing(tmp_path):

@@ -10,8 +10,8 @@ from _gan_helpers import resume_gan, tiny_images
 
 from mitlgan.checkpoints import STATE_FILE
 from mitlgan.training import ResumeSettingsError, Trainer, TrainOutputs, TrainSettings, train
-from reproductions import _runner
-from reproductions._runner import Reproduction, Stage
+from reproductions.runner import engine as _runner
+from reproductions.runner.engine import Reproduction, Stage
 
 
 def _fit(context):

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from reproductions._runner import build_parser
+from reproductions.runner.engine import build_parser
 
 CORRUPT = b"\x89PNG\r\n\x1a\nnot an image at all"
 

@@ -7,11 +7,11 @@ import json
 import numpy as np
 
 from mitlgan.artifacts import HISTORY_FILE, SAMPLES_DIR, sample_grid_name
-from reproductions._claims import claims_from_rows, write_claims
-from reproductions._environment import environment_lines
-from reproductions._report import TITLE_SIZE, markdown_table, side_by_side
-from reproductions._runner import say
 from reproductions.dcgan.config import REPORT_EPOCHS, TRAIN_STAGE
+from reproductions.runner.claims import claims_from_rows, write_claims
+from reproductions.runner.engine import say
+from reproductions.runner.environment import environment_lines
+from reproductions.runner.report import TITLE_SIZE, side_by_side
 
 METRICS = ("precision", "recall", "density", "coverage", "diversity")
 
@@ -112,10 +112,10 @@ def write_report(context) -> dict:
                  "(--skip-corrupt)." if done.get("corrupt_files_skipped") else ""), "",
              *_discriminator_note(config, history), "",
              "## Claims of the report, checked", "",
-             markdown_table(["claim", "verdict", "measured"], claims), "",
+             context.tables.table("claims", ["claim", "verdict", "measured"], claims), "",
              "![collapse](collapse.png)", "", "![grids](grids.png)", "",
              "## Per epoch", "",
-             markdown_table(["epoch", *METRICS, "collapsed"], rows), "",
+             context.tables.table("per_epoch", ["epoch", *METRICS, "collapsed"], rows), "",
              "## Configuration", "", "```json", json.dumps(config, indent=2, sort_keys=True),
              "```", "", "## Versions", ""]
     lines += environment_lines(context.environment(), config["seed"])

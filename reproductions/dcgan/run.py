@@ -16,10 +16,6 @@ from pathlib import Path
 import numpy as np
 
 from mitlgan.artifacts import CHECKPOINT_DIR, HISTORY_FILE, SAMPLES_DIR
-from reproductions._arguments import add_positive_int_flags
-from reproductions._entry import entry_points
-from reproductions._errors import UsageError
-from reproductions._runner import Reproduction, Stage, keras_verbosity, say
 from reproductions.dcgan.config import PRESETS, SPRITES_FULL, TRAIN_STAGE, build_config
 from reproductions.dcgan.stacked import (
     STACKED_MNIST,
@@ -27,6 +23,10 @@ from reproductions.dcgan.stacked import (
     STACKED_STAGES,
     build_stacked_config,
 )
+from reproductions.runner.arguments import add_positive_int_flags
+from reproductions.runner.engine import Reproduction, Stage, keras_verbosity, say
+from reproductions.runner.entry import entry_points
+from reproductions.runner.errors import UsageError
 
 DESCRIPTION = ("Reproduce document 001's DCGAN at 64x64 and measure its mode collapse: precision, "
                "recall, density, coverage and diversity after every epoch, collapsed epochs "

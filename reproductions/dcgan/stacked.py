@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from mitlgan.artifacts import CHECKPOINT_DIR, HISTORY_FILE, SAMPLES_DIR
-from reproductions._runner import Stage, keras_verbosity, say
 from reproductions.dcgan.config import JUDGE_STAGE, TRAIN_STAGE
+from reproductions.runner.engine import Stage, keras_verbosity, say
 
 IMAGE_SIZE = 32  # the DCGAN doubles from 4x4; the 28x28 digits are padded by 2 a side
 STACKED_PRESETS = {

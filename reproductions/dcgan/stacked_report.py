@@ -7,11 +7,11 @@ import json
 import numpy as np
 
 from mitlgan.artifacts import HISTORY_FILE, SAMPLES_DIR, sample_grid_name
-from reproductions._environment import environment_lines
-from reproductions._report import TITLE_SIZE, markdown_table, side_by_side
-from reproductions._runner import say
 from reproductions.dcgan.config import JUDGE_STAGE, TRAIN_STAGE
 from reproductions.dcgan.published import PROTOCOL_DIFFERENCES, PUBLISHED_DCGAN
+from reproductions.runner.engine import say
+from reproductions.runner.environment import environment_lines
+from reproductions.runner.report import TITLE_SIZE, side_by_side
 
 
 def modes_figure(history, path) -> None:
@@ -79,14 +79,14 @@ def write_stacked_report(context) -> dict:
         "KL(generated mode frequencies || uniform) in nats, as in the papers.", "",
         f"Judge: {judge['judge']}. On real stacked test digits it finds all three digits "
         f"right for {real['mode_accuracy']:.1%} of the stacks.", "",
-        markdown_table(["model", "modes (of 1,000)", "KL"], rows), "",
+        context.tables.table("modes", ["model", "modes (of 1,000)", "KL"], rows), "",
         "The published rows come from other code, data and budgets: compare with them only "
         "through the differences below.", "",
         "## Protocol differences from the papers", "",
         *(f"- {difference}" for difference in PROTOCOL_DIFFERENCES), "",
         "![modes](modes.png)", "", "![samples](samples.png)", "",
         "## Per epoch", "",
-        markdown_table(["epoch", "modes", "KL", "D loss", "G loss"], [
+        context.tables.table("per_epoch", ["epoch", "modes", "KL", "D loss", "G loss"], [
             [int(e), int(m), f"{k:.3f}", f"{d:.3f}", f"{g:.3f}"] for e, m, k, d, g in zip(
                 history["epoch"], history["modes_covered"], history["kl_to_uniform"],
                 history["discriminator_loss"], history["generator_loss"])]), "",

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 
-from reproductions._arguments import choice_list, int_list, non_negative_float, positive_int
 from reproductions.mitlgan.config import (
     BACKBONE_CHOICES,
     BATCH_REGIME_CHOICES,
     PRECISION_CHOICES,
     VARIANTS,
 )
+from reproductions.runner.arguments import choice_list, int_list, non_negative_float, positive_int
 
 PRESET_HELP = ("thesis: 128x128, latent 1536, batch 32, n_critic 5, thesis epochs; "
                "hour: the quick models trained about 6x longer, within an hour on a "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from mitlgan.interpolation import latent_swap_images
-from reproductions._report import side_by_side
+from reproductions.runner.report import side_by_side
 
 SWAP_GRID_SIDE = 5
 ATTRIBUTION_PAIRS = 256

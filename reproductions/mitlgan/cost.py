@@ -83,7 +83,7 @@ def experiment_costs(config: dict, dataset: str, progress=print) -> list[StageCo
 def main(argv=None) -> int:
     """``python -m reproductions.mitlgan.cost``: print the cost table; returns the exit code."""
     from mitlgan.data import DATASETS
-    from reproductions._quiet import start_tensorflow_quietly
+    from reproductions.runner.quiet import start_tensorflow_quietly
 
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
     parser.add_argument("--preset", choices=PRESETS, default="thesis")

@@ -19,9 +19,9 @@ import matplotlib.pyplot as plt
 
 from mitlgan.artifacts import HISTORY_FILE
 from mitlgan.files import write_csv_atomic
-from reproductions._report import TITLE_SIZE
-from reproductions._runner import DONE_FILE
 from reproductions.mitlgan.config import MITLGAN_STAGES, PART_STAGES
+from reproductions.runner.engine import DONE_FILE
+from reproductions.runner.report import TITLE_SIZE
 
 CURVE_METRICS = ("fid", "kid", "precision", "recall", "density", "coverage")
 CURVE_FIELDS = ("model", "stage", "epoch", "train_steps", "flops", *CURVE_METRICS)

@@ -11,12 +11,12 @@ import numpy as np
 
 from mitlgan.artifacts import GENERATOR_FILE, HISTORY_FILE, SAMPLES_DIR, sample_grid_name
 from mitlgan.files import write_csv_atomic, write_json_atomic
-from reproductions._claims import claims_from_rows, write_claims
-from reproductions._runner import DONE_FILE, say
 from reproductions.mitlgan import combination, curves
 from reproductions.mitlgan.claims import thesis_claims
 from reproductions.mitlgan.config import JUDGE_ONLY, VARIANTS
 from reproductions.mitlgan.report import loss_curves, report_lines, side_by_side
+from reproductions.runner.claims import claims_from_rows, write_claims
+from reproductions.runner.engine import DONE_FILE, say
 
 #: (fid.csv model name, stage, part the real statistics come from)
 EVALUATED = (
@@ -208,7 +208,7 @@ def evaluate_and_report(context, config, run_dir, parts, weights_path, environme
         write_json_atomic(eval_dir / "part_attribution.json", attribution)
     claims = thesis_claims(results, leads, attribution, config["dataset"])
     report = context.write_report(report_lines(
-        config, run_dir, results, figures, environment, leads=leads, curve_label=curve_label,
+        context.tables, config, run_dir, results, figures, environment, leads=leads, curve_label=curve_label,
         attribution=attribution, judge=judge, claims=claims))
     say(f"  wrote {run_dir / 'fid.csv'}, {run_dir / 'curves.csv'} and {report}")
     write_claims(context, claims_from_rows("004", claims), _budget(config, run_dir))

@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from reproductions._report import TITLE_SIZE, format_number, markdown_table, side_by_side
+from reproductions.runner.report import TITLE_SIZE, format_number, markdown_table, side_by_side
 
 __all__ = ["format_number", "loss_curves", "markdown_table", "side_by_side", "report_lines"]
 
@@ -70,14 +70,14 @@ def _banner(config) -> list[str]:
     return []
 
 
-def _fid_section(config, results, judge) -> list[str]:
+def _fid_section(tables, config, results, judge) -> list[str]:
     lines = ["## FID and KID (cf. thesis Table 7.4)", ""]
     header = ["model", "real images", "backbone", "N", "FID", "KID", "KID std"]
     suffix = " (offline fallback)" if config["backbone_fallback"] else ""
     rows = [[r["model"], f"{config['dataset']}/{r['part']} ({r['n_real']})",
              r["backbone"] + suffix, r["n"], format_number(r["fid"]), format_number(r["kid"]),
              format_number(r["kid_std"])] for r in results]
-    lines += [markdown_table(header, rows), ""]
+    lines += [tables.table("fid", header, rows), ""]
     if config["backbone"] == "keras-imagenet":
         lines.append("Backbone `keras-imagenet`: Keras InceptionV3 with ImageNet weights, the "
                      "thesis's choice. These FIDs are not comparable with published FIDs, "
@@ -104,7 +104,7 @@ def _yes_no(value) -> str:
     return "-" if value is None else ("yes" if value else "no")
 
 
-def _curve_section(config, leads, curve_label) -> list[str]:
+def _curve_section(tables, config, leads, curve_label) -> list[str]:
     lines = ["## Does the MITLGAN lead early? FID over training", "",
              f"Every {config['eval_every']} epoch(s), {config['curve_n']} samples from fixed "
              f"latents, features `{curve_label}` (all rows: [curves.csv](curves.csv)). "
@@ -117,10 +117,10 @@ def _curve_section(config, leads, curve_label) -> list[str]:
              format_number(lead["baseline_at_epoch"]), _yes_no(lead["lead_at_epochs"]),
              f"{lead['flops']:.3g}", format_number(lead["baseline_at_flops"]),
              _yes_no(lead["lead_at_flops"])] for name, lead in leads.items() if lead]
-    return lines + [markdown_table(header, rows), ""]
+    return lines + [tables.table("early_lead", header, rows), ""]
 
 
-def _attribution_section(attribution) -> list[str]:
+def _attribution_section(tables, attribution) -> list[str]:
     if not attribution:
         return ["## Part attribution", "", "No foreground masks for this dataset: see the "
                 "latent-swap grid below.", ""]
@@ -140,23 +140,23 @@ def _attribution_section(attribution) -> list[str]:
             "part_attribution`): 1.0 = each latent changes only its own part, about 0.5 = "
             "either latent changes every pixel alike. The real scenes' sprites cover "
             "about 15% of the pixels.", "",
-            markdown_table(header, rows), ""] + notes
+            tables.table("part_attribution", header, rows), ""] + notes
 
 
-def report_lines(config, run_dir, results, figures, environment, *, leads, curve_label,
-                 attribution, judge, claims=()) -> list[str]:
+def report_lines(tables, config, run_dir, results, figures, environment, *, leads,
+                 curve_label, attribution, judge, claims=()) -> list[str]:
     """The lines of ``report.md``: scores, curves and their verdicts, attribution,
     figures (``context.write_report`` writes them)."""
-    from reproductions._environment import environment_lines
+    from reproductions.runner.environment import environment_lines
 
     lines = [f"# MITLGAN reproduction: {config['dataset']}", ""] + _banner(config)
-    lines += _fid_section(config, results, judge)
-    lines += _curve_section(config, leads, curve_label)
+    lines += _fid_section(tables, config, results, judge)
+    lines += _curve_section(tables, config, leads, curve_label)
     if claims:
         lines += ["## The thesis's claims, checked", "",
                   "One seed; each verdict's margin is in its row "
                   "(`reproductions/mitlgan/claims.py`).", "",
-                  markdown_table(["claim", "verdict", "measured"], list(claims)), ""]
+                  tables.table("claims", ["claim", "verdict", "measured"], list(claims)), ""]
 
     def image(key, caption):
         if key in figures:
@@ -165,7 +165,7 @@ def report_lines(config, run_dir, results, figures, environment, *, leads, curve
         return []
 
     lines += image("curves", "Metrics over training, epochs and FLOPs")
-    lines += _attribution_section(attribution)
+    lines += _attribution_section(tables, attribution)
     lines += image("swap", "Latent swap grids")
     lines += ["## Samples and losses", "",
               "MITLGAN heads: " + ", ".join(config["variants"]) + " (`--variants`). The thesis "

@@ -24,10 +24,6 @@ import warnings
 from pathlib import Path
 
 from mitlgan.artifacts import CHECKPOINT_DIR, GENERATOR_FILE, HISTORY_FILE, SAMPLES_DIR
-from reproductions._entry import entry_points
-from reproductions._errors import UsageError
-from reproductions._repeats import stage_seed
-from reproductions._runner import Reproduction, Stage, keras_verbosity, say
 from reproductions.mitlgan.cli import CONFIG_FLAGS, DESCRIPTION, PRESET_HELP, add_arguments
 from reproductions.mitlgan.config import (
     JUDGE_ONLY,
@@ -45,6 +41,10 @@ from reproductions.mitlgan.models import (
     build_generator,
     build_head,
 )
+from reproductions.runner.engine import Reproduction, Stage, keras_verbosity, say
+from reproductions.runner.entry import entry_points
+from reproductions.runner.errors import UsageError
+from reproductions.runner.repeats import stage_seed
 
 STAGE_TITLES = {
     "judge": "scene judge (synthetic scenes) and the real statistics of the curves",

@@ -8,17 +8,6 @@ import numpy as np
 
 from mitlgan.artifacts import GENERATOR_FILE, HISTORY_FILE, SAMPLES_DIR, sample_grid_name
 from mitlgan.files import write_atomic
-from reproductions._claims import claims_from_rows, write_claims
-from reproductions._environment import environment_lines
-from reproductions._repeats import RESULT_FILE, seed_folder
-from reproductions._report import (
-    TITLE_SIZE,
-    format_number,
-    markdown_table,
-    show_grid,
-    side_by_side,
-)
-from reproductions._runner import say
 from reproductions.mnist_gans.claims import ablation_claims, collapse_claims, summarize
 from reproductions.mnist_gans.config import (
     SUMMARY_FILE,
@@ -28,6 +17,16 @@ from reproductions.mnist_gans.config import (
     variant_epochs,
 )
 from reproductions.mnist_gans.training import judge, mnist
+from reproductions.runner.claims import claims_from_rows, write_claims
+from reproductions.runner.engine import say
+from reproductions.runner.environment import environment_lines
+from reproductions.runner.repeats import RESULT_FILE, seed_folder
+from reproductions.runner.report import (
+    TITLE_SIZE,
+    format_number,
+    show_grid,
+    side_by_side,
+)
 
 SEED_TITLES = {
     "mlp": "Document 002, Part 2: the MLP GAN on MNIST",
@@ -132,8 +131,8 @@ def _single_gan_report(context, lines, figures):
     _judge_curves(history, context.run_dir / "judge_over_training.png")
     result = json.loads((stage_dir / RESULT_FILE).read_text())
     scores = result["scores"]
-    lines += [markdown_table(
-        ["epochs", "judge-feature FD", "classes covered", "KL to uniform", "mean confidence",
+    lines += [context.tables.table(
+        "scores", ["epochs", "judge-feature FD", "classes covered", "KL to uniform", "mean confidence",
          "class histogram (0-9)", "s/epoch"],
         [[epochs, format_number(scores["feature_fd"]), scores["classes_covered"],
           format_number(scores["kl_to_uniform"]), format_number(scores["mean_confidence"]),
@@ -176,9 +175,10 @@ def _ablation_report(context, lines, figures):
                      *(f"{s[k][0]:.3g} ± {s[k][1]:.2g}" for k in
                        ("feature_fd", "classes_covered", "kl_to_uniform", "mean_confidence")),
                      f"{s['seconds_per_epoch'][0]:.2f}"])
-    lines += [markdown_table(["variant", "change from the base", "epochs", "judge-feature FD",
-                              "classes covered", "KL to uniform", "mean confidence", "s/epoch"],
-                             rows),
+    lines += [context.tables.table(
+                  "variants", ["variant", "change from the base", "epochs", "judge-feature FD",
+                               "classes covered", "KL to uniform", "mean confidence", "s/epoch"],
+                  rows),
               "", f"Mean ± sd over {config['seeds']} seeds; FD lower is closer to the real test "
               "digits in the judge's feature space.", ""]
     figures["grids"] = "ablation_samples.png"
@@ -243,7 +243,7 @@ def report_stage(context) -> dict:
     if config["study"] == "collapse":
         claims.append(judge_accuracy_claim(the_judge))
     lines += ["## Claims of the report, checked", "",
-              markdown_table(["claim", "verdict", "measured"], claims), ""]
+              context.tables.table("claims", ["claim", "verdict", "measured"], claims), ""]
     for key, path in figures.items():
         lines += [f"![{key}]({path})", ""]
     lines += ["## Configuration", "", "```json", json.dumps(config, indent=2, sort_keys=True),

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reproductions._arguments import add_positive_int_flags
-from reproductions._entry import entry_points
-from reproductions._errors import UsageError
-from reproductions._runner import Reproduction
 from reproductions.mnist_gans.config import PRESETS, STUDIES, build_config
 from reproductions.mnist_gans.stages import study_stages
+from reproductions.runner.arguments import add_positive_int_flags
+from reproductions.runner.engine import Reproduction
+from reproductions.runner.entry import entry_points
+from reproductions.runner.errors import UsageError
 
 DESCRIPTION = (
     "Reproduce the MNIST GANs of three documents: --study mlp (document 002: the MLP GAN, "

@@ -5,8 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from mitlgan.artifacts import GENERATOR_FILE
-from reproductions._repeats import seeded_repeats
-from reproductions._runner import Stage, say
 from reproductions.mnist_gans.config import (
     INTERPOLATION_STAGE,
     JUDGE_STAGE,
@@ -17,6 +15,8 @@ from reproductions.mnist_gans.config import (
     variant_spec,
 )
 from reproductions.mnist_gans.training import judge_stage, train_gan
+from reproductions.runner.engine import Stage, say
+from reproductions.runner.repeats import seeded_repeats
 
 INTERPOLATION_PAIRS = 4
 INTERPOLATION_STEPS = 9  # document 002: two end points and 7 steps between them

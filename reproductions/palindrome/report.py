@@ -6,11 +6,11 @@ import json
 
 import numpy as np
 
-from reproductions._claims import claims_from_rows, write_claims
-from reproductions._environment import environment_lines
-from reproductions._report import TITLE_SIZE, markdown_table
-from reproductions._runner import say
 from reproductions.palindrome.config import LEARNING_RATE_LENGTHS, MODEL_LABELS, MODELS
+from reproductions.runner.claims import claims_from_rows, write_claims
+from reproductions.runner.engine import say
+from reproductions.runner.environment import environment_lines
+from reproductions.runner.report import TITLE_SIZE
 
 TARGET_ACCURACY = 0.9
 MARGIN = 0.01  # differences of accuracy smaller than one point count as ties
@@ -134,10 +134,10 @@ def write_report(context, results: dict) -> dict:
         "sequences per length; the report: 100,000 and 100 epochs).", "",
         "Data (the assignment template's: distinct "
         "palindromes, seed 42, 80% for training):", *data_lines, "",
-        markdown_table(["T", "model", "lr", "final", "best", f"epochs to {TARGET_ACCURACY:.0%}",
-                        "epochs run", "seconds"], rows), "",
+        context.tables.table("runs", ["T", "model", "lr", "final", "best",
+                             f"epochs to {TARGET_ACCURACY:.0%}", "epochs run", "seconds"], rows), "",
         "## The report's claims, checked", "",
-        markdown_table(["claim", "verdict", "measured"], verdicts), "",
+        context.tables.table("claims", ["claim", "verdict", "measured"], verdicts), "",
         *(f"![{f}]({f})" for f in figures), "",
         "## Configuration", "", "```json", json.dumps(config, indent=2, sort_keys=True), "```",
         "", "## Versions", "",

@@ -11,12 +11,12 @@ import json
 import time
 from pathlib import Path
 
-from reproductions._arguments import add_positive_int_flags, int_list, positive_float_list
-from reproductions._entry import entry_points
-from reproductions._errors import UsageError
-from reproductions._repeats import run_once
-from reproductions._runner import DONE_FILE, Reproduction, Stage, say
 from reproductions.palindrome.config import PRESETS, build_config, run_list
+from reproductions.runner.arguments import add_positive_int_flags, int_list, positive_float_list
+from reproductions.runner.engine import DONE_FILE, Reproduction, Stage, say
+from reproductions.runner.entry import entry_points
+from reproductions.runner.errors import UsageError
+from reproductions.runner.repeats import run_once
 
 DESCRIPTION = ("Reproduce document 002's Part 1: an LSTM cell built from its equations (both "
                "readings of equation (6)) against a vanilla RNN, predicting the last digit "

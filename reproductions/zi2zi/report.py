@@ -7,11 +7,11 @@ import json
 import numpy as np
 
 from mitlgan.artifacts import GENERATOR_FILE
-from reproductions._claims import claims_from_rows, write_claims
-from reproductions._environment import environment_lines
-from reproductions._repeats import RESULT_FILE, seed_folder, seed_folders
-from reproductions._report import markdown_table, show_grid
-from reproductions._runner import say
+from reproductions.runner.claims import claims_from_rows, write_claims
+from reproductions.runner.engine import say
+from reproductions.runner.environment import environment_lines
+from reproductions.runner.repeats import RESULT_FILE, seed_folder, seed_folders
+from reproductions.runner.report import show_grid
 from reproductions.zi2zi.config import (
     GRID_CHARS,
     LITTLE_L1_FRACTION,
@@ -208,7 +208,8 @@ def report_stage(context) -> dict:
         f"identical in every target font, share one). Mean ± sd over {config['seeds']} seed(s); "
         f"preset `{config['preset']}`, {config['epochs']} epochs, batch {config['batch_size']}.",
         "",
-        markdown_table(["variant", "L1", "SSIM", "accuracy", "style spread"], rows), "",
+        context.tables.table("variants", ["variant", "L1", "SSIM", "accuracy", "style spread"],
+                             rows), "",
         *([f"Glyph accuracy is unavailable for this charset: the classifier reaches only "
            f"{classifier['real_accuracy']:.3f} on the real renders (below "
            f"{MIN_CLASSIFIER_ACCURACY}), so its verdict on generated glyphs would mean "
@@ -220,7 +221,8 @@ def report_stage(context) -> dict:
         "for the same held-out characters; 0 means the model ignores the style id. The real "
         "target fonts' spread is the reference.", "",
         "## The report's claims, checked", "",
-        markdown_table(["claim", "verdict", "measured"], [list(row) for row in claim_rows]), "",
+        context.tables.table("claims", ["claim", "verdict", "measured"],
+                             [list(row) for row in claim_rows]), "",
         f"\"Adds little\": held-out L1 changes by less than {LITTLE_L1_FRACTION:.0%} and SSIM by "
         f"less than {LITTLE_SSIM}; \"better\": L1 falls by at least {LITTLE_L1_FRACTION:.0%} "
         f"and SSIM rises. With several seeds an L1 or SSIM difference counts only when it is "
@@ -231,7 +233,8 @@ def report_stage(context) -> dict:
         "judged on the variant with the most updates.", "",
         *(f"![{f}]({f})" for f in figures), "",
         "## Per style", "",
-        markdown_table(["variant", "style", "L1", "SSIM", "accuracy", "identity L1"], style_rows),
+        context.tables.table("per_style", ["variant", "style", "L1", "SSIM", "accuracy",
+                                          "identity L1"], style_rows),
         "", "## Configuration", "", "```json", json.dumps(config, indent=2, sort_keys=True),
         "```", "", "## Versions", "",
     ]

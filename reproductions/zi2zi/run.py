@@ -3,17 +3,17 @@
 Layout of ``OUTPUT/zi2zi/STUDY/``: ``config.json``, ``run.log``, ``data/`` (the split
 and the identity baseline), ``classifier/`` (the glyph classifier), one folder per
 variant with ``seed_K/`` (checkpoints, ``history.csv``, ``generator.keras`` and ``generator_savedmodel/``,
-``result.json``), the grids and ``report.md``. Seeds: :mod:`reproductions._repeats`.
+``result.json``), the grids and ``report.md``. Seeds: :mod:`reproductions.runner.repeats`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from reproductions._arguments import add_positive_int_flags
-from reproductions._entry import entry_points
-from reproductions._errors import UsageError
-from reproductions._runner import Reproduction, Stage
+from reproductions.runner.arguments import add_positive_int_flags
+from reproductions.runner.engine import Reproduction, Stage
+from reproductions.runner.entry import entry_points
+from reproductions.runner.errors import UsageError
 from reproductions.zi2zi.config import (
     DEFAULT_STUDY,
     HELD_OUT_FRACTION,

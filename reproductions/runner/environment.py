@@ -6,7 +6,7 @@ import importlib
 import platform
 from importlib import metadata
 
-from reproductions._quiet import start_tensorflow_quietly
+from reproductions.runner.quiet import start_tensorflow_quietly
 
 
 def has_gpu() -> bool:

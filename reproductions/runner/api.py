@@ -2,11 +2,12 @@
 
 A notebook never shells out. ``reproduce`` turns its keyword arguments into the very
 flags the command line takes (``image_size=16`` -> ``--image-size 16``), validates them
-with the same parser and runs the same :func:`reproductions._runner.prepare` and
-:func:`reproductions._runner.run`; so the API and ``python -m reproductions.NAME``
+with the same parser and runs the same :func:`reproductions.runner.engine.prepare` and
+:func:`reproductions.runner.engine.run`; so the API and ``python -m reproductions.NAME``
 write the same run folder for the same settings (tested), and a second call resumes.
-The returned :class:`RunResult` reads what the run wrote: the report's tables as
-``pandas.DataFrame``, its figures, and the saved generators.
+The returned :class:`RunResult` reads what the run wrote: the report's table records as
+``pandas.DataFrame``, its claims, its figures, and the saved generators (never by
+parsing ``report.md``).
 """
 
 from __future__ import annotations
@@ -14,62 +15,23 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mitlgan.artifacts import GENERATOR_FILE, SAVEDMODEL_DIR
-from reproductions import _runner
-from reproductions._errors import UsageError
-from reproductions._runner import CONFIG_FILE, REPORT_FILE, Reproduction
-
-_TABLE_SEPARATOR = re.compile(r"^\|(\s*:?-{3,}:?\s*\|)+\s*$")
-_FIGURE_LINK = re.compile(r"!\[[^\]]*\]\(([^)\s]+\.png)\)")
-
-
-def parse_markdown_tables(text: str) -> list[tuple[str, list[str], list[list[str]]]]:
-    """The Markdown tables of ``text`` (as :func:`reproductions._report.markdown_table`
-    writes them) with the heading each stands under.
-
-    Returns:
-        A list of (heading without ``#``, header cells, rows of cells), in order.
-    """
-    lines = text.splitlines()
-    tables, heading, index = [], "", 0
-    while index < len(lines):
-        line = lines[index].strip()
-        if line.startswith("#"):
-            heading = line.lstrip("#").strip()
-        elif (line.startswith("|") and index + 1 < len(lines)
-              and _TABLE_SEPARATOR.match(lines[index + 1].strip())):
-            header = _cells(line)
-            rows, index = [], index + 2
-            while index < len(lines) and lines[index].strip().startswith("|"):
-                rows.append(_cells(lines[index].strip()))
-                index += 1
-            tables.append((heading, header, rows))
-            continue
-        index += 1
-    return tables
-
-
-def _cells(line: str) -> list[str]:
-    return [cell.strip() for cell in line.strip().strip("|").split("|")]
-
-
-def _frame(header, rows):
-    """A DataFrame of string cells; a column whose every cell is a number becomes numeric."""
-    import pandas as pd
-
-    frame = pd.DataFrame(rows, columns=header)
-    for column in frame.columns:
-        try:
-            frame[column] = pd.to_numeric(frame[column])
-        except (ValueError, TypeError):
-            pass
-    return frame
+from reproductions.runner import engine as _runner
+from reproductions.runner.claims import CLAIMS_FILE
+from reproductions.runner.engine import CONFIG_FILE, REPORT_FILE, Reproduction
+from reproductions.runner.errors import UsageError
+from reproductions.runner.records import (
+    TABLES_DIR,
+    read_figures,
+    read_table,
+    read_tables,
+    table_names,
+)
 
 
 @dataclass
@@ -96,25 +58,11 @@ class RunResult:
 
     @property
     def tables(self) -> dict:
-        """``{name: DataFrame}``: each CSV at the top of the run folder by its stem, then
-        each table of ``report.md`` by the heading it stands under (``" (2)"`` etc. when
-        a heading holds several). Cells stay strings unless a whole column is numeric."""
-        import pandas as pd
-
-        tables = {path.stem: pd.read_csv(path) for path in sorted(self.run_dir.glob("*.csv"))}
-        for heading, frame in self._report_tables():
-            name, count = heading, 2
-            while name in tables:
-                name, count = f"{heading} ({count})", count + 1
-            tables[name] = frame
-        return tables
-
-    def _report_tables(self) -> list:
-        """(heading, DataFrame) of every table of ``report.md``, in order."""
-        if self.report is None:
-            return []
-        return [(heading or "table", _frame(header, rows))
-                for heading, header, rows in parse_markdown_tables(self.report.read_text())]
+        """``{name: DataFrame}``: each CSV at the top of the run folder by its stem
+        (``fid``, ``curves``...), then each table the report shows, from its record
+        ``tables/NAME.csv``, in the report's order. Cells stay text unless a whole
+        column is numeric. Read from the records, never from ``report.md``."""
+        return read_tables(self.run_dir)
 
     @property
     def table(self):
@@ -122,20 +70,30 @@ class RunResult:
         report's first table elsewhere). Raises ``FileNotFoundError`` before the report."""
         if self.headline is not None and (self.run_dir / f"{self.headline}.csv").is_file():
             return self.tables[self.headline]
-        report_tables = self._report_tables()
-        if not report_tables:
+        names = table_names(self.run_dir)
+        if not names:
             raise FileNotFoundError(
                 f"{self.run_dir} has no report table yet: the run stopped before its report "
                 "stage. Call reproduce(...) again without `until` to finish it.")
-        return report_tables[0][1]
+        return read_table(self.run_dir / TABLES_DIR / f"{names[0]}.csv")
+
+    @property
+    def claims(self):
+        """The run's claims (``claims.json``) as a DataFrame, one row per claim
+        (``id``, ``document``, ``claim``, ``verdict``, ``numbers``); empty before the
+        report."""
+        import pandas as pd
+
+        path = self.run_dir / CLAIMS_FILE
+        if not path.is_file():
+            return pd.DataFrame(columns=["id", "document", "claim", "verdict", "numbers"])
+        return pd.DataFrame(json.loads(path.read_text())["claims"])
 
     @property
     def figures(self) -> dict:
-        """``{relative path: Path}`` of every PNG the report shows, in the report's order."""
-        if self.report is None:
-            return {}
-        links = dict.fromkeys(_FIGURE_LINK.findall(self.report.read_text()))
-        return {link: self.run_dir / link for link in links if (self.run_dir / link).is_file()}
+        """``{relative path: Path}`` of every PNG the report shows, in the report's order
+        (its record ``figures.json``)."""
+        return read_figures(self.run_dir)
 
     @property
     def generator_paths(self) -> dict:

@@ -19,7 +19,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from reproductions._errors import UsageError
+from reproductions.runner.errors import UsageError
 
 #: the choices of --strategy; the same as mitlgan.distribute.STRATEGIES (tested), kept
 #: here because importing the library would import TensorFlow

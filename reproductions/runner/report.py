@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from mitlgan.plots import image_grid  # noqa: E402
+from reproductions.runner.records import markdown_table  # noqa: E402, F401  (one table format)
 
 TITLE_SIZE = 11
 
@@ -49,13 +50,6 @@ def side_by_side(panels, path, suptitle, panel_inches=4.0, value_range=(-1.0, 1.
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
-
-
-def markdown_table(header, rows) -> str:
-    """A Markdown table from a header list and rows of values (str() of each)."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def format_number(value, digits=4) -> str:

@@ -14,7 +14,7 @@ import argparse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from reproductions._errors import UsageError
+from reproductions.runner.errors import UsageError
 
 RUN_GROUP = "run"
 SWITCH_ACTIONS = ("store_true", "store_false")

@@ -72,7 +72,7 @@ def write_claims(context, claims: Iterable[Claim], budget: dict) -> dict:
     """Write ``RUN/claims.json`` and return its payload.
 
     Args:
-        context: the run's :class:`reproductions._runner.RunContext`.
+        context: the run's :class:`reproductions.runner.engine.RunContext`.
         claims: the report's claims.
         budget: what the run could spend, e.g. ``{"updates": 620, "seeds": 3}``; the
             preset is added.

@@ -10,7 +10,7 @@ or, when a flag chooses the stages (``--study``, ``--benchmark``)::
         reproduction_for, chosen_by=("--study", STUDIES, "mlp"), doc=...)
 
 ``main`` is ``python -m reproductions.NAME``; ``prepare`` parses and validates without
-touching a file; ``reproduce`` is the Python API (:func:`reproductions._api.reproduce`),
+touching a file; ``reproduce`` is the Python API (:func:`reproductions.runner.api.reproduce`),
 whose keyword arguments are the command line's flags by their Python names.
 """
 
@@ -20,16 +20,17 @@ import inspect
 from collections.abc import Callable
 from typing import NamedTuple
 
-from reproductions import _api, _runner
-from reproductions._flags import preparsed_option
-from reproductions._runner import Reproduction
+from reproductions.runner import api as _api
+from reproductions.runner import engine as _runner
+from reproductions.runner.engine import Reproduction
+from reproductions.runner.flags import preparsed_option
 
 API_DOC = """
 
 ``preset`` (``"auto"``: the full setting with a GPU, else quick), ``output`` (the folder
 runs go under; calling again with the same settings resumes there) and ``**settings``
 (every flag by its Python name, e.g. ``epochs=3``; the command's ``--help`` lists
-them). Returns a :class:`reproductions._api.RunResult`; raises ``UsageError`` for bad
+them). Returns a :class:`reproductions.runner.api.RunResult`; raises ``UsageError`` for bad
 settings (before anything is written) and ``KeyboardInterrupt`` when interrupted
 (calling again resumes)."""
 

@@ -13,7 +13,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from reproductions._errors import UsageError
+from reproductions.runner.errors import UsageError
 
 LOCK_FILE = ".lock"
 
