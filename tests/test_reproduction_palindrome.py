@@ -8,7 +8,7 @@ from _cli_helpers import run_main
 
 from mitlgan.data.palindrome import palindrome_data
 from mitlgan.models.recurrent import build_palindrome_classifier
-from reproductions.palindrome.report import epochs_to
+from reproductions.palindrome.claims import epochs_to
 from reproductions.palindrome.run import main
 
 TINY = ["--preset", "quick", "--lengths", "5,20", "--epochs", "2", "--data-size", "300",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from reproductions.zi2zi.report import judge_claim, style_claim_holds
+from reproductions.zi2zi.claims import judge_claim, style_claim_holds
 
 
 def _summary(l1, ssim, accuracy=(0.5, 0.0), spread=(0.05, 0.0)):

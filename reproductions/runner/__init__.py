@@ -9,7 +9,8 @@ behind these names are the runner's own rooms:
   ``reproduce`` in one line; ``api``: the Python API and :func:`open_run`;
 - ``claims``: the ``claims.json`` every report writes; ``repeats``: seeded repeats;
 - ``records``: a report's tables (CSV), figures and values (JSON), which renderers
-  write and readers read;
+  write and readers read; ``settings``: :class:`Settings`, the base of a
+  reproduction's typed, frozen settings;
 - ``flags``, ``arguments``: the flag table and flag types; ``errors``:
   :class:`UsageError`; ``environment``: the environment block; ``lock``, ``quiet``,
   ``workers``, ``stage_notes``: one process per folder, TensorFlow's chatter, multi-worker
@@ -57,10 +58,11 @@ from reproductions.runner.repeats import (
     seeded_repeats,
     stage_seed,
 )
+from reproductions.runner.settings import Settings
 
 __all__ = [
     "CLAIMS_FILE", "CONFIG_FILE", "DOCUMENTS", "DONE_FILE", "REPORT_FILE", "RESULT_FILE",
-    "UNTESTED", "Claim", "Reproduction", "RunContext", "RunResult", "Stage", "UsageError",
+    "UNTESTED", "Claim", "Reproduction", "RunContext", "RunResult", "Settings", "Stage", "UsageError",
     "claims_from_rows", "entry_points", "environment_lines", "keras_verbosity", "open_run",
     "TableRecords", "read_table", "read_tables", "read_values", "run_once", "say",
     "seed_folder", "seed_folders", "seeded_repeats", "stage_seed", "untested",

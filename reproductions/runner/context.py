@@ -18,6 +18,7 @@ from reproductions.runner import workers as _workers
 from reproductions.runner.environment import environment
 from reproductions.runner.flags import DeclareFlags
 from reproductions.runner.records import TableRecords, write_figures
+from reproductions.runner.settings import Settings
 from reproductions.runner.stage_notes import StageNotes, damaged_section, size_check_banner
 
 CONFIG_FILE = "config.json"
@@ -90,6 +91,18 @@ class RunContext:
     #: records, damaged checkpoints skipped); the runner puts it in the stage's done.json
     stage_notes: StageNotes = field(default_factory=lambda: StageNotes())
     _tables: TableRecords | None = field(default=None, repr=False)
+    _settings: Settings | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        """The configuration as the reproduction's typed, frozen settings."""
+        if self._settings is None:
+            kind = self.reproduction.settings
+            if kind is None:
+                raise TypeError(f"{self.reproduction.prog} declares no settings type "
+                                "(Reproduction(settings=...)).")
+            self._settings = kind.from_config(self.config)
+        return self._settings
 
     def train(self, gan, images, **settings):
         """:func:`mitlgan.training.train` with this run's ``--max-steps``; what the
@@ -211,6 +224,8 @@ class Reproduction:
         finished: ``context -> str``, the last line of a complete run (default: the
             path of ``report.md`` when the run wrote one, else of the run folder).
         environment_packages: distributions named in the environment block.
+        settings: the :class:`reproductions.runner.settings.Settings` subclass stages
+            read the configuration as (``context.settings``).
     """
 
     prog: str
@@ -226,6 +241,7 @@ class Reproduction:
     on_start: Callable[[RunContext], None] | None = None
     finished: Callable[[RunContext], str] | None = None
     environment_packages: tuple[str, ...] = ("tensorflow", "keras")
+    settings: type[Settings] | None = None
 
     @property
     def stage_names(self) -> tuple[str, ...]:

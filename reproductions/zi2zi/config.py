@@ -19,7 +19,13 @@ discriminator update, loss weights L1 100, constant 15, category 1.
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 from mitlgan.data.fonts import DEFAULT_SOURCE_FONT, EXTRA_SOURCE_FONTS
+from reproductions.runner.arguments import add_positive_int_flags
+from reproductions.runner.errors import UsageError
+from reproductions.runner.settings import Settings
 
 STUDIES = ("style", "l1", "epochs", "samples", "sources", "depth")
 DEFAULT_STUDY = "style"
@@ -56,10 +62,11 @@ MIN_SEEDS_FOR_MARGIN = 3  # below this a variant comparison has no measured seed
 HOUR_STUDY = "samples"  # the one study whose variants fit the hour preset
 
 
-def study_variants(study: str, config: dict) -> dict:
+def study_variants(study: str, settings) -> dict:
     """{variant name: the settings it changes}; the first is the study's base. The names
-    do not depend on ``config``."""
-    epochs, chars = config["epochs"], config["train_chars_available"]
+    do not depend on ``settings`` (anything with ``epochs`` and ``train_chars_available``,
+    :class:`Zi2ZiSettings` in a run)."""
+    epochs, chars = settings.epochs, settings.train_chars_available
     if study == "style":
         return {"base": {}}
     if study == "l1":
@@ -83,3 +90,128 @@ def study_source_fonts(fonts: str, given: list, study: str) -> list:
         if study == "sources":
             given += list(EXTRA_SOURCE_FONTS)
     return list(given if study == "sources" else given[:1])
+
+
+OVERRIDES = ("epochs", "batch_size", "train_chars", "held_out_chars", "seeds",
+             "classifier_epochs")
+
+
+BASE_SETTINGS = {"l1_weight": 100.0, "width": 16, "channels": 3, "min_styles": 10}
+
+
+def add_arguments(parser, run) -> None:
+    """The zi2zi flags (the runner adds --preset, --output, --seed, --restart, --until)."""
+    run.add_argument("--study", choices=STUDIES, default=DEFAULT_STUDY,
+                     help="style (default): zi2zi's settings on every character, does the "
+                          "output follow the style id; l1: L1 weight 10..10,000; epochs: E "
+                          "vs 3E; samples: N/3 vs N "
+                          "characters; sources: 1 vs 3 source fonts; depth: width 16 vs 32")
+    run.add_argument("--fonts", choices=("default", "cjk"), default="default",
+                     help="default: fonts bundled with matplotlib (offline); cjk: your "
+                          "Chinese fonts via --source-font / --target-font (datasets/zi2zi.md)")
+    run.add_argument("--source-font", action="append", default=[], metavar="F",
+                     help="source font file (repeat: three for --study sources)")
+    run.add_argument("--target-font", action="append", default=[], metavar="F",
+                     help="target style font file (repeat; the style id is the order)")
+    run.add_argument("--charset", default=None, metavar="FILE",
+                     help="a UTF-8 file whose characters are the charset (default: the "
+                          "letters and digits every font covers)")
+    add_positive_int_flags(parser.add_argument_group("training (override the preset)"), {
+        "--epochs": None, "--batch-size": None,
+        "--train-chars": "training characters (a prefix of the training split)",
+        "--held-out-chars": "held-out characters scored (a prefix of the held-out split)",
+        "--seeds": "runs per variant (mean ± sd over them)",
+        "--classifier-epochs": None,
+    })
+
+
+def _fonts(args) -> tuple[list, list]:
+    from mitlgan.data.fonts import DEFAULT_TARGET_FONTS, bundled_font
+
+    sources = study_source_fonts(args.fonts, args.source_font, args.study)
+    targets = list(args.target_font) or (list(DEFAULT_TARGET_FONTS) if args.fonts == "default"
+                                         else [])
+    if args.fonts == "cjk" and (not args.source_font or not args.target_font):
+        raise UsageError("--fonts cjk needs --source-font F and at least one --target-font F "
+                         "(datasets/zi2zi.md names Debian's WenQuanYi and AR PL fonts).")
+    if args.study == "sources" and len(sources) < 3:
+        raise UsageError("--study sources needs three source fonts: give --source-font three "
+                         "times.")
+    resolved = []  # user files as absolute paths, bundled fonts by name (portable configs)
+    for font in sources + targets:
+        path = Path(font).expanduser()
+        if path.is_file():
+            resolved.append(str(path.resolve()))
+            continue
+        try:
+            bundled_font(font)
+        except FileNotFoundError as err:
+            raise UsageError(str(err)) from err
+        resolved.append(font)
+    return resolved[:len(sources)], resolved[len(sources):]
+
+
+def configure(args, preset: str) -> dict:
+    """The study's configuration; fonts and the charset are checked before anything is written."""
+    from mitlgan.data.fonts import shared_charset
+
+    config = {"study": args.study, "preset": preset, "fonts": args.fonts,
+              **PRESET_VALUES[preset], **STUDY_PRESET_VALUES.get((args.study, preset), {}),
+              "held_out_fraction": HELD_OUT_FRACTION}
+    config.update({k: getattr(args, k) for k in OVERRIDES if getattr(args, k) is not None})
+    config["source_fonts"], config["target_fonts"] = _fonts(args)
+    config.update(BASE_SETTINGS)
+    config["embedding_num"] = max(BASE_SETTINGS["min_styles"], len(config["target_fonts"]))
+    config["charset_file"] = str(Path(args.charset).resolve()) if args.charset else None
+    try:
+        if args.charset:
+            charset = Path(args.charset).read_text(encoding="utf-8").strip()
+        else:
+            charset = shared_charset(config["source_fonts"] + config["target_fonts"])
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise UsageError(f"cannot read the charset or the fonts: {err}") from err
+    available = len(charset) - max(1, round(HELD_OUT_FRACTION * len(charset)))
+    config["train_chars_available"] = min(available, config["train_chars"] or available)
+    if config["train_chars_available"] // 3 * len(config["target_fonts"]) < config["batch_size"]:
+        raise UsageError(f"only {len(charset)} characters are shared by the fonts: too few "
+                         "to train on. Choose fonts that share more characters.")
+    return config
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Zi2ZiSettings(Settings):
+    """One zi2zi study's settings (``context.settings``; :func:`configure` makes them).
+
+    Attributes:
+        study: one of :data:`STUDIES`.
+        fonts: "default" (bundled Latin fonts) or "cjk" (Debian's CJK fonts).
+        source_fonts, target_fonts: font files; the first source is every variant's.
+        charset_file: a charset file, or None (the fonts' shared characters).
+        train_chars: training characters asked for (None: all); train_chars_available:
+            what the charset gives after the held-out split.
+        held_out_chars: held-out characters scored (None: the whole split);
+            held_out_fraction: the split's share.
+        epochs, batch_size: the base variant's; seeds: repeats per variant.
+        classifier_epochs: the glyph classifier's training.
+        l1_weight, width, channels, min_styles, embedding_num: zi2zi's network and
+            loss (embedding_num = max(min_styles, target fonts)).
+    """
+
+    study: str
+    fonts: str
+    source_fonts: tuple[str, ...]
+    target_fonts: tuple[str, ...]
+    charset_file: str | None = None
+    train_chars: int | None = None
+    train_chars_available: int
+    held_out_chars: int | None = None
+    held_out_fraction: float
+    epochs: int
+    batch_size: int
+    seeds: int
+    classifier_epochs: int
+    l1_weight: float
+    width: int
+    channels: int
+    min_styles: int
+    embedding_num: int

@@ -12,6 +12,18 @@ from reproductions.runner.engine import say
 from reproductions.runner.environment import environment_lines
 from reproductions.runner.repeats import RESULT_FILE, seed_folder, seed_folders
 from reproductions.runner.report import show_grid
+from reproductions.zi2zi.claims import (
+    CLAIMS,
+    METRICS,
+    MIN_CLASSIFIER_ACCURACY,
+    STYLE_CLAIM,
+    STYLE_SHARE,
+    judge_claim,
+    mean_sd_cell,
+    style_claim_holds,
+    style_variant,
+    summarise,
+)
 from reproductions.zi2zi.config import (
     GRID_CHARS,
     LITTLE_L1_FRACTION,
@@ -21,90 +33,10 @@ from reproductions.zi2zi.config import (
 )
 from reproductions.zi2zi.stages import CLASSIFIER_STAGE, DATA_STAGE, held_out_arrays
 
-METRICS = ("l1", "ssim", "accuracy")
-STYLE_CLAIM = "zi2zi transfers the style: its output depends on the style id"
-STYLE_SHARE = 1 / 3  # of the real fonts' style spread
-#: below this accuracy on the real renders the glyph classifier says nothing about the
-#: generated ones (at a CJK charset's size it reached chance), so no accuracy is printed
-MIN_CLASSIFIER_ACCURACY = 0.5
-CLAIMS = {
-    "style": STYLE_CLAIM,
-    "l1": "A higher L1 weight gives better glyphs (10 -> 10,000)",
-    "epochs": "Three times the epochs adds little",
-    "samples": "Three times the training characters adds little",
-    "sources": "Three source fonts instead of one add little",
-    "depth": "A larger (here: twice as wide) network adds little",
-}
-
 
 def _seed_results(context, name: str) -> list[dict]:
     return [json.loads((folder / RESULT_FILE).read_text())
             for folder in seed_folders(context.stage_dir(name))]
-
-
-def summarise(results: list[dict], styles) -> dict:
-    """{metric: (mean, sd)} over seeds of the style-averaged held-out scores (and of the
-    style spread), and per style."""
-    per_seed = {m: [np.mean([r["scores"][s][m] for s in styles]) for r in results]
-                for m in METRICS}
-    per_seed["style_spread"] = [r["scores"]["style_spread"]["generated"] for r in results]
-    per_style = {s: {m: float(np.mean([r["scores"][s][m] for r in results])) for m in METRICS}
-                 for s in styles}
-    return {"overall": {m: (float(np.mean(v)), float(np.std(v, ddof=1)) if len(v) > 1 else 0.0)
-                        for m, v in per_seed.items()}, "per_style": per_style}
-
-
-def _cell(mean_sd, digits=3) -> str:
-    mean, sd = mean_sd
-    return f"{mean:.{digits}f} ± {sd:.{digits}f}" if sd else f"{mean:.{digits}f}"
-
-
-def judge_claim(study: str, summaries: dict) -> tuple[str, str]:
-    """(verdict, measured) of the report's claim for ``study`` from the variant summaries
-    (first variant = base, last = the change the report tried).
-
-    "Adds little": a difference counts only when it passes its threshold (L1 by 5%, SSIM
-    by 0.02) and the two variants' seed spreads together (sd_a + sd_b; 0 with one seed).
-    "Better" (study ``l1``): L1 falls by 5% and by more than the spread, and SSIM rises."""
-    names = list(summaries)
-    base, changed = summaries[names[0]]["overall"], summaries[names[-1]]["overall"]
-    l1_change = (changed["l1"][0] - base["l1"][0]) / base["l1"][0]
-    ssim_change = changed["ssim"][0] - base["ssim"][0]
-    beyond_spread = {m: abs(changed[m][0] - base[m][0]) > base[m][1] + changed[m][1]
-                     for m in ("l1", "ssim")}
-    measured = (f"{names[-1]} vs {names[0]}: held-out L1 {_cell(base['l1'])} -> "
-                f"{_cell(changed['l1'])} ({l1_change:+.1%}), SSIM {_cell(base['ssim'])} -> "
-                f"{_cell(changed['ssim'])}, accuracy {base['accuracy'][0]:.2f} -> "
-                f"{changed['accuracy'][0]:.2f}")
-    if study == "l1":
-        helps = l1_change <= -LITTLE_L1_FRACTION and ssim_change > 0
-        if helps and not beyond_spread["l1"]:
-            return "not supported (within the spread between seeds)", measured
-        return ("supported" if helps else "not supported"), measured
-    past_threshold = {"l1": abs(l1_change) >= LITTLE_L1_FRACTION,
-                      "ssim": abs(ssim_change) >= LITTLE_SSIM}
-    if not any(past_threshold.values()):
-        return "supported", measured
-    if any(past_threshold[m] and beyond_spread[m] for m in past_threshold):
-        return "not supported", measured
-    return "supported (the difference is within the spread between seeds)", measured
-
-
-def style_claim_holds(summary: dict, target_spread: float, floor_l1: float | None) -> bool:
-    """The style claim on one variant's summary: its style spread at least
-    ``STYLE_SHARE`` of the real fonts' and its held-out L1 below the style-agnostic floor,
-    each by one seed sd (0 with one seed)."""
-    spread, spread_sd = summary["style_spread"]
-    l1, l1_sd = summary["l1"]
-    return spread - spread_sd >= STYLE_SHARE * target_spread and (
-        floor_l1 is None or l1 + l1_sd < floor_l1)
-
-
-def style_variant(names, results_by_name) -> str:
-    """The variant the style claim is judged on: the one with the most training steps
-    (the report's budget), the first of equals."""
-    steps = {n: np.mean([r["train_steps"] for r in results_by_name[n]] or [0]) for n in names}
-    return max(names, key=lambda n: (steps[n], -names.index(n)))
 
 
 def _grid_figure(context, name: str, fonts) -> str | None:
@@ -145,13 +77,13 @@ def stacked_panels(panels, path, title) -> None:
     plt.close(fig)
 
 
-def report_stage(context) -> dict:
+def write_report(context) -> dict:
     """Write the grids and ``report.md``; returns the claim's verdict."""
-    config = context.config
+    config = context.settings
     data = context.done_payload(DATA_STAGE)
     classifier = context.done_payload(CLASSIFIER_STAGE)
     fonts = data["target_fonts"]
-    names = list(study_variants(config["study"], config))
+    names = list(study_variants(config.study, config))
     summaries = {n: summarise(_seed_results(context, n), fonts) for n in names}
     figures = [f for f in (_grid_figure(context, n, fonts) for n in names) if f]
     identity = {m: float(np.mean([data["identity"][s][m] for s in fonts])) for m in ("l1", "ssim")}
@@ -161,7 +93,7 @@ def report_stage(context) -> dict:
     def cell(name, metric):
         if metric == "accuracy" and not accuracy_works:
             return "unavailable"
-        return _cell(summaries[name]["overall"][metric], digits[metric])
+        return mean_sd_cell(summaries[name]["overall"][metric], digits[metric])
 
     rows = [[n, *(cell(n, m) for m in (*METRICS, "style_spread"))] for n in names]
     target_spread = _seed_results(context, names[0])[0]["scores"]["style_spread"]["targets"]
@@ -176,27 +108,27 @@ def report_stage(context) -> dict:
     style_rows = [[n, s, *(f"{summaries[n]['per_style'][s][m]:.3f}" for m in METRICS),
                    f"{data['identity'][s]['l1']:.3f}"] for n in names for s in fonts]
     comparison = len(names) > 1  # the style study has one variant: no comparison
-    verdict, measured = judge_claim(config["study"], summaries) if comparison else ("", "")
-    if comparison and config["seeds"] == 1:
+    verdict, measured = judge_claim(config.study, summaries) if comparison else ("", "")
+    if comparison and config.seeds == 1:
         verdict += " (1 seed: no margin over seed noise)"
-    elif comparison and config["seeds"] < MIN_SEEDS_FOR_MARGIN:
-        verdict += f" ({config['seeds']} seeds: a margin too rough to trust)"
+    elif comparison and config.seeds < MIN_SEEDS_FOR_MARGIN:
+        verdict += f" ({config.seeds} seeds: a margin too rough to trust)"
     base = style_variant(names, {n: _seed_results(context, n) for n in names})
     overall = summaries[base]["overall"]
     style_claim = (STYLE_CLAIM,
                    "supported" if style_claim_holds(overall, target_spread,
                                                     floor["l1"] if floor else None)
                    else "not supported",
-                   f"{base}: style spread {_cell(overall['style_spread'], 5)} against the real "
+                   f"{base}: style spread {mean_sd_cell(overall['style_spread'], 5)} against the real "
                    f"fonts' {target_spread:.3f} (at least {STYLE_SHARE:.2f} of it counts); "
-                   f"held-out L1 {_cell(overall['l1'])}"
+                   f"held-out L1 {mean_sd_cell(overall['l1'])}"
                    + (f" against the style-agnostic floor {floor['l1']:.3f} (it must be lower)"
                       if floor else "")
                    + (" (each by one seed sd)" if overall["l1"][1] else ""))
-    claim_rows = ([(CLAIMS[config["study"]], verdict, measured)] if comparison else []) + [
+    claim_rows = ([(CLAIMS[config.study], verdict, measured)] if comparison else []) + [
         style_claim]
     lines = [
-        f"# Document 000: zi2zi at 64x64, study `{config['study']}`", "",
+        f"# Document 000: zi2zi at 64x64, study `{config.study}`", "",
         f"Source font(s): {', '.join(data['source_fonts'])}; target styles: {', '.join(fonts)}. "
         f"{data['charset_size']} characters in the charset; {len(data['train_chars'])} for "
         f"training, {len(data['held_out_chars'])} held out (never trained on) and scored here.",
@@ -205,8 +137,8 @@ def report_stage(context) -> dict:
         f"styles: mean L1 (pixels in [-1, 1]; lower is better), SSIM (higher is better) and "
         f"the accuracy of a glyph classifier trained on the real target fonts' renders "
         f"({classifier['classes']} glyph classes: homoglyphs such as Latin A and Cyrillic А, "
-        f"identical in every target font, share one). Mean ± sd over {config['seeds']} seed(s); "
-        f"preset `{config['preset']}`, {config['epochs']} epochs, batch {config['batch_size']}.",
+        f"identical in every target font, share one). Mean ± sd over {config.seeds} seed(s); "
+        f"preset `{config.preset}`, {config.epochs} epochs, batch {config.batch_size}.",
         "",
         context.tables.table("variants", ["variant", "L1", "SSIM", "accuracy", "style spread"],
                              rows), "",
@@ -235,17 +167,17 @@ def report_stage(context) -> dict:
         "## Per style", "",
         context.tables.table("per_style", ["variant", "style", "L1", "SSIM", "accuracy",
                                           "identity L1"], style_rows),
-        "", "## Configuration", "", "```json", json.dumps(config, indent=2, sort_keys=True),
+        "", "## Configuration", "", "```json", json.dumps(context.config, indent=2, sort_keys=True),
         "```", "", "## Versions", "",
     ]
-    lines += environment_lines(context.environment(), config["seed"])
+    lines += environment_lines(context.environment(), config.seed)
     report = context.write_report(lines)
     steps = [r["train_steps"] for r in _seed_results(context, base)]
     write_claims(context, claims_from_rows("000", claim_rows), {
         "updates": int(2 * np.mean(steps)) if steps else None,
         "discriminator_updates": int(np.mean(steps)) if steps else None,
-        "epochs": config["epochs"], "train_chars": len(data["train_chars"]),
-        "seeds": config["seeds"], "report": "6,400 generator updates (the report's port)"})
+        "epochs": config.epochs, "train_chars": len(data["train_chars"]),
+        "seeds": config.seeds, "report": "6,400 generator updates (the report's port)"})
     for claim, claim_verdict, numbers in claim_rows:
         say(f"  {claim}: {claim_verdict} ({numbers})")
     say(f"  wrote {report}")

@@ -27,21 +27,21 @@ def glyphs(context) -> dict:
     def load():
         from mitlgan.data.fonts import font_pairs, shared_charset, split_characters
 
-        config = context.config
-        fonts = config["source_fonts"] + config["target_fonts"]
-        charset = (Path(config["charset_file"]).read_text(encoding="utf-8").strip()
-                   if config["charset_file"] else shared_charset(fonts))
-        train_chars, held_out = split_characters(charset, config["held_out_fraction"],
-                                                 seed=config["seed"])
-        train_chars = train_chars[:config["train_chars"]] if config["train_chars"] else train_chars
-        held_out = held_out[:config["held_out_chars"]] if config["held_out_chars"] else held_out
-        pairs = font_pairs(config["source_fonts"], config["target_fonts"],
+        config = context.settings
+        fonts = config.source_fonts + config.target_fonts
+        charset = (Path(config.charset_file).read_text(encoding="utf-8").strip()
+                   if config.charset_file else shared_charset(fonts))
+        train_chars, held_out = split_characters(charset, config.held_out_fraction,
+                                                 seed=config.seed)
+        train_chars = train_chars[:config.train_chars] if config.train_chars else train_chars
+        held_out = held_out[:config.held_out_chars] if config.held_out_chars else held_out
+        pairs = font_pairs(config.source_fonts, config.target_fonts,
                            train_chars + held_out)
         for font, missing in pairs.skipped.items():
             say(f"  {Path(font).name} lacks {len(missing)} of the characters: skipped, not drawn")
         return {"pairs": pairs, "train_chars": train_chars, "held_out_chars": held_out,
                 "charset": charset, "classes": glyph_classes(train_chars + held_out,
-                                                            config["target_fonts"])}
+                                                            config.target_fonts)}
 
     return context.load_once("glyphs", load)
 
@@ -75,7 +75,7 @@ def held_out_arrays(context):
     data = glyphs(context)
     pairs = data["pairs"]
     index = _select(pairs, data["held_out_chars"], source_index=0)
-    targets, sources, styles = pairs.as_training_arrays(context.config["channels"])
+    targets, sources, styles = pairs.as_training_arrays(context.settings.channels)
     char_index = np.array([data["classes"][c] for c in np.asarray(pairs.chars)[index]])
     return targets[index], sources[index], styles[index], char_index
 
@@ -84,7 +84,7 @@ def data_stage(context) -> dict:
     """Render the pairs; score the identity baseline (output = source) on held-out glyphs."""
     from mitlgan.metrics.glyphs import per_image_l1, per_image_ssim, style_agnostic_floor
 
-    data, config = glyphs(context), context.config
+    data, config = glyphs(context), context.settings
     targets, sources, styles, char_index = held_out_arrays(context)
     baseline = {}
     for style, name in enumerate(data["pairs"].target_fonts):
@@ -106,7 +106,7 @@ def data_stage(context) -> dict:
             "source_fonts": list(data["pairs"].source_fonts), "identity": baseline,
             "style_agnostic_floor": {"l1": floor, "per_style": dict(zip(fonts, floor_per_style)),
                                      "characters": int(len(rows[0]))},
-            "channels": config["channels"]}
+            "channels": config.channels}
 
 
 def classifier_stage(context) -> dict:
@@ -114,20 +114,20 @@ def classifier_stage(context) -> dict:
     from mitlgan.data.fonts import render_glyph
     from mitlgan.metrics.glyphs import train_glyph_classifier
 
-    data, config = glyphs(context), context.config
+    data, config = glyphs(context), context.settings
     chars = data["train_chars"] + data["held_out_chars"]
     images, labels = [], []
-    for font in config["target_fonts"]:
+    for font in config.target_fonts:
         for char in chars:
             if char not in data["pairs"].skipped.get(str(font), ""):
                 images.append(render_glyph(char, font))
                 labels.append(data["classes"][char])
     model, accuracy = train_glyph_classifier(np.stack(images)[..., None], labels,
-                                             epochs=config["classifier_epochs"],
-                                             seed=config["seed"])
+                                             epochs=config.classifier_epochs,
+                                             seed=config.seed)
     model.save(context.stage_dir(CLASSIFIER_STAGE) / CLASSIFIER_FILE)
     say(f"  glyph classifier: {len(set(labels))} glyph classes ({len(chars)} characters; "
-        f"homoglyphs share a class) x {len(config['target_fonts'])} fonts, accuracy on the "
+        f"homoglyphs share a class) x {len(config.target_fonts)} fonts, accuracy on the "
         f"real renders {accuracy:.3f}")
     return {"real_accuracy": accuracy, "classes": len(set(labels)), "renders": len(labels)}
 
@@ -141,7 +141,7 @@ def _classifier(context):
     return context.load_once("classifier", load)
 
 
-def _train_variant(context, out_dir: Path, settings: dict, seed: int) -> dict:
+def _train_variant(context, out_dir: Path, changes: dict, seed: int) -> dict:
     """Train one variant with one seed (or resume) and score it on held-out glyphs."""
     import keras
 
@@ -149,24 +149,24 @@ def _train_variant(context, out_dir: Path, settings: dict, seed: int) -> dict:
     from mitlgan.models.zi2zi import build_zi2zi_discriminator, build_zi2zi_generator
     from mitlgan.training import export_generator
 
-    config, data = context.config, glyphs(context)
+    config, data = context.settings, glyphs(context)
     pairs = data["pairs"]
-    chars = data["train_chars"][:settings.get("train_chars", len(data["train_chars"]))]
-    index = _select(pairs, chars, max_sources=settings.get("sources", 1))
-    targets, sources, styles = (a[index] for a in pairs.as_training_arrays(config["channels"]))
-    width = settings.get("width", config["width"])
+    chars = data["train_chars"][:changes.get("train_chars", len(data["train_chars"]))]
+    index = _select(pairs, chars, max_sources=changes.get("sources", 1))
+    targets, sources, styles = (a[index] for a in pairs.as_training_arrays(config.channels))
+    width = changes.get("width", config.width)
     keras.utils.set_random_seed(seed)
     with context.strategy_scope():
-        gan = Zi2Zi(build_zi2zi_generator(channels=config["channels"], generator_dim=width,
-                                          embedding_num=config["embedding_num"]),
-                    build_zi2zi_discriminator(channels=config["channels"],
+        gan = Zi2Zi(build_zi2zi_generator(channels=config.channels, generator_dim=width,
+                                          embedding_num=config.embedding_num),
+                    build_zi2zi_discriminator(channels=config.channels,
                                               discriminator_dim=width,
-                                              embedding_num=config["embedding_num"]),
-                    num_styles=config["embedding_num"], seed=seed,
-                    loss_weights={"l1": settings.get("l1_weight", config["l1_weight"])})
+                                              embedding_num=config.embedding_num),
+                    num_styles=config.embedding_num, seed=seed,
+                    loss_weights={"l1": changes.get("l1_weight", config.l1_weight)})
         gan.compile()
-    epochs = settings.get("epochs", config["epochs"])
-    context.train(gan, (targets, sources, styles), batch_size=config["batch_size"], epochs=epochs,
+    epochs = changes.get("epochs", config.epochs)
+    context.train(gan, (targets, sources, styles), batch_size=config.batch_size, epochs=epochs,
           checkpoint_dir=out_dir / CHECKPOINT_DIR, every=1, keep=2,
           history_csv=out_dir / HISTORY_FILE, seed=seed,
           callbacks=[Zi2ZiLearningRate(), held_out_callback(context)],
@@ -244,12 +244,12 @@ def variant_stage(study: str, name: str):
     """A stage training variant ``name`` of ``study`` once per seed (finished seeds are kept)."""
 
     def run(context) -> dict:
-        config = context.config
-        settings = study_variants(study, config)[name]
+        config = context.settings
+        changes = study_variants(study, config)[name]
 
         def train(folder, seed):
             folder.mkdir(parents=True, exist_ok=True)
-            return _train_variant(context, folder, settings, seed)
+            return _train_variant(context, folder, changes, seed)
 
         def progress(index, seed, result, earlier):
             if earlier:
@@ -262,8 +262,15 @@ def variant_stage(study: str, name: str):
                 + f"; style spread {scores['style_spread']['generated']:.5f} (targets "
                 f"{scores['style_spread']['targets']:.3f})")
 
-        results = seeded_repeats(context.stage_dir(name), config["seeds"], config["seed"],
+        results = seeded_repeats(context.stage_dir(name), config.seeds, config.seed,
                                  train, progress)
-        return {"settings": settings, "seeds": len(results)}
+        return {"settings": changes, "seeds": len(results)}
 
     return run
+
+
+def report_stage(context) -> dict:
+    """The grids, the claims (``claims.json``) and ``report.md``; returns the verdict."""
+    from reproductions.zi2zi.report import write_report
+
+    return write_report(context)
