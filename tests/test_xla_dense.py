@@ -16,8 +16,11 @@ from mitlgan.models import (
     build_mlp_generator,
 )
 from mitlgan.training import train, xla_faster_on_cpu
-from reproductions.mnist_gans.config import MLP_SETTINGS, variant_spec
+from reproductions.mnist_gans.config import MnistGansSettings, build_config, variant_spec
 from reproductions.mnist_gans.training import build_gan
+
+#: the mlp study's settings (document 002's MLP GAN)
+MLP_SETTINGS = MnistGansSettings.from_config(build_config("mlp", "quick", {}))
 
 
 def _digits(count=64, seed=0):
@@ -59,9 +62,11 @@ def test_xla_trains_the_same_mlp_gan_and_resumes_exactly(tmp_path):
     assert compiled.jit_compile and not plain.jit_compile
     assert compiled.train_steps == plain.train_steps == 8
     # Rounding, not another computation: other noise or a skipped update would differ
-    # by about as much as training moved the state (mean 7e-4 here); XLA differs by 1e-8.
+    # by about as much as training moved the state (mean 7e-4 here). XLA's kernels round
+    # differently by CPU: 1e-8 on an AMD EPYC, 2e-6 (0.3% of the move) on an Intel Xeon
+    # with AMX, so the bound is 1% of the move.
     moved = _mean_abs_difference(state_arrays(plain), initial)
-    assert _mean_abs_difference(state_arrays(compiled), state_arrays(plain)) < 1e-3 * moved
+    assert _mean_abs_difference(state_arrays(compiled), state_arrays(plain)) < 1e-2 * moved
 
     first = _fit(build_gan(MLP_SETTINGS, None, seed=1), 1, tmp_path / "ckpt")
     assert first.train_steps == 4

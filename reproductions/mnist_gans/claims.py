@@ -132,3 +132,18 @@ def collapse_claims(histogram, first_histogram) -> list[tuple[str, str, str]]:
          f"({int(np.sum(np.asarray(first_histogram) > 0.01 * counts.sum()))} after epoch 1)"),
     ]
     return claims
+
+
+#: the document each study reproduces
+DOCUMENT_OF_STUDY = {"mlp": "002", "ablations": "003", "collapse": "000"}
+
+
+CNN_ACCURACY_CLAIMED = 0.9935  # document 000's shallow CNN on the MNIST test set
+
+
+def judge_accuracy_claim(the_judge) -> tuple[str, str, str]:
+    """Document 000's first claim, from the judge (a CNN of the same kind) on the test split."""
+    accuracy = the_judge.test_accuracy
+    return ("A shallow CNN classifier passes 99% test accuracy on MNIST (document 000: 99.35%)",
+            "supported" if accuracy >= 0.99 else "not supported",
+            f"judge test accuracy {accuracy:.4f} ({the_judge.description})")

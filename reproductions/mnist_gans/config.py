@@ -15,6 +15,12 @@ Where the reports leave a setting open we follow the template they name: PyTorch
 
 from __future__ import annotations
 
+import dataclasses
+
+from reproductions.runner.arguments import add_positive_int_flags
+from reproductions.runner.errors import UsageError
+from reproductions.runner.settings import Settings
+
 STUDIES = ("mlp", "ablations", "collapse")
 PRESETS = ("full", "hour", "quick")
 
@@ -123,3 +129,67 @@ SUMMARY_FILE = "summary.json"  # the ablation study's means and sds per variant
 def ablation_stage_name(variant: str) -> str:
     """The stage (folder) of ablation ``variant``."""
     return f"ablation_{variant}"
+
+
+OVERRIDES = ("epochs", "batch_size", "n_images", "seeds", "judge_epochs")
+
+
+def add_arguments(parser, run) -> None:
+    """The MNIST flags (the runner adds --preset, --output, --seed, --restart, --until)."""
+    run.add_argument("--study", choices=STUDIES, default="mlp",
+                     help="which report's experiment (default: mlp)")
+    run.add_argument("--mnist-source", choices=("auto", "keras", "embedded"), default="auto",
+                     help="keras: the full MNIST (downloaded once); embedded: the 10,000 "
+                          "digits shipped with mitlgan; auto (default): keras if it can be "
+                          "had, else embedded, said in the report")
+    add_positive_int_flags(parser.add_argument_group("training (override the preset)"), {
+        "--seeds": "runs per ablation variant (mean ± sd over them)",
+        "--epochs": "epochs (ablations: the base model's; the epoch variants scale it)",
+        "--batch-size": None,
+        "--n-images": "training digits (the first N of the train split)",
+        "--judge-epochs": None,
+    })
+
+
+def configure(args, preset: str) -> dict:
+    """The study's configuration; refuses what cannot work before any file is written."""
+    config = build_config(args.study, preset, {k: getattr(args, k) for k in OVERRIDES})
+    config["mnist_source"] = args.mnist_source
+    if config["n_images"] is not None and config["n_images"] < config["batch_size"]:
+        raise UsageError(f"--n-images {config['n_images']} is smaller than one batch "
+                         f"(--batch-size {config['batch_size']}).")
+    return config
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MnistGansSettings(Settings):
+    """One MNIST GAN study's settings (``context.settings``; :func:`build_config` and the
+    flags make them).
+
+    Attributes:
+        study: one of :data:`STUDIES`.
+        mnist_source: "auto", "keras" or "embedded".
+        epochs, batch_size: training (ablations: the base model's epochs).
+        n_images: training digits (None: the whole train split).
+        seeds: runs per ablation variant; judge_epochs, judge_samples: the MNIST judge's
+            training and the generated digits per evaluation.
+        latent_dim: the generators' latent size.
+        batchnorm_epsilon, learning_rate, beta_1, beta_2, generator_loss: document 002's
+            MLP GAN (the mlp and collapse studies; None in the ablations, whose variants
+            set their own).
+    """
+
+    study: str
+    mnist_source: str = "auto"
+    epochs: int
+    batch_size: int
+    n_images: int | None = None
+    seeds: int = 1
+    judge_epochs: int
+    judge_samples: int
+    latent_dim: int
+    batchnorm_epsilon: float | None = None
+    learning_rate: float | None = None
+    beta_1: float | None = None
+    beta_2: float | None = None
+    generator_loss: str = "non_saturating"

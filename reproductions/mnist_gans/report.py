@@ -8,7 +8,13 @@ import numpy as np
 
 from mitlgan.artifacts import GENERATOR_FILE, HISTORY_FILE, SAMPLES_DIR, sample_grid_name
 from mitlgan.files import write_atomic
-from reproductions.mnist_gans.claims import ablation_claims, collapse_claims, summarize
+from reproductions.mnist_gans.claims import (
+    DOCUMENT_OF_STUDY,
+    ablation_claims,
+    collapse_claims,
+    judge_accuracy_claim,
+    summarize,
+)
 from reproductions.mnist_gans.config import (
     SUMMARY_FILE,
     TRAIN_STAGE,
@@ -28,7 +34,7 @@ from reproductions.runner.report import (
     side_by_side,
 )
 
-SEED_TITLES = {
+STUDY_TITLES = {
     "mlp": "Document 002, Part 2: the MLP GAN on MNIST",
     "collapse": "Document 000, experiment 2: an MNIST GAN and the classes of its digits",
     "ablations": "Document 003: the fully connected GAN and its ablations",
@@ -120,11 +126,11 @@ def _milestones(epochs, study):
 
 
 def _single_gan_report(context, lines, figures):
-    config, stage_dir = context.config, context.stage_dir(TRAIN_STAGE)
+    config, stage_dir = context.settings, context.stage_dir(TRAIN_STAGE)
     history = _history(context)
-    epochs = len(history["epoch"]) if "epoch" in history else config["epochs"]  # --max-steps: 1
+    epochs = len(history["epoch"]) if "epoch" in history else config.epochs  # --max-steps: 1
     panels = [(f"epoch {e} of {epochs}", _grid_png(stage_dir / SAMPLES_DIR / sample_grid_name(e)))
-              for e in _milestones(epochs, config["study"])]
+              for e in _milestones(epochs, config.study)]
     figures["grids"] = "grids.png"
     side_by_side(panels, context.run_dir / "grids.png", "25 samples from fixed latents")
     figures["judge"] = "judge_over_training.png"
@@ -139,7 +145,7 @@ def _single_gan_report(context, lines, figures):
           " ".join(str(c) for c in scores["histogram"]),
           format_number(result["seconds_per_epoch"], 3)]]), ""]
     claims = []
-    if config["study"] == "collapse":
+    if config.study == "collapse":
         figures["classes"] = "classes_per_epoch.png"
         _class_heatmap(history, context.run_dir / "classes_per_epoch.png")
         first = [history[f"judge_class_{k}"][0] for k in range(10)]
@@ -160,18 +166,18 @@ def _single_gan_report(context, lines, figures):
 
 
 def _ablation_report(context, lines, figures):
-    config = context.config
+    config = context.settings
     summary, grids = {}, []
     for name in VARIANTS:
         stage_dir = context.stage_dir(ablation_stage_name(name))
         runs = [json.loads((seed_folder(stage_dir, i) / RESULT_FILE).read_text())
-                for i in range(config["seeds"])]
+                for i in range(config.seeds)]
         summary[name] = summarize(runs)
         grids.append((name, _final_grid(seed_folder(stage_dir, 0), runs[0])))
     rows = []
     for name, (what, _) in VARIANTS.items():
         s = summary[name]
-        rows.append([name, what, variant_epochs(name, config["epochs"]),
+        rows.append([name, what, variant_epochs(name, config.epochs),
                      *(f"{s[k][0]:.3g} ± {s[k][1]:.2g}" for k in
                        ("feature_fd", "classes_covered", "kl_to_uniform", "mean_confidence")),
                      f"{s['seconds_per_epoch'][0]:.2f}"])
@@ -179,7 +185,7 @@ def _ablation_report(context, lines, figures):
                   "variants", ["variant", "change from the base", "epochs", "judge-feature FD",
                                "classes covered", "KL to uniform", "mean confidence", "s/epoch"],
                   rows),
-              "", f"Mean ± sd over {config['seeds']} seeds; FD lower is closer to the real test "
+              "", f"Mean ± sd over {config.seeds} seeds; FD lower is closer to the real test "
               "digits in the judge's feature space.", ""]
     figures["grids"] = "ablation_samples.png"
     _panels_figure(grids, context.run_dir / "ablation_samples.png")
@@ -214,59 +220,48 @@ def _panels_figure(grids, path):
     plt.close(fig)
 
 
-def report_stage(context) -> dict:
+def write_report(context) -> dict:
     """Write the study's figures and ``report.md`` in the run folder."""
-    config = context.config
+    config = context.settings
     the_judge = judge(context)
-    lines = [f"# {SEED_TITLES[config['study']]}", "",
+    lines = [f"# {STUDY_TITLES[config.study]}", "",
              f"Judge: {the_judge.description}. Every score below is this judge's, on "
-             f"{config['judge_samples']} generated digits. MNIST source: "
-             f"`{config['mnist_source']}` ({the_judge.description.split('trained on ')[1].split(',')[0]}).",
+             f"{config.judge_samples} generated digits. MNIST source: "
+             f"`{config.mnist_source}` ({the_judge.description.split('trained on ')[1].split(',')[0]}).",
              ""]
     if "embedded" in the_judge.description:
         lines += ["> The full MNIST set could not be had, so the GANs trained on the embedded "
                   "10,000-digit subset and the judge was tested on its 2,000-digit test split.", ""]
-    n_train = len(mnist(context).train_images[: config["n_images"]])
-    updates = config["epochs"] * (n_train // config["batch_size"])
-    lines += [f"Training: {config['epochs']} epochs of {n_train} digits at batch "
-              f"{config['batch_size']}, {updates} generator updates"
-              + (" per base run" if config["study"] == "ablations" else "") + ".", ""]
-    if config["preset"] == "quick":
+    n_train = len(mnist(context).train_images[: config.n_images])
+    updates = config.epochs * (n_train // config.batch_size)
+    lines += [f"Training: {config.epochs} epochs of {n_train} digits at batch "
+              f"{config.batch_size}, {updates} generator updates"
+              + (" per base run" if config.study == "ablations" else "") + ".", ""]
+    if config.preset == "quick":
         lines += [f"> **Quick preset.** {updates} updates is early training: the report trained "
                   "for many thousands. Read these verdicts as claims about the first "
                   f"{updates} updates; `--preset full` runs the report's setting.", ""]
     figures = {}
-    if config["study"] == "ablations":
+    if config.study == "ablations":
         claims = _ablation_report(context, lines, figures)
     else:
         claims = _single_gan_report(context, lines, figures)
-    if config["study"] == "collapse":
+    if config.study == "collapse":
         claims.append(judge_accuracy_claim(the_judge))
     lines += ["## Claims of the report, checked", "",
               context.tables.table("claims", ["claim", "verdict", "measured"], claims), ""]
     for key, path in figures.items():
         lines += [f"![{key}]({path})", ""]
-    lines += ["## Configuration", "", "```json", json.dumps(config, indent=2, sort_keys=True),
-              "```", "", "## Versions", ""] + environment_lines(context.environment(), config["seed"])
+    lines += ["## Configuration", "", "```json", json.dumps(context.config, indent=2, sort_keys=True),
+              "```", "", "## Versions", ""] + environment_lines(context.environment(), config.seed)
     report = context.write_report(lines)
-    budget = {"updates": updates, "epochs": config["epochs"], "images": n_train,
-              "batch_size": config["batch_size"], "seeds": config["seeds"],
+    budget = {"updates": updates, "epochs": config.epochs, "images": n_train,
+              "batch_size": config.batch_size, "seeds": config.seeds,
               "mnist": the_judge.description.split("trained on ")[1].split(",")[0]}
-    if config["study"] == "ablations":
+    if config.study == "ablations":
         budget["margin"] = "a difference counts when it exceeds sd_a + sd_b over the seeds"
-    write_claims(context, claims_from_rows(SEED_OF_STUDY[config["study"]], claims), budget)
+    write_claims(context, claims_from_rows(DOCUMENT_OF_STUDY[config.study], claims), budget)
     say(f"  wrote {report}")
     return {"claims": [[c, v] for c, v, _ in claims]}
 
 
-#: the document each study reproduces
-SEED_OF_STUDY = {"mlp": "002", "ablations": "003", "collapse": "000"}
-CNN_ACCURACY_CLAIMED = 0.9935  # document 000's shallow CNN on the MNIST test set
-
-
-def judge_accuracy_claim(the_judge) -> tuple[str, str, str]:
-    """Document 000's first claim, from the judge (a CNN of the same kind) on the test split."""
-    accuracy = the_judge.test_accuracy
-    return ("A shallow CNN classifier passes 99% test accuracy on MNIST (document 000: 99.35%)",
-            "supported" if accuracy >= 0.99 else "not supported",
-            f"judge test accuracy {accuracy:.4f} ({the_judge.description})")

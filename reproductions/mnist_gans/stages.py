@@ -24,9 +24,9 @@ INTERPOLATION_STEPS = 9  # document 002: two end points and 7 steps between them
 
 def single_gan_stage(context) -> dict:
     """Train the MLP GAN (documents 000 and 002), judging fixed samples after every epoch."""
-    config = context.config
-    result = train_gan(context, context.stage_dir(TRAIN_STAGE), None, seed=config["seed"],
-                       epochs=config["epochs"], per_epoch_judge=True)
+    config = context.settings
+    result = train_gan(context, context.stage_dir(TRAIN_STAGE), None, seed=config.seed,
+                       epochs=config.epochs, per_epoch_judge=True)
     scores = result["scores"]
     say(f"  final: {scores['classes_covered']} classes, KL to uniform "
         f"{scores['kl_to_uniform']:.3f}, judge-feature FD {scores['feature_fd']:.2f}, "
@@ -42,8 +42,8 @@ def interpolation_stage(context) -> dict:
     from reproductions.mnist_gans.report import interpolation_figure
 
     generator = keras.saving.load_model(context.stage_dir(TRAIN_STAGE) / GENERATOR_FILE)
-    rng = np.random.default_rng(context.config["seed"])
-    dim = context.config["latent_dim"]
+    rng = np.random.default_rng(context.settings.seed)
+    dim = context.settings.latent_dim
     rows = {"linear": [], "spherical": []}
     for _ in range(INTERPOLATION_PAIRS):
         z0, z1 = rng.standard_normal(dim), rng.standard_normal(dim)
@@ -59,8 +59,8 @@ def ablation_stage(name: str):
     """A stage training variant ``name`` once per seed (finished seeds are read back)."""
 
     def run(context) -> dict:
-        config = context.config
-        epochs = variant_epochs(name, config["epochs"])
+        config = context.settings
+        epochs = variant_epochs(name, config.epochs)
 
         def train(folder, seed):
             return train_gan(context, folder, variant_spec(name), seed=seed, epochs=epochs,
@@ -71,16 +71,22 @@ def ablation_stage(name: str):
             say(f"  seed {seed}: judge-feature FD {scores['feature_fd']:.2f}, "
                 f"{scores['classes_covered']} classes, {result['seconds_per_epoch']:.2f} s/epoch")
 
-        runs = seeded_repeats(context.stage_dir(ablation_stage_name(name)), config["seeds"],
-                              config["seed"], train, progress)
+        runs = seeded_repeats(context.stage_dir(ablation_stage_name(name)), config.seeds,
+                              config.seed, train, progress)
         return {"epochs": epochs, "seeds": len(runs)}
 
     return run
 
 
+def report_stage(context) -> dict:
+    """Figures, tables, the claims (``claims.json``) and ``report.md``."""
+    from reproductions.mnist_gans.report import write_report
+
+    return write_report(context)
+
+
 def study_stages(study: str) -> tuple[Stage, ...]:
     """The ordered stages of ``study``; the last writes ``report.md``."""
-    from reproductions.mnist_gans.report import report_stage
 
     judge = Stage(JUDGE_STAGE, "train the MNIST judge (the CNN classifier of document 000)",
                   judge_stage)

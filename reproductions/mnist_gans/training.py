@@ -19,7 +19,7 @@ def mnist(context):
     def load():
         from mitlgan.data import load_mnist
 
-        data = load_mnist(context.config["mnist_source"])
+        data = load_mnist(context.settings.mnist_source)
         say(f"  MNIST source: {data.description}")
         return data
 
@@ -29,7 +29,7 @@ def mnist(context):
 def training_images(context, data_range=(-1.0, 1.0)) -> np.ndarray:
     """float32 (N, 28, 28, 1) training digits mapped to ``data_range``; the first
     ``n_images`` (all when None)."""
-    images = mnist(context).train_images[: context.config["n_images"]]
+    images = mnist(context).train_images[: context.settings.n_images]
     low, high = data_range
     return (images.astype(np.float32) / 255.0) * (high - low) + low
 
@@ -41,7 +41,7 @@ def judge(context):
         from mitlgan.metrics.judge import Judge
 
         return Judge.trained(mnist(context), context.stage_dir(JUDGE_STAGE),
-                             epochs=context.config["judge_epochs"], seed=context.config["seed"],
+                             epochs=context.settings.judge_epochs, seed=context.settings.seed,
                              verbose=keras_verbosity())
 
     return context.load_once("judge", load)
@@ -54,9 +54,10 @@ def judge_stage(context) -> dict:
     return {"test_accuracy": trained.test_accuracy, "judge": trained.description}
 
 
-def build_gan(config: dict, spec: dict | None, seed: int):
+def build_gan(config, spec: dict | None, seed: int):
     """A compiled :class:`mitlgan.BCEGAN`: document 002's MLP GAN when ``spec`` is None,
-    else document 003's FC GAN with the variant ``spec``."""
+    else document 003's FC GAN with the variant ``spec``; ``config`` is the study's
+    :class:`~reproductions.mnist_gans.config.MnistGansSettings`."""
     import keras
 
     from mitlgan import BCEGAN
@@ -72,19 +73,19 @@ def build_gan(config: dict, spec: dict | None, seed: int):
     keras.utils.set_random_seed(seed)
     adam = lambda: keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.999)  # noqa: E731
     if spec is None:
-        generator = build_mlp_generator(config["latent_dim"],
-                                        batchnorm_epsilon=config["batchnorm_epsilon"])
+        generator = build_mlp_generator(config.latent_dim,
+                                        batchnorm_epsilon=config.batchnorm_epsilon)
         discriminator, noise, d_optimizer = build_mlp_discriminator(), "normal", adam()
     else:
         generator = build_fc_generator(
-            config["latent_dim"], widths=spec["g_widths"], dropout=spec["g_dropout"],
+            config.latent_dim, widths=spec["g_widths"], dropout=spec["g_dropout"],
             batchnorm=spec["g_batchnorm"], conv_filters=spec["conv_filters"])
         discriminator = build_fc_discriminator(widths=spec["d_widths"], dropout=spec["d_dropout"])
         noise = spec["noise"]
         d_optimizer = (keras.optimizers.SGD(SGD_LEARNING_RATE) if spec["d_optimizer"] == "sgd"
                        else adam())
     gan = BCEGAN(generator, discriminator, latent_distribution=noise, seed=seed,
-                 generator_loss=config.get("generator_loss", "non_saturating"))
+                 generator_loss=config.generator_loss)
     # "auto" compiles with XLA on an accelerator; the MLP GAN runs faster under it on a CPU
     # too (one replica, as "auto" rules). Not the ablations: their conv variants run slower
     # under XLA, and one claim sets their seconds per epoch against the FC base's.
@@ -141,15 +142,15 @@ def _train_gan(context, out_dir: Path, spec: dict | None, *, seed: int, epochs: 
     from mitlgan.metrics.judge_callback import JudgeCallback
     from mitlgan.training import export_generator
 
-    config = context.config
+    config = context.settings
     data_range = tuple(spec["data_range"]) if spec else (-1.0, 1.0)
     the_judge = judge(context)  # built outside the strategy: each worker trains its own
     with context.strategy_scope():
         gan = build_gan(config, spec, seed)
-    scorer = JudgeCallback(the_judge, config["judge_samples"], seed=seed, data_range=data_range)
+    scorer = JudgeCallback(the_judge, config.judge_samples, seed=seed, data_range=data_range)
     timer = _epoch_timer()
     callbacks = [timer] + ([scorer] if per_epoch_judge else [])
-    context.train(gan, training_images(context, data_range), batch_size=config["batch_size"],
+    context.train(gan, training_images(context, data_range), batch_size=config.batch_size,
           epochs=epochs, checkpoint_dir=out_dir / CHECKPOINT_DIR, every=max(5, epochs // 5),
           keep=1, sample_dir=out_dir / SAMPLES_DIR, num_samples=25, sample_seed=seed,
           history_csv=out_dir / HISTORY_FILE, seed=seed, callbacks=callbacks,
