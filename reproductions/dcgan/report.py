@@ -7,6 +7,7 @@ import json
 import numpy as np
 
 from mitlgan.artifacts import HISTORY_FILE, SAMPLES_DIR, sample_grid_name
+from reproductions.dcgan.claims import collapse_claims
 from reproductions.dcgan.config import REPORT_EPOCHS, TRAIN_STAGE
 from reproductions.runner.claims import claims_from_rows, write_claims
 from reproductions.runner.engine import say
@@ -42,30 +43,12 @@ def collapse_figure(history, path) -> None:
     plt.close(fig)
 
 
-def _claims(history, fraction):
-    collapsed = [int(e) for e, c in zip(history["epoch"], history["collapsed"]) if c > 0.5]
-    first = collapsed[0] if collapsed else None
-    jumps = np.diff(history["generator_loss"])
-    jump_epoch = int(history["epoch"][1:][np.argmax(jumps)]) if len(jumps) else None
-    return [
-        ("Mode collapse sets in after about 30 epochs",
-         "supported" if first is not None and 28 <= first <= 40 else "not supported",
-         f"first epoch flagged: {first if first else 'none'} (coverage or diversity below "
-         f"{fraction:.0%} of its best so far); flagged epochs: {collapsed or 'none'}"),
-        ("The generator loss soars when the collapse starts",
-         "supported" if first is not None and jump_epoch is not None
-         and abs(jump_epoch - first) <= 2 else "not supported",
-         f"largest rise of the generator loss at epoch {jump_epoch}; first collapsed epoch "
-         f"{first if first else 'none'}"),
-    ]
-
-
 def _discriminator_note(config, history) -> list[str]:
     """Which discriminator ran, and why the real-sample metrics may stay at 0 with the
     report's: BatchNorm right after the first convolution, on batches that are all real
     or all fake, removes each batch's per-channel mean and scale, so a constant shift of
     every pixel (a grey background for a black one) is invisible to the discriminator."""
-    if not config.get("first_batchnorm", True):
+    if not config.first_batchnorm:
         return ["Discriminator: the template's (no BatchNorm on the first convolution; "
                 "`--discriminator template`)."]
     flat = all(float(np.max(history[m])) == 0.0 for m in ("precision", "recall", "coverage"))
@@ -87,7 +70,7 @@ def write_report(context) -> dict:
 
     from mitlgan.plots import read_history_csv
 
-    config, run_dir, stage_dir = context.config, context.run_dir, context.stage_dir(TRAIN_STAGE)
+    config, run_dir, stage_dir = context.settings, context.run_dir, context.stage_dir(TRAIN_STAGE)
     history = read_history_csv(stage_dir / HISTORY_FILE)
     collapse_figure(history, run_dir / "collapse.png")
     trained = context.done_payload(TRAIN_STAGE)["epochs"]  # fewer after --max-steps
@@ -96,18 +79,18 @@ def write_report(context) -> dict:
                                             .convert("RGB"))) for e in marks],
                  run_dir / "grids.png", "25 samples from fixed latents (the report's epochs)")
     done = context.done_payload(TRAIN_STAGE)
-    claims = _claims(history, config["collapse_fraction"])
+    claims = collapse_claims(history, config.collapse_fraction)
     rows = [[int(e), *(f"{history[m][i]:.3f}" for m in METRICS),
              "yes" if history["collapsed"][i] > 0.5 else ""]
             for i, e in enumerate(history["epoch"])]
-    lines = [f"# Document 001: DCGAN on {config['dataset']} at 64x64 and its mode collapse", "",
+    lines = [f"# Document 001: DCGAN on {config.dataset} at 64x64 and its mode collapse", "",
              f"Features for every metric: `{done['backbone']}`, an untrained network (Naeem et "
              "al. 2020 recommend one outside ImageNet's domain); numbers compare only with runs "
-             f"of the same network, N ({config['collapse_samples']}) and data.", "",
-             f"Preset `{config['preset']}`: generator width {config['generator_channels']}, "
-             f"discriminator width {config['discriminator_channels']}, batch "
-             f"{config['batch_size']}, {config['epochs']} epochs, generator loss "
-             f"{config['generator_loss']}." + (
+             f"of the same network, N ({config.collapse_samples}) and data.", "",
+             f"Preset `{config.preset}`: generator width {config.generator_channels}, "
+             f"discriminator width {config.discriminator_channels}, batch "
+             f"{config.batch_size}, {config.epochs} epochs, generator loss "
+             f"{config.generator_loss}." + (
                  f" {done['corrupt_files_skipped']} undecodable image file(s) were skipped "
                  "(--skip-corrupt)." if done.get("corrupt_files_skipped") else ""), "",
              *_discriminator_note(config, history), "",
@@ -116,15 +99,15 @@ def write_report(context) -> dict:
              "![collapse](collapse.png)", "", "![grids](grids.png)", "",
              "## Per epoch", "",
              context.tables.table("per_epoch", ["epoch", *METRICS, "collapsed"], rows), "",
-             "## Configuration", "", "```json", json.dumps(config, indent=2, sort_keys=True),
+             "## Configuration", "", "```json", json.dumps(context.config, indent=2, sort_keys=True),
              "```", "", "## Versions", ""]
-    lines += environment_lines(context.environment(), config["seed"])
+    lines += environment_lines(context.environment(), config.seed)
     report = context.write_report(lines)
     images = int(done.get("images", 0)) or None
     write_claims(context, claims_from_rows("001", claims), {
         "epochs": int(done["epochs"]), "updates": done.get("train_steps"), "images": images,
-        "widths": [config["generator_channels"], config["discriminator_channels"]],
-        "seeds": 1, "data": config["images"] or "built-in sprites",
+        "widths": [config.generator_channels, config.discriminator_channels],
+        "seeds": 1, "data": config.images or "built-in sprites",
         "report": "anime faces, widths 512/64, 50 epochs"})
     say(f"  wrote {report}")
     return {"claims": [[c, v] for c, v, _ in claims]}

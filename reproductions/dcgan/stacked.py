@@ -13,29 +13,6 @@ from mitlgan.artifacts import CHECKPOINT_DIR, HISTORY_FILE, SAMPLES_DIR
 from reproductions.dcgan.config import JUDGE_STAGE, TRAIN_STAGE
 from reproductions.runner.engine import Stage, keras_verbosity, say
 
-IMAGE_SIZE = 32  # the DCGAN doubles from 4x4; the 28x28 digits are padded by 2 a side
-STACKED_PRESETS = {
-    # the papers' budget (PacGAN's VEEGAN setting): 128,000 stacked images, 50 epochs
-    "full": {"epochs": 50, "batch_size": 64, "n_images": 128_000, "generator_channels": 512,
-             "discriminator_channels": 64},
-    # minutes on a CPU: narrow networks, 5 epochs of 16,000
-    "quick": {"epochs": 5, "batch_size": 64, "n_images": 16_000, "generator_channels": 64,
-              "discriminator_channels": 16},
-}
-JUDGE_EPOCHS = 15
-STACKED_MNIST = "stacked-mnist"
-
-def build_stacked_config(preset: str, overrides: dict) -> dict:
-    """The benchmark's preset with the given flags (None: not given)."""
-    from mitlgan.metrics.stacked_mnist import STACKED_MNIST_SAMPLES
-    from reproductions.dcgan.config import LATENT_DIM
-
-    config = {"benchmark": STACKED_MNIST, "preset": preset, **STACKED_PRESETS[preset],
-              "latent_dim": LATENT_DIM, "image_size": IMAGE_SIZE, "judge_epochs": JUDGE_EPOCHS,
-              "mode_samples": STACKED_MNIST_SAMPLES}
-    config.update({k: v for k, v in overrides.items() if v is not None})
-    return config
-
 
 def _mnist(context):
     def load():
@@ -53,7 +30,7 @@ def _judge(context):
         from mitlgan.metrics.judge import Judge
 
         return Judge.trained(_mnist(context), context.stage_dir(JUDGE_STAGE),
-                             epochs=context.config["judge_epochs"], seed=context.config["seed"])
+                             epochs=context.settings.judge_epochs, seed=context.settings.seed)
 
     return context.load_once("judge", load)
 
@@ -72,10 +49,10 @@ def judge_stage(context) -> dict:
     from mitlgan.data.stacked_mnist import make_stacked_mnist
     from mitlgan.metrics.stacked_mnist import mode_statistics, stacked_modes
 
-    config, judge, data = context.config, _judge(context), _mnist(context)
+    config, judge, data = context.settings, _judge(context), _mnist(context)
     say(f"  {judge.description}")
     stacks, true_modes = make_stacked_mnist(data.test_images, data.test_labels,
-                                            config["mode_samples"], seed=config["seed"] + 1)
+                                            config.mode_samples, seed=config.seed + 1)
     counted = stacked_modes(_classify(judge), _to_unit_range(stacks))
     real = mode_statistics(counted)
     real["mode_accuracy"] = float(np.mean(counted == true_modes))
@@ -96,34 +73,34 @@ def train_stage(context) -> dict:
     from mitlgan.models import build_dcgan_discriminator, build_dcgan_generator
     from mitlgan.training import export_generator
 
-    config, stage_dir, data = context.config, context.stage_dir(TRAIN_STAGE), _mnist(context)
-    stacks, _ = make_stacked_mnist(data.train_images, data.train_labels, config["n_images"],
-                                   seed=config["seed"])
-    images = pad_digits(_to_unit_range(stacks), config["image_size"])
-    say(f"  {len(images)} stacked training images at {config['image_size']}x"
-        f"{config['image_size']} from {len(data.train_images)} training digits")
-    keras.utils.set_random_seed(config["seed"])
-    size = config["image_size"]
+    config, stage_dir, data = context.settings, context.stage_dir(TRAIN_STAGE), _mnist(context)
+    stacks, _ = make_stacked_mnist(data.train_images, data.train_labels, config.n_images,
+                                   seed=config.seed)
+    images = pad_digits(_to_unit_range(stacks), config.image_size)
+    say(f"  {len(images)} stacked training images at {config.image_size}x"
+        f"{config.image_size} from {len(data.train_images)} training digits")
+    keras.utils.set_random_seed(config.seed)
+    size = config.image_size
     with context.strategy_scope():
-        gan = BCEGAN(build_dcgan_generator(config["latent_dim"], image_size=size,
-                                           base_channels=config["generator_channels"]),
+        gan = BCEGAN(build_dcgan_generator(config.latent_dim, image_size=size,
+                                           base_channels=config.generator_channels),
                      build_dcgan_discriminator(image_size=size,
-                                               base_channels=config["discriminator_channels"]),
-                     generator_loss=config["generator_loss"], seed=config["seed"])
+                                               base_channels=config.discriminator_channels),
+                     generator_loss=config.generator_loss, seed=config.seed)
         gan.compile()
-    counter = StackedModesCallback(_classify(_judge(context)), config["mode_samples"],
-                                   seed=config["seed"])
-    result = context.train(gan, images, batch_size=config["batch_size"], epochs=config["epochs"],
+    counter = StackedModesCallback(_classify(_judge(context)), config.mode_samples,
+                                   seed=config.seed)
+    result = context.train(gan, images, batch_size=config.batch_size, epochs=config.epochs,
                    checkpoint_dir=stage_dir / CHECKPOINT_DIR, every=1, keep=2,
-                   sample_dir=stage_dir / SAMPLES_DIR, num_samples=64, sample_seed=config["seed"],
-                   history_csv=stage_dir / HISTORY_FILE, seed=config["seed"],
+                   sample_dir=stage_dir / SAMPLES_DIR, num_samples=64, sample_seed=config.seed,
+                   history_csv=stage_dir / HISTORY_FILE, seed=config.seed,
                    callbacks=[counter], verbose=keras_verbosity(),
                    tensorboard_dir=context.tensorboard_dir(stage_dir))
     export_generator(gan, stage_dir)  # generator.keras and generator_savedmodel/
     last = counter.results[-1] if counter.results else None
     if last:
         say(f"  epoch {last['epoch']}: {last['modes_covered']} modes of 1,000, KL "
-            f"{last['kl_to_uniform']:.3f} ({config['mode_samples']} samples)")
+            f"{last['kl_to_uniform']:.3f} ({config.mode_samples} samples)")
     return {"epochs": result.epochs, "train_steps": int(gan.train_steps)}
 
 

@@ -46,7 +46,7 @@ def write_stacked_report(context) -> dict:
 
     from mitlgan.plots import read_history_csv
 
-    config, run_dir = context.config, context.run_dir
+    config, run_dir = context.settings, context.run_dir
     train_dir = context.stage_dir(TRAIN_STAGE)
     history = read_history_csv(train_dir / HISTORY_FILE)
     judge = context.done_payload(JUDGE_STAGE)
@@ -60,11 +60,11 @@ def write_stacked_report(context) -> dict:
     best = max(range(len(history["epoch"])),  # most modes; among ties the lowest KL
                key=lambda i: (history["modes_covered"][i], -history["kl_to_uniform"][i]))
     real = judge["real"]
-    budget = (f"{config['epochs']} epochs x {config['n_images']:,} stacks "
-              f"({trained['train_steps']:,} steps of {config['batch_size']})")
+    budget = (f"{config.epochs} epochs x {config.n_images:,} stacks "
+              f"({trained['train_steps']:,} steps of {config.batch_size})")
     rows = [
-        [f"this run: DCGAN {config['image_size']}x{config['image_size']}, widths "
-         f"G {config['generator_channels']} / D {config['discriminator_channels']}, {budget}",
+        [f"this run: DCGAN {config.image_size}x{config.image_size}, widths "
+         f"G {config.generator_channels} / D {config.discriminator_channels}, {budget}",
          str(final["modes"]), f"{final['kl']:.2f}"],
         [f"this run, best epoch ({int(history['epoch'][best])})",
          str(int(history["modes_covered"][best])), f"{history['kl_to_uniform'][best]:.2f}"],
@@ -74,7 +74,7 @@ def write_stacked_report(context) -> dict:
     ]
     lines = [
         "# DCGAN on Stacked MNIST: modes covered and KL to uniform", "",
-        f"{config['mode_samples']:,} samples from fixed latents, each of the three channels "
+        f"{config.mode_samples:,} samples from fixed latents, each of the three channels "
         "classified by the judge; a mode is the digit triple (1,000 in all). KL is "
         "KL(generated mode frequencies || uniform) in nats, as in the papers.", "",
         f"Judge: {judge['judge']}. On real stacked test digits it finds all three digits "
@@ -90,10 +90,10 @@ def write_stacked_report(context) -> dict:
             [int(e), int(m), f"{k:.3f}", f"{d:.3f}", f"{g:.3f}"] for e, m, k, d, g in zip(
                 history["epoch"], history["modes_covered"], history["kl_to_uniform"],
                 history["discriminator_loss"], history["generator_loss"])]), "",
-        "## Configuration", "", "```json", json.dumps(config, indent=2, sort_keys=True), "```",
+        "## Configuration", "", "```json", json.dumps(context.config, indent=2, sort_keys=True), "```",
         "", "## Versions", "",
     ]
-    lines += environment_lines(context.environment(), config["seed"])
+    lines += environment_lines(context.environment(), config.seed)
     report = context.write_report(lines)
     say(f"  {final['modes']} modes of 1,000, KL {final['kl']:.2f} after {budget}")
     say(f"  wrote {report}")
