@@ -150,13 +150,15 @@ def graph_flops_and_loops(function, *input_specs) -> tuple[int, bool]:
         logger.setLevel(level)
 
 
-def wgan_gp_graph_flops(generator, critic, config: dict) -> int:
+def wgan_gp_graph_flops(generator, critic, *, batch_size: int, n_critic: int,
+                        gp_weight: float, image_size: int, batch_regime: str) -> int:
     """The profiler's FLOPs of one ``WGANGP.train_step`` of these models.
 
     Args:
         generator, critic: built models (the generator may hold frozen parts).
-        config: ``batch_size``, ``n_critic``, ``gp_weight``, ``image_size`` and
-            ``batch_regime`` (``"fresh"`` feeds (B, n_critic, S, S, 3)).
+        batch_size, n_critic, gp_weight: the step's (see :class:`mitlgan.WGANGP`).
+        image_size: the side S of the (S, S, 3) images.
+        batch_regime: ``"reused"`` feeds (B, S, S, 3), ``"fresh"`` (B, n_critic, S, S, 3).
 
     Returns:
         int, float operations of one step: n_critic critic updates and one generator update.
@@ -165,10 +167,10 @@ def wgan_gp_graph_flops(generator, critic, config: dict) -> int:
 
     from mitlgan.gans import WGANGP
 
-    gan = WGANGP(generator, critic, n_critic=config["n_critic"], gp_weight=config["gp_weight"],
-                 real_batches=config["batch_regime"], seed=0)
+    gan = WGANGP(generator, critic, n_critic=n_critic, gp_weight=gp_weight,
+                 real_batches=batch_regime, seed=0)
     gan.compile()
-    size, batch = config["image_size"], config["batch_size"]
-    shape = ((batch, config["n_critic"], size, size, 3) if config["batch_regime"] == "fresh"
+    size, batch = image_size, batch_size
+    shape = ((batch, n_critic, size, size, 3) if batch_regime == "fresh"
              else (batch, size, size, 3))
     return graph_flops(gan.train_step, tf.TensorSpec(shape, tf.float32))

@@ -30,7 +30,7 @@ def test_the_thesis_wgan_step_counts_what_the_benchmark_profiles():
                   batch_regime="reused")
     generator = build_wgan_generator(1536, benchmark.IMAGE_SIZE)
     critic = build_wgan_critic(benchmark.IMAGE_SIZE)
-    ours = wgan_gp_graph_flops(generator, critic, config)
+    ours = wgan_gp_graph_flops(generator, critic, **config)
     assert ours == benchmark.step_flops("wgan", 4, 5)
     # the analytic rule (convolutions and dense layers only) is within 15% of the profiler
     analytic = wgan_gp_step_flops(generator, critic, 4, 5)

@@ -7,6 +7,10 @@ configuration in the same folder is refused (resuming must not mix settings).
 
 from __future__ import annotations
 
+import dataclasses
+
+from reproductions.runner.settings import Settings
+
 STAGES = ("judge", "wgan_combined", "wgan_background", "wgan_foreground", "mitlgan",
           "mitlgan_corrected", "evaluation")
 TRAINING_STAGES = STAGES[1:6]
@@ -151,3 +155,55 @@ def build_config(dataset: str, preset: str, overrides: dict) -> dict:
     config["dataset"] = dataset
     config["preset"] = preset
     return config
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MitlganSettings(Settings):
+    """The MITLGAN experiment's settings (``context.settings``; :func:`build_config` and
+    the flags make them).
+
+    Attributes:
+        dataset: "synthetic" (built in) or a prepared dataset's name.
+        image_size, latent_dim: the WGAN generators' (thesis: 128, 1536).
+        critic_channels: the critic's four widths (thesis: 48, 96, 192, 384).
+        head_filters, num_blocks: the MITLGAN head's first width and dense-residual
+            blocks (thesis: 64, 6).
+        variants: the MITLGAN heads trained ("thesis", "corrected").
+        wgan_epochs, part_epochs, mitlgan_epochs: the combined WGAN's, each part WGAN's
+            and each head's epochs.
+        batch_size, n_critic, gp_weight, batch_regime, learning_rate: WGAN-GP's.
+        n_images: images per part (None: all).
+        checkpoint_every: epochs between checkpoints; precision: the dtype policy.
+        fid_n, fid_input_size: the final FID's samples and input side.
+        eval_every, curve_n: the curves' epochs between scores and samples.
+        judge_images, judge_epochs: the synthetic scenes' judge.
+        backbone: the FID backbone ("keras-imagenet", "random", or "none": the scene
+            judge alone); backbone_fallback: why it replaces the one asked for, or None.
+    """
+
+    dataset: str
+    image_size: int
+    latent_dim: int
+    critic_channels: tuple[int, ...]
+    head_filters: int
+    num_blocks: int
+    variants: tuple[str, ...]
+    wgan_epochs: int
+    part_epochs: int
+    mitlgan_epochs: int
+    batch_size: int
+    n_critic: int
+    gp_weight: float
+    batch_regime: str
+    learning_rate: float
+    n_images: int | None = None
+    checkpoint_every: int
+    precision: str
+    fid_n: int
+    fid_input_size: int
+    eval_every: int
+    curve_n: int
+    judge_images: int
+    judge_epochs: int
+    backbone: str = "keras-imagenet"
+    backbone_fallback: str | None = None

@@ -17,7 +17,13 @@ import argparse
 import sys
 
 from mitlgan.accelerators import StageCost, efficiency_overrides, report_lines
-from reproductions.mitlgan.config import PART_STAGES, PRESETS, VARIANTS, build_config
+from reproductions.mitlgan.config import (
+    PART_STAGES,
+    PRESETS,
+    VARIANTS,
+    MitlganSettings,
+    build_config,
+)
 from reproductions.mitlgan.models import (
     COMBINED_GENERATOR_NAME,
     PART_GENERATOR_NAMES,
@@ -29,54 +35,60 @@ from reproductions.mitlgan.models import (
 PROG = "python -m reproductions.mitlgan.cost"
 
 
-def _image_counts(dataset: str, config: dict) -> dict:
+def _image_counts(dataset: str, config) -> dict:
     from mitlgan.data import get_dataset
 
     spec = get_dataset(dataset)
     if spec.thesis_counts is None:  # the synthetic scenes: as many as the preset makes
-        return dict.fromkeys(("foreground", "background", "combined"), config["n_images"])
-    cap = config["n_images"]
+        return dict.fromkeys(("foreground", "background", "combined"), config.n_images)
+    cap = config.n_images
     return {part: min(count, cap) if cap else count for part, count in spec.thesis_counts.items()}
 
 
-def experiment_costs(config: dict, dataset: str, progress=print) -> list[StageCost]:
+def experiment_costs(config, dataset: str, progress=print) -> list[StageCost]:
     """The training stages of the MITLGAN reproduction under ``config``.
 
     Args:
-        config: a resolved configuration of ``reproductions.mitlgan`` (its preset's keys).
+        config: the :class:`~reproductions.mitlgan.config.MitlganSettings` of a run, or
+            a resolved configuration dict (its preset's keys).
         dataset: registry name; real datasets use the thesis's image counts.
         progress: called with a line before each (seconds-long) graph trace.
 
     Returns:
         One :class:`mitlgan.accelerators.StageCost` per training stage, in the
-        reproduction's order (heads not in ``config["variants"]`` left out).
+        reproduction's order (heads not in ``config.variants`` left out).
     """
     from mitlgan.flops import wgan_gp_graph_flops, wgan_gp_step_flops
 
+    if isinstance(config, dict):
+        config = MitlganSettings.from_config(config)
     counts = _image_counts(dataset, config)
-    group = config["batch_size"] * (config["n_critic"] if config["batch_regime"] == "fresh" else 1)
+    group = config.batch_size * (config.n_critic if config.batch_regime == "fresh" else 1)
 
     def cost(stage, part, epochs, generator):
         progress(f"  tracing one train step of {stage} ...")
         critic = build_critic(config)
         return StageCost(stage, counts[part], epochs, counts[part] // group,
-                         wgan_gp_graph_flops(generator, critic, config),
-                         wgan_gp_step_flops(generator, critic, config["batch_size"],
-                                            config["n_critic"]))
+                         wgan_gp_graph_flops(
+                             generator, critic, batch_size=config.batch_size,
+                             n_critic=config.n_critic, gp_weight=config.gp_weight,
+                             image_size=config.image_size, batch_regime=config.batch_regime),
+                         wgan_gp_step_flops(generator, critic, config.batch_size,
+                                            config.n_critic))
 
-    wgan = cost("wgan_combined", "combined", config["wgan_epochs"],
+    wgan = cost("wgan_combined", "combined", config.wgan_epochs,
                 build_generator(config, COMBINED_GENERATOR_NAME))
     stages = [wgan]
     for stage in PART_STAGES:
         part = stage.removeprefix("wgan_")
         # same architecture as the combined WGAN: same step, other images and epochs
-        stages.append(StageCost(stage, counts[part], config["part_epochs"],
+        stages.append(StageCost(stage, counts[part], config.part_epochs,
                                 counts[part] // group, wgan.step_flops, wgan.analytic_step_flops))
-    for variant in config["variants"]:
+    for variant in config.variants:
         head = build_head(config, variant,
                           build_generator(config, PART_GENERATOR_NAMES["wgan_foreground"]),
                           build_generator(config, PART_GENERATOR_NAMES["wgan_background"]))
-        stages.append(cost(VARIANTS[variant][0], "combined", config["mitlgan_epochs"], head))
+        stages.append(cost(VARIANTS[variant][0], "combined", config.mitlgan_epochs, head))
     return stages
 
 
@@ -102,12 +114,12 @@ def main(argv=None) -> int:
     if unknown:
         parser.error(f"--variants: unknown head(s) {', '.join(unknown)}; choose from "
                      f"{', '.join(VARIANTS)}")
-    config = build_config(args.dataset, args.preset, overrides)
+    config = MitlganSettings.from_config(build_config(args.dataset, args.preset, overrides))
     start_tensorflow_quietly()
     print(f"MITLGAN experiment, preset {args.preset}, dataset {args.dataset}: "
-          f"{config['image_size']}x{config['image_size']}, batch {config['batch_size']}, "
-          f"n_critic {config['n_critic']} ({config['batch_regime']} batches), "
-          f"heads {', '.join(config['variants'])}", flush=True)
+          f"{config.image_size}x{config.image_size}, batch {config.batch_size}, "
+          f"n_critic {config.n_critic} ({config.batch_regime} batches), "
+          f"heads {', '.join(config.variants)}", flush=True)
     stages = experiment_costs(config, args.dataset, progress=lambda line: print(line, flush=True))
     print("\n".join(report_lines(stages, efficiencies=efficiencies)))
     print("\nFLOPs: TensorFlow's profiler count of the traced train step (analytic: "

@@ -44,7 +44,7 @@ def _first_epoch_grid(run_dir, stage):
 
 def trained_models(config) -> list[tuple[str, str, str]]:
     """The (name, stage, part) rows of ``EVALUATED`` this run trained."""
-    heads = {VARIANTS[v][0] for v in config["variants"]}
+    heads = {VARIANTS[v][0] for v in config.variants}
     return [m for m in EVALUATED if not m[1].startswith("mitlgan") or m[1] in heads]
 
 
@@ -54,9 +54,9 @@ def _backbones(config, weights_path, judge):
     from mitlgan.metrics import InceptionFeatures
 
     out = []
-    if config["backbone"] != JUDGE_ONLY:
+    if config.backbone != JUDGE_ONLY:
         out.append(("inception", InceptionFeatures(
-            backbone=config["backbone"], input_size=config["fid_input_size"],
+            backbone=config.backbone, input_size=config.fid_input_size,
             weights_path=weights_path, verbose=0)))
     if judge is not None:
         out.append(("judge", judge.features()))
@@ -81,20 +81,20 @@ def _score_models(config, run_dir, parts, backbones, eval_dir):
                 n_real = len(parts[part])
                 evaluators[part] = FrechetInceptionDistance(
                     parts[part], cache_path=eval_dir / f"real_{part}_{key}_statistics.npz",
-                    n=config["fid_n"], features=features,
-                    kid_subset_size=min(1000, config["fid_n"], n_real),
-                    seed=config["seed"], real_source=f"{config['dataset']}/{part}", verbose=0,
+                    n=config.fid_n, features=features,
+                    kid_subset_size=min(1000, config.fid_n, n_real),
+                    seed=config.seed, real_source=f"{config.dataset}/{part}", verbose=0,
                 )
             generator = keras.saving.load_model(run_dir / stage / GENERATOR_FILE)
-            say(f"  {model_name}: {config['fid_n']} samples against the real {part} images "
+            say(f"  {model_name}: {config.fid_n} samples against the real {part} images "
                 f"({features.label})")
             # generated in training-sized batches: the judge's 256 (eager calls keep every
             # layer's output) took the thesis preset's evaluation to 14 GB
             result = evaluators[part].evaluate_generator(generator, source=stage,
-                                                         batch_size=config["batch_size"])
+                                                         batch_size=config.batch_size)
             row = result.as_row(model_name)
             row.update(stage=stage, part=part, comparable=result.comparable, note=result.note,
-                       n_real=result.n_real, fallback=config["backbone_fallback"] or "")
+                       n_real=result.n_real, fallback=config.backbone_fallback or "")
             write_json_atomic(result_path, row)
             results.append(row)
             say(f"    {result}")
@@ -126,7 +126,7 @@ def _figures(config, run_dir, eval_dir, generators, samples):
     figures = {"samples": eval_dir / "samples_wgan_vs_mitlgan.png"}
     side_by_side([("WGAN", samples["wgan_combined"])]
                  + [(names[h], samples[h]) for h in heads], figures["samples"],
-                 f"Final samples, {config['dataset']} (cf. thesis Figures 7.1-7.3)")
+                 f"Final samples, {config.dataset} (cf. thesis Figures 7.1-7.3)")
 
     first = [(f"{names[stage]}, epoch 1", _first_epoch_grid(run_dir, stage))
              for stage in ("wgan_combined", *heads)]
@@ -134,7 +134,7 @@ def _figures(config, run_dir, eval_dir, generators, samples):
     if first:
         figures["first_epoch"] = eval_dir / "first_epoch_samples.png"
         side_by_side(first, figures["first_epoch"],
-                     f"Samples after the first epoch, {config['dataset']} (cf. thesis Figure 7.4)")
+                     f"Samples after the first epoch, {config.dataset} (cf. thesis Figure 7.4)")
 
     histories = {stage: read_history_csv(run_dir / stage / HISTORY_FILE) for stage in names}
     figures["losses"] = eval_dir / "loss_curves.png"
@@ -152,10 +152,10 @@ def _figures(config, run_dir, eval_dir, generators, samples):
                   ("Background WGAN", samples["wgan_background"])]
                  + [(names[h], samples[h]) for h in heads],
                  figures["appendix"],
-                 f"Last-epoch samples, {config['dataset']} (cf. thesis Appendix Figure A.x.1)")
+                 f"Last-epoch samples, {config.dataset} (cf. thesis Appendix Figure A.x.1)")
     figures["swap"] = eval_dir / "latent_swap.png"
     combination.draw_swap_grids({names[h]: generators[h] for h in heads}, figures["swap"],
-                                config["seed"])
+                                config.seed)
     return figures
 
 
@@ -163,8 +163,8 @@ def _budget(config, run_dir) -> dict:
     """Generator updates per trained stage (their ``done.json``) and the data."""
     steps = {stage: json.loads((run_dir / stage / DONE_FILE).read_text()).get("train_steps")
              for _, stage, _ in trained_models(config)}
-    return {"updates": steps, "images": config["n_images"], "image_size": config["image_size"],
-            "seeds": 1, "dataset": config["dataset"], "backbone": config["backbone"],
+    return {"updates": steps, "images": config.n_images, "image_size": config.image_size,
+            "seeds": 1, "dataset": config.dataset, "backbone": config.backbone,
             "report": "86 epochs per model on the thesis's datasets at 128x128"}
 
 
@@ -195,7 +195,7 @@ def evaluate_and_report(context, config, run_dir, parts, weights_path, environme
     leads, curve_figure = _curves(config, run_dir, eval_dir, curve_label)
     generators = {stage: keras.saving.load_model(run_dir / stage / GENERATOR_FILE)
                   for _, stage, _ in trained_models(config)}
-    samples = {stage: _samples(g, config["seed"]) for stage, g in generators.items()}
+    samples = {stage: _samples(g, config.seed) for stage, g in generators.items()}
     figures = _figures(config, run_dir, eval_dir, generators, samples)
     figures["curves"] = curve_figure
     attribution = {}
@@ -203,12 +203,12 @@ def evaluate_and_report(context, config, run_dir, parts, weights_path, environme
         for name, stage, _ in trained_models(config):
             if stage.startswith("mitlgan"):
                 attribution[name] = combination.attribution(
-                    generators[stage], judge, config["seed"], batch_size=config["batch_size"])
+                    generators[stage], judge, config.seed, batch_size=config.batch_size)
                 say(f"  part attribution, {name}: {attribution[name]['score']:.3f}")
         write_json_atomic(eval_dir / "part_attribution.json", attribution)
-    claims = thesis_claims(results, leads, attribution, config["dataset"])
+    claims = thesis_claims(results, leads, attribution, config.dataset)
     report = context.write_report(report_lines(
-        context.tables, config, run_dir, results, figures, environment, leads=leads, curve_label=curve_label,
+        context, results, figures, environment, leads=leads, curve_label=curve_label,
         attribution=attribution, judge=judge, claims=claims))
     say(f"  wrote {run_dir / 'fid.csv'}, {run_dir / 'curves.csv'} and {report}")
     write_claims(context, claims_from_rows("004", claims), _budget(config, run_dir))

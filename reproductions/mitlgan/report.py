@@ -58,11 +58,11 @@ THESIS_TABLE_7_4 = {
 
 
 def _banner(config) -> list[str]:
-    if config["backbone_fallback"]:
-        return [f"> **OFFLINE FALLBACK: {config['backbone_fallback']}. Every number in this "
+    if config.backbone_fallback:
+        return [f"> **OFFLINE FALLBACK: {config.backbone_fallback}. Every number in this "
                 "report and in fid.csv (column `fallback`) comes from it and compares with "
                 "nothing published.**", ""]
-    if config["backbone"] == "random":
+    if config.backbone == "random":
         return ["> **Every InceptionV3 FID and KID below comes from an untrained (randomly "
                 "initialised) network (`--backbone random`). The numbers compare only with "
                 "other runs of this backbone, seed, input size and N, and with nothing "
@@ -73,12 +73,12 @@ def _banner(config) -> list[str]:
 def _fid_section(tables, config, results, judge) -> list[str]:
     lines = ["## FID and KID (cf. thesis Table 7.4)", ""]
     header = ["model", "real images", "backbone", "N", "FID", "KID", "KID std"]
-    suffix = " (offline fallback)" if config["backbone_fallback"] else ""
-    rows = [[r["model"], f"{config['dataset']}/{r['part']} ({r['n_real']})",
+    suffix = " (offline fallback)" if config.backbone_fallback else ""
+    rows = [[r["model"], f"{config.dataset}/{r['part']} ({r['n_real']})",
              r["backbone"] + suffix, r["n"], format_number(r["fid"]), format_number(r["kid"]),
              format_number(r["kid_std"])] for r in results]
     lines += [tables.table("fid", header, rows), ""]
-    if config["backbone"] == "keras-imagenet":
+    if config.backbone == "keras-imagenet":
         lines.append("Backbone `keras-imagenet`: Keras InceptionV3 with ImageNet weights, the "
                      "thesis's choice. These FIDs are not comparable with published FIDs, "
                      "which use the 2015 FID Inception graph.")
@@ -91,10 +91,10 @@ def _fid_section(tables, config, results, judge) -> list[str]:
                          f"{k} {v['accuracy']:.2f} ({v['majority']:.2f})"
                          for k, v in judge.accuracy.items())
                      + f"; foreground segmenter IoU {judge.mask_iou:.2f}.")
-    lines += [f"FIDs compare only at equal N ({config['fid_n']}), backbone and input size. "
+    lines += [f"FIDs compare only at equal N ({config.fid_n}), backbone and input size. "
               "The part WGANs are scored against their own part's real images."]
-    if config["dataset"] in THESIS_TABLE_7_4:
-        wgan, mitlgan = THESIS_TABLE_7_4[config["dataset"]]
+    if config.dataset in THESIS_TABLE_7_4:
+        wgan, mitlgan = THESIS_TABLE_7_4[config.dataset]
         lines += ["", f"The thesis printed FID {wgan} (WGAN) and {mitlgan} (MITLGAN) for this "
                   "dataset; those numbers are far outside FID's usual range and are no target."]
     return lines + ["", "Raw numbers: [fid.csv](fid.csv).", ""]
@@ -106,7 +106,7 @@ def _yes_no(value) -> str:
 
 def _curve_section(tables, config, leads, curve_label) -> list[str]:
     lines = ["## Does the MITLGAN lead early? FID over training", "",
-             f"Every {config['eval_every']} epoch(s), {config['curve_n']} samples from fixed "
+             f"Every {config.eval_every} epoch(s), {config.curve_n} samples from fixed "
              f"latents, features `{curve_label}` (all rows: [curves.csv](curves.csv)). "
              "Cumulative FLOPs are counted from the built models (`mitlgan.flops`); a "
              "MITLGAN's axis starts at what its two part WGANs cost to train.", ""]
@@ -143,13 +143,15 @@ def _attribution_section(tables, attribution) -> list[str]:
             tables.table("part_attribution", header, rows), ""] + notes
 
 
-def report_lines(tables, config, run_dir, results, figures, environment, *, leads,
-                 curve_label, attribution, judge, claims=()) -> list[str]:
+def report_lines(context, results, figures, environment, *, leads, curve_label,
+                 attribution, judge, claims=()) -> list[str]:
     """The lines of ``report.md``: scores, curves and their verdicts, attribution,
-    figures (``context.write_report`` writes them)."""
+    figures (``context.write_report`` writes them); its tables go through
+    ``context.tables``."""
     from reproductions.runner.environment import environment_lines
 
-    lines = [f"# MITLGAN reproduction: {config['dataset']}", ""] + _banner(config)
+    tables, config, run_dir = context.tables, context.settings, context.run_dir
+    lines = [f"# MITLGAN reproduction: {config.dataset}", ""] + _banner(config)
     lines += _fid_section(tables, config, results, judge)
     lines += _curve_section(tables, config, leads, curve_label)
     if claims:
@@ -168,13 +170,13 @@ def report_lines(tables, config, run_dir, results, figures, environment, *, lead
     lines += _attribution_section(tables, attribution)
     lines += image("swap", "Latent swap grids")
     lines += ["## Samples and losses", "",
-              "MITLGAN heads: " + ", ".join(config["variants"]) + " (`--variants`). The thesis "
+              "MITLGAN heads: " + ", ".join(config.variants) + " (`--variants`). The thesis "
               "head ends in InstanceNorm + ReLU (pixels never below the middle of [-1, 1]; "
               "shown clipped to white above 1); the corrected head ends in tanh.", ""]
     lines += image("samples", "WGAN and MITLGAN samples (cf. Figures 7.1-7.3)")
     lines += image("first_epoch", "Samples after the first epoch (cf. Figure 7.4)")
     lines += image("losses", "Absolute losses per epoch (cf. Figure 7.5)")
     lines += image("appendix", "Foreground, background and MITLGAN samples (cf. Appendix A)")
-    lines += ["## Configuration", "", "```json", json.dumps(config, indent=2, sort_keys=True),
+    lines += ["## Configuration", "", "```json", json.dumps(context.config, indent=2, sort_keys=True),
               "```", "", "## Versions", ""]
-    return lines + environment_lines(environment, config["seed"]) + [""]
+    return lines + environment_lines(environment, config.seed) + [""]

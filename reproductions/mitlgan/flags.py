@@ -1,4 +1,5 @@
-"""Command line of the MITLGAN reproduction: argument parsing and validation.
+"""The MITLGAN reproduction's flags and how they become its configuration: parsing and
+validation.
 
 Everything here runs before the output folder is touched, so bad input never
 leaves a half-written run behind.
@@ -6,15 +7,23 @@ leaves a half-written run behind.
 
 from __future__ import annotations
 
-import argparse
-
 from reproductions.mitlgan.config import (
     BACKBONE_CHOICES,
     BATCH_REGIME_CHOICES,
+    JUDGE_ONLY,
     PRECISION_CHOICES,
     VARIANTS,
+    MitlganSettings,
+    build_config,
+)
+from reproductions.mitlgan.models import (
+    PART_GENERATOR_NAMES,
+    build_critic,
+    build_generator,
+    build_head,
 )
 from reproductions.runner.arguments import choice_list, int_list, non_negative_float, positive_int
+from reproductions.runner.errors import UsageError
 
 PRESET_HELP = ("thesis: 128x128, latent 1536, batch 32, n_critic 5, thesis epochs; "
                "hour: the quick models trained about 6x longer, within an hour on a "
@@ -28,7 +37,7 @@ DESCRIPTION = (
 )
 
 
-def add_arguments(parser: argparse.ArgumentParser, run: argparse._ArgumentGroup) -> None:
+def add_arguments(parser, run) -> None:
     """Add the MITLGAN flags to the runner's parser (``--preset``, ``--output``,
     ``--seed``, ``--restart`` and ``--until`` come from the runner)."""
     run.add_argument("--dataset", default="synthetic",
@@ -110,3 +119,81 @@ CONFIG_FLAGS = (
     "checkpoint_every", "precision", "fid_n", "fid_input_size", "eval_every", "curve_n", "judge_images",
     "judge_epochs", "seed",
 )
+
+
+def _overrides(args) -> dict:
+    return {flag: getattr(args, flag) for flag in CONFIG_FLAGS if flag != "seed"}
+
+
+def _check_models(config) -> None:
+    """Build the models once so that impossible sizes fail before any folder exists."""
+    try:
+        foreground = build_generator(config, PART_GENERATOR_NAMES["wgan_foreground"])
+        background = build_generator(config, PART_GENERATOR_NAMES["wgan_background"])
+        build_critic(config)
+        for variant in config.variants:
+            build_head(config, variant, foreground, background)
+    except ValueError as err:
+        raise UsageError(
+            f"The model settings do not fit together (--image-size, --latent-dim, "
+            f"--critic-channels, --head-filters, --num-blocks): {err}"
+        ) from err
+
+
+def configure(args, preset: str) -> dict:
+    """Validate the flags against the dataset, models and FID backbone; touch no file."""
+    from mitlgan.data import DatasetNotPreparedError, UnknownDatasetError, check_dataset
+
+    try:
+        check_dataset(args.dataset, args.data_root)
+    except (UnknownDatasetError, DatasetNotPreparedError) as err:
+        raise UsageError(str(err)) from err
+    if args.stream and args.dataset == "synthetic":
+        raise UsageError("--stream reads a prepared dataset's folders; the synthetic scenes "
+                         "are made in memory. Drop --stream, or give --dataset NAME.")
+
+    config = build_config(args.dataset, preset, _overrides(args))
+    if config["n_images"] is not None and config["n_images"] < config["batch_size"] * (
+        config["n_critic"] if config["batch_regime"] == "fresh" else 1
+    ):
+        raise UsageError(
+            f"--n-images {config['n_images']} is smaller than one training step needs "
+            f"(--batch-size {config['batch_size']}"
+            + (f" x --n-critic {config['n_critic']}" if config["batch_regime"] == "fresh" else "")
+            + ")."
+        )
+    if args.weights_path is not None and args.backbone == "random":
+        raise UsageError("--weights-path is for --backbone keras-imagenet; --backbone random "
+                         "is untrained and takes no weights.")
+    _check_models(MitlganSettings.from_config(config))
+    config["backbone"], config["backbone_fallback"] = _choose_backbone(args, preset)
+    return config
+
+
+def _choose_backbone(args, preset: str) -> tuple[str, str | None]:
+    """(backbone, why it replaces the one asked for, or None).
+
+    Without the ImageNet weights, the quick preset goes on when the user did not insist
+    on them: the synthetic scenes with the scene judge alone, a real set with the
+    untrained backbone. The thesis preset and an explicit ``--backbone keras-imagenet``
+    stop before training.
+    """
+    from mitlgan.metrics import WeightsUnavailableError, check_backbone_available
+
+    requested = args.backbone or "keras-imagenet"
+    try:
+        check_backbone_available(requested, args.weights_path)
+        return requested, None
+    except WeightsUnavailableError as err:
+        if preset == "thesis" or args.backbone is not None or args.weights_path is not None:
+            raise UsageError(
+                f"The FID backbone {requested!r} cannot be used, so the run stops before "
+                f"training.\n{err}\nOn the command line, give the file with --weights-path "
+                "FILE (or copy it into the Keras cache as above). For an offline smoke test "
+                "whose FIDs compare with nothing, add --backbone random."
+            ) from err
+    if args.dataset == "synthetic":
+        return JUDGE_ONLY, ("the Keras ImageNet InceptionV3 weights cannot be had offline, so "
+                            "every score comes from the scene judge alone")
+    return "random", ("the Keras ImageNet InceptionV3 weights cannot be had offline, so every "
+                      "FID/KID comes from an untrained InceptionV3 and compares with nothing")
