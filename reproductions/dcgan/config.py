@@ -11,9 +11,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from reproductions.runner import Settings, UsageError
 from reproductions.runner.arguments import add_positive_int_flags
-from reproductions.runner.errors import UsageError
-from reproductions.runner.settings import Settings
 
 PRESETS = ("full", "hour", "quick")
 REPORT_EPOCHS = (1, 25, 35, 50)  # the report's sample grids

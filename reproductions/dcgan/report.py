@@ -9,9 +9,7 @@ import numpy as np
 from mitlgan.artifacts import HISTORY_FILE, SAMPLES_DIR, sample_grid_name
 from reproductions.dcgan.claims import collapse_claims
 from reproductions.dcgan.config import REPORT_EPOCHS, TRAIN_STAGE
-from reproductions.runner.claims import claims_from_rows, write_claims
-from reproductions.runner.engine import say
-from reproductions.runner.environment import environment_lines
+from reproductions.runner import claims_from_rows, environment_lines, say, write_claims
 from reproductions.runner.report import TITLE_SIZE, side_by_side
 
 METRICS = ("precision", "recall", "density", "coverage", "diversity")

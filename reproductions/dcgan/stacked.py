@@ -11,7 +11,7 @@ import numpy as np
 
 from mitlgan.artifacts import CHECKPOINT_DIR, HISTORY_FILE, SAMPLES_DIR
 from reproductions.dcgan.config import JUDGE_STAGE, TRAIN_STAGE
-from reproductions.runner.engine import Stage, keras_verbosity, say
+from reproductions.runner import Stage, keras_verbosity, say
 
 
 def _mnist(context):

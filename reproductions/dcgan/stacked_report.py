@@ -9,8 +9,7 @@ import numpy as np
 from mitlgan.artifacts import HISTORY_FILE, SAMPLES_DIR, sample_grid_name
 from reproductions.dcgan.config import JUDGE_STAGE, TRAIN_STAGE
 from reproductions.dcgan.published import PROTOCOL_DIFFERENCES, PUBLISHED_DCGAN
-from reproductions.runner.engine import say
-from reproductions.runner.environment import environment_lines
+from reproductions.runner import environment_lines, say
 from reproductions.runner.report import TITLE_SIZE, side_by_side
 
 

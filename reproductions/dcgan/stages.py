@@ -9,7 +9,7 @@ import numpy as np
 
 from mitlgan.artifacts import CHECKPOINT_DIR, HISTORY_FILE, SAMPLES_DIR
 from reproductions.dcgan.config import SPRITES_FULL, TRAIN_STAGE
-from reproductions.runner.context import keras_verbosity, say
+from reproductions.runner import keras_verbosity, say
 
 
 def _images(context) -> np.ndarray:

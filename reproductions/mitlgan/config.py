@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from reproductions.runner.settings import Settings
+from reproductions.runner import Settings
 
 STAGES = ("judge", "wgan_combined", "wgan_background", "wgan_foreground", "mitlgan",
           "mitlgan_corrected", "evaluation")

@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 from mitlgan.artifacts import HISTORY_FILE
 from mitlgan.files import write_csv_atomic
 from reproductions.mitlgan.config import MITLGAN_STAGES, PART_STAGES
-from reproductions.runner.engine import DONE_FILE
+from reproductions.runner import DONE_FILE
 from reproductions.runner.report import TITLE_SIZE
 
 CURVE_METRICS = ("fid", "kid", "precision", "recall", "density", "coverage")

@@ -15,8 +15,7 @@ from reproductions.mitlgan import combination, curves
 from reproductions.mitlgan.claims import thesis_claims
 from reproductions.mitlgan.config import JUDGE_ONLY, VARIANTS
 from reproductions.mitlgan.report import loss_curves, report_lines, side_by_side
-from reproductions.runner.claims import claims_from_rows, write_claims
-from reproductions.runner.engine import DONE_FILE, say
+from reproductions.runner import DONE_FILE, claims_from_rows, say, write_claims
 
 #: (fid.csv model name, stage, part the real statistics come from)
 EVALUATED = (

@@ -22,8 +22,8 @@ from reproductions.mitlgan.models import (
     build_generator,
     build_head,
 )
+from reproductions.runner import UsageError
 from reproductions.runner.arguments import choice_list, int_list, non_negative_float, positive_int
-from reproductions.runner.errors import UsageError
 
 PRESET_HELP = ("thesis: 128x128, latent 1536, batch 32, n_critic 5, thesis epochs; "
                "hour: the quick models trained about 6x longer, within an hour on a "

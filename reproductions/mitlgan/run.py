@@ -30,8 +30,7 @@ from reproductions.mitlgan.config import (
 )
 from reproductions.mitlgan.flags import DESCRIPTION, PRESET_HELP, add_arguments, configure
 from reproductions.mitlgan.stages import stage_function
-from reproductions.runner.engine import Reproduction, Stage, say
-from reproductions.runner.entry import entry_points
+from reproductions.runner import Reproduction, Stage, entry_points, say
 
 STAGE_TITLES = {
     "judge": "scene judge (synthetic scenes) and the real statistics of the curves",

@@ -16,8 +16,7 @@ from reproductions.mitlgan.models import (
     build_generator,
     build_head,
 )
-from reproductions.runner.context import keras_verbosity, say
-from reproductions.runner.repeats import stage_seed
+from reproductions.runner import keras_verbosity, say, stage_seed
 
 
 def _load_generator(run_dir, stage):

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from reproductions.runner import Settings, UsageError
 from reproductions.runner.arguments import add_positive_int_flags
-from reproductions.runner.errors import UsageError
-from reproductions.runner.settings import Settings
 
 STUDIES = ("mlp", "ablations", "collapse")
 PRESETS = ("full", "hour", "quick")

@@ -23,10 +23,14 @@ from reproductions.mnist_gans.config import (
     variant_epochs,
 )
 from reproductions.mnist_gans.training import judge, mnist
-from reproductions.runner.claims import claims_from_rows, write_claims
-from reproductions.runner.engine import say
-from reproductions.runner.environment import environment_lines
-from reproductions.runner.repeats import RESULT_FILE, seed_folder
+from reproductions.runner import (
+    RESULT_FILE,
+    claims_from_rows,
+    environment_lines,
+    say,
+    seed_folder,
+    write_claims,
+)
 from reproductions.runner.report import (
     TITLE_SIZE,
     format_number,

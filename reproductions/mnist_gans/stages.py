@@ -15,8 +15,7 @@ from reproductions.mnist_gans.config import (
     variant_spec,
 )
 from reproductions.mnist_gans.training import judge_stage, train_gan
-from reproductions.runner.engine import Stage, say
-from reproductions.runner.repeats import seeded_repeats
+from reproductions.runner import Stage, say, seeded_repeats
 
 INTERPOLATION_PAIRS = 4
 INTERPOLATION_STEPS = 9  # document 002: two end points and 7 steps between them

@@ -9,8 +9,7 @@ import numpy as np
 
 from mitlgan.artifacts import CHECKPOINT_DIR, HISTORY_FILE, SAMPLES_DIR
 from reproductions.mnist_gans.config import JUDGE_STAGE, SGD_LEARNING_RATE
-from reproductions.runner.engine import keras_verbosity, say
-from reproductions.runner.repeats import RESULT_FILE, run_once
+from reproductions.runner import RESULT_FILE, keras_verbosity, run_once, say
 
 
 def mnist(context):

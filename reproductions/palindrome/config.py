@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from reproductions.runner import Settings, UsageError
 from reproductions.runner.arguments import add_positive_int_flags, int_list, positive_float_list
-from reproductions.runner.errors import UsageError
-from reproductions.runner.settings import Settings
 
 PRESETS = ("full", "hour", "quick")
 PRESET_VALUES = {

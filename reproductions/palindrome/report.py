@@ -8,8 +8,7 @@ import numpy as np
 
 from reproductions.palindrome.claims import TARGET_ACCURACY, epochs_to, find_run
 from reproductions.palindrome.config import LEARNING_RATE_LENGTHS, MODEL_LABELS, MODELS
-from reproductions.runner.engine import say
-from reproductions.runner.environment import environment_lines
+from reproductions.runner import environment_lines, say
 from reproductions.runner.report import TITLE_SIZE
 
 

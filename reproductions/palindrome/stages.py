@@ -7,9 +7,7 @@ import time
 
 from reproductions.palindrome.claims import claims
 from reproductions.palindrome.config import run_list
-from reproductions.runner.claims import claims_from_rows, write_claims
-from reproductions.runner.context import DONE_FILE, say
-from reproductions.runner.repeats import run_once
+from reproductions.runner import DONE_FILE, claims_from_rows, run_once, say, write_claims
 
 
 def stop_when_perfect(patience: int):

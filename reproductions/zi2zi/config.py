@@ -23,9 +23,8 @@ import dataclasses
 from pathlib import Path
 
 from mitlgan.data.fonts import DEFAULT_SOURCE_FONT, EXTRA_SOURCE_FONTS
+from reproductions.runner import Settings, UsageError
 from reproductions.runner.arguments import add_positive_int_flags
-from reproductions.runner.errors import UsageError
-from reproductions.runner.settings import Settings
 
 STUDIES = ("style", "l1", "epochs", "samples", "sources", "depth")
 DEFAULT_STUDY = "style"

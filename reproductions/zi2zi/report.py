@@ -7,10 +7,15 @@ import json
 import numpy as np
 
 from mitlgan.artifacts import GENERATOR_FILE
-from reproductions.runner.claims import claims_from_rows, write_claims
-from reproductions.runner.engine import say
-from reproductions.runner.environment import environment_lines
-from reproductions.runner.repeats import RESULT_FILE, seed_folder, seed_folders
+from reproductions.runner import (
+    RESULT_FILE,
+    claims_from_rows,
+    environment_lines,
+    say,
+    seed_folder,
+    seed_folders,
+    write_claims,
+)
 from reproductions.runner.report import show_grid
 from reproductions.zi2zi.claims import (
     CLAIMS,

@@ -7,8 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from mitlgan.artifacts import CHECKPOINT_DIR, HISTORY_FILE
-from reproductions.runner.engine import keras_verbosity, say
-from reproductions.runner.repeats import seeded_repeats
+from reproductions.runner import keras_verbosity, say, seeded_repeats
 from reproductions.zi2zi.config import study_variants
 
 DATA_STAGE = "data"
