@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from reproductions.dcgan.config import TRAIN_STAGE
+from reproductions.runner import claims_from_rows, write_claims
+
 
 def collapse_claims(history, fraction) -> list[tuple[str, str, str]]:
     """The collapse claims (claim, verdict, measured) from the history columns `epoch`,
@@ -23,3 +26,22 @@ def collapse_claims(history, fraction) -> list[tuple[str, str, str]]:
          f"largest rise of the generator loss at epoch {jump_epoch}; first collapsed epoch "
          f"{first if first else 'none'}"),
     ]
+
+
+def decide_claims(context) -> list[tuple[str, str, str]]:
+    """Decide the collapse claims from the training stage's ``history.csv`` and write
+    ``claims.json`` with the run's budget; returns the rows."""
+    from mitlgan.artifacts import HISTORY_FILE
+    from mitlgan.plots import read_history_csv
+
+    settings = context.settings
+    history = read_history_csv(context.stage_dir(TRAIN_STAGE) / HISTORY_FILE)
+    done = context.done_payload(TRAIN_STAGE)
+    claims = collapse_claims(history, settings.collapse_fraction)
+    write_claims(context, claims_from_rows("001", claims), {
+        "epochs": int(done["epochs"]), "updates": done.get("train_steps"),
+        "images": int(done.get("images", 0)) or None,
+        "widths": [settings.generator_channels, settings.discriminator_channels],
+        "seeds": 1, "data": settings.images or "built-in sprites",
+        "report": "anime faces, widths 512/64, 50 epochs"})
+    return claims

@@ -7,9 +7,8 @@ import json
 import numpy as np
 
 from mitlgan.artifacts import HISTORY_FILE, SAMPLES_DIR, sample_grid_name
-from reproductions.dcgan.claims import collapse_claims
 from reproductions.dcgan.config import REPORT_EPOCHS, TRAIN_STAGE
-from reproductions.runner import claims_from_rows, environment_lines, say, write_claims
+from reproductions.runner import environment_lines, read_claim_rows, say
 from reproductions.runner.report import TITLE_SIZE, side_by_side
 
 METRICS = ("precision", "recall", "density", "coverage", "diversity")
@@ -62,8 +61,9 @@ def _discriminator_note(config, history) -> list[str]:
                "`--discriminator template` tests whether that is the cause." if flat else "")]
 
 
-def write_report(context) -> dict:
-    """Write ``collapse.png``, ``grids.png`` and ``report.md``; returns the done payload."""
+def write_report(context) -> None:
+    """Render ``collapse.png``, ``grids.png`` and ``report.md`` from the training
+    stage's records (``history.csv``, sample grids, ``done.json``) and ``claims.json``."""
     from PIL import Image
 
     from mitlgan.plots import read_history_csv
@@ -77,7 +77,7 @@ def write_report(context) -> dict:
                                             .convert("RGB"))) for e in marks],
                  run_dir / "grids.png", "25 samples from fixed latents (the report's epochs)")
     done = context.done_payload(TRAIN_STAGE)
-    claims = collapse_claims(history, config.collapse_fraction)
+    claims = read_claim_rows(run_dir)
     rows = [[int(e), *(f"{history[m][i]:.3f}" for m in METRICS),
              "yes" if history["collapsed"][i] > 0.5 else ""]
             for i, e in enumerate(history["epoch"])]
@@ -100,12 +100,4 @@ def write_report(context) -> dict:
              "## Configuration", "", "```json", json.dumps(context.config, indent=2, sort_keys=True),
              "```", "", "## Versions", ""]
     lines += environment_lines(context.environment(), config.seed)
-    report = context.write_report(lines)
-    images = int(done.get("images", 0)) or None
-    write_claims(context, claims_from_rows("001", claims), {
-        "epochs": int(done["epochs"]), "updates": done.get("train_steps"), "images": images,
-        "widths": [config.generator_channels, config.discriminator_channels],
-        "seeds": 1, "data": config.images or "built-in sprites",
-        "report": "anime faces, widths 512/64, 50 epochs"})
-    say(f"  wrote {report}")
-    return {"claims": [[c, v] for c, v, _ in claims]}
+    say(f"  wrote {context.write_report(lines)}")

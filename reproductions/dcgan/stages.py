@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from mitlgan.artifacts import CHECKPOINT_DIR, HISTORY_FILE, SAMPLES_DIR
+from reproductions.dcgan.claims import decide_claims
 from reproductions.dcgan.config import SPRITES_FULL, TRAIN_STAGE
 from reproductions.runner import keras_verbosity, say
 
@@ -84,7 +85,9 @@ def train_stage(context) -> dict:
 
 
 def report_stage(context) -> dict:
-    """Figures and report.md."""
+    """The claims (``claims.json``), then the figures and ``report.md``."""
     from reproductions.dcgan.report import write_report
 
-    return write_report(context)
+    claims = decide_claims(context)
+    write_report(context)
+    return {"claims": [[c, v] for c, v, _ in claims]}

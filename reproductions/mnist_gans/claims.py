@@ -8,7 +8,19 @@ spread between seeds)".
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
+
+from mitlgan.files import write_atomic
+from reproductions.mnist_gans.config import (
+    SUMMARY_FILE,
+    TRAIN_STAGE,
+    VARIANTS,
+    ablation_stage_name,
+)
+from reproductions.mnist_gans.training import judge, mnist
+from reproductions.runner import RESULT_FILE, claims_from_rows, seed_folder, write_claims
 
 DIGITS_SEED_000_SAW = (3, 7, 9)
 
@@ -147,3 +159,63 @@ def judge_accuracy_claim(the_judge) -> tuple[str, str, str]:
     return ("A shallow CNN classifier passes 99% test accuracy on MNIST (document 000: 99.35%)",
             "supported" if accuracy >= 0.99 else "not supported",
             f"judge test accuracy {accuracy:.4f} ({the_judge.description})")
+
+
+def milestones(epochs: int, study: str) -> list[int]:
+    """The epochs a study's document shows: 1, 10 and 99 of 99 (document 000's
+    collapse), else the start, half and end (document 002)."""
+    if study == "collapse":  # document 000 shows epochs 1/99, 10/99, 99/99
+        return sorted({1, max(1, round(epochs * 10 / 99)), epochs})
+    return sorted({1, max(1, epochs // 2), epochs})  # document 002: start, half, end
+
+
+def _single_gan_claims(context) -> list[tuple[str, str, str]]:
+    from mitlgan.artifacts import HISTORY_FILE
+    from mitlgan.plots import read_history_csv
+
+    settings, stage_dir = context.settings, context.stage_dir(TRAIN_STAGE)
+    history = read_history_csv(stage_dir / HISTORY_FILE)
+    epochs = len(history["epoch"]) if "epoch" in history else settings.epochs  # --max-steps: 1
+    scores = json.loads((stage_dir / RESULT_FILE).read_text())["scores"]
+    if settings.study == "collapse":
+        first = [history[f"judge_class_{k}"][0] for k in range(10)]
+        return [*collapse_claims(scores["histogram"], first),
+                judge_accuracy_claim(judge(context))]
+    # Document 002 shows grids at the start, half and end as training progress.
+    marks = milestones(epochs, "mlp")
+    fds = [float(history["judge_feature_fd"][e - 1]) for e in marks]
+    return [("The samples improve from the start over the half to the end of training",
+             "supported" if all(a > b for a, b in zip(fds, fds[1:])) else "not supported",
+             "judge-feature FD at epochs " + "/".join(map(str, marks)) + ": "
+             + " / ".join(f"{v:.1f}" for v in fds)
+             + f"; final mean confidence {scores['mean_confidence']:.3f}"),
+            ("The latent interpolation passes smoothly from one digit to another",
+             "untested: judged by eye in the interpolation figure", "")]
+
+
+def _ablation_summary(context) -> dict:
+    """Mean and sd over seeds of every variant (written as ``summary.json``)."""
+    summary = {}
+    for name in VARIANTS:
+        stage_dir = context.stage_dir(ablation_stage_name(name))
+        summary[name] = summarize([json.loads((seed_folder(stage_dir, i) / RESULT_FILE).read_text())
+                                   for i in range(context.settings.seeds)])
+    write_atomic(context.run_dir / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n")
+    return summary
+
+
+def decide_claims(context) -> list[tuple[str, str, str]]:
+    """Decide the study's claims from its stages' records and write ``claims.json``
+    with the run's budget (the ablations also write ``summary.json``); returns the rows."""
+    settings, the_judge = context.settings, judge(context)
+    claims = (ablation_claims(_ablation_summary(context)) if settings.study == "ablations"
+              else _single_gan_claims(context))
+    n_train = len(mnist(context).train_images[: settings.n_images])
+    budget = {"updates": settings.epochs * (n_train // settings.batch_size),
+              "epochs": settings.epochs, "images": n_train,
+              "batch_size": settings.batch_size, "seeds": settings.seeds,
+              "mnist": the_judge.description.split("trained on ")[1].split(",")[0]}
+    if settings.study == "ablations":
+        budget["margin"] = "a difference counts when it exceeds sd_a + sd_b over the seeds"
+    write_claims(context, claims_from_rows(DOCUMENT_OF_STUDY[settings.study], claims), budget)
+    return claims

@@ -7,13 +7,8 @@ import json
 import numpy as np
 
 from mitlgan.artifacts import GENERATOR_FILE, HISTORY_FILE, SAMPLES_DIR, sample_grid_name
-from mitlgan.files import write_atomic
 from reproductions.mnist_gans.claims import (
-    DOCUMENT_OF_STUDY,
-    ablation_claims,
-    collapse_claims,
-    judge_accuracy_claim,
-    summarize,
+    milestones,
 )
 from reproductions.mnist_gans.config import (
     SUMMARY_FILE,
@@ -22,14 +17,14 @@ from reproductions.mnist_gans.config import (
     ablation_stage_name,
     variant_epochs,
 )
-from reproductions.mnist_gans.training import judge, mnist
+from reproductions.mnist_gans.training import judge
 from reproductions.runner import (
+    CLAIMS_FILE,
     RESULT_FILE,
-    claims_from_rows,
     environment_lines,
+    read_claim_rows,
     say,
     seed_folder,
-    write_claims,
 )
 from reproductions.runner.report import (
     TITLE_SIZE,
@@ -123,18 +118,12 @@ def _class_heatmap(history, path):
     plt.close(fig)
 
 
-def _milestones(epochs, study):
-    if study == "collapse":  # document 000 shows epochs 1/99, 10/99, 99/99
-        return sorted({1, max(1, round(epochs * 10 / 99)), epochs})
-    return sorted({1, max(1, epochs // 2), epochs})  # document 002: start, half, end
-
-
 def _single_gan_report(context, lines, figures):
     config, stage_dir = context.settings, context.stage_dir(TRAIN_STAGE)
     history = _history(context)
     epochs = len(history["epoch"]) if "epoch" in history else config.epochs  # --max-steps: 1
     panels = [(f"epoch {e} of {epochs}", _grid_png(stage_dir / SAMPLES_DIR / sample_grid_name(e)))
-              for e in _milestones(epochs, config.study)]
+              for e in milestones(epochs, config.study)]
     figures["grids"] = "grids.png"
     side_by_side(panels, context.run_dir / "grids.png", "25 samples from fixed latents")
     figures["judge"] = "judge_over_training.png"
@@ -148,36 +137,21 @@ def _single_gan_report(context, lines, figures):
           format_number(scores["kl_to_uniform"]), format_number(scores["mean_confidence"]),
           " ".join(str(c) for c in scores["histogram"]),
           format_number(result["seconds_per_epoch"], 3)]]), ""]
-    claims = []
     if config.study == "collapse":
         figures["classes"] = "classes_per_epoch.png"
         _class_heatmap(history, context.run_dir / "classes_per_epoch.png")
-        first = [history[f"judge_class_{k}"][0] for k in range(10)]
-        claims = collapse_claims(scores["histogram"], first)
     else:
-        # Document 002 shows grids at the start, half and end as training progress.
-        marks = _milestones(epochs, "mlp")
-        fds = [float(history["judge_feature_fd"][e - 1]) for e in marks]
-        claims = [("The samples improve from the start over the half to the end of training",
-                   "supported" if all(a > b for a, b in zip(fds, fds[1:])) else "not supported",
-                   "judge-feature FD at epochs " + "/".join(map(str, marks)) + ": "
-                   + " / ".join(f"{v:.1f}" for v in fds)
-                   + f"; final mean confidence {scores['mean_confidence']:.3f}")]
         figures["interpolation"] = "interpolation/interpolation.png"
-        claims.append(("The latent interpolation passes smoothly from one digit to another",
-                       "untested: judged by eye in the interpolation figure", ""))
-    return claims
 
 
 def _ablation_report(context, lines, figures):
     config = context.settings
-    summary, grids = {}, []
+    summary = json.loads((context.run_dir / SUMMARY_FILE).read_text())
+    grids = []
     for name in VARIANTS:
-        stage_dir = context.stage_dir(ablation_stage_name(name))
-        runs = [json.loads((seed_folder(stage_dir, i) / RESULT_FILE).read_text())
-                for i in range(config.seeds)]
-        summary[name] = summarize(runs)
-        grids.append((name, _final_grid(seed_folder(stage_dir, 0), runs[0])))
+        first_seed = seed_folder(context.stage_dir(ablation_stage_name(name)), 0)
+        grids.append((name, _final_grid(first_seed, json.loads(
+            (first_seed / RESULT_FILE).read_text()))))
     rows = []
     for name, (what, _) in VARIANTS.items():
         s = summary[name]
@@ -193,8 +167,6 @@ def _ablation_report(context, lines, figures):
               "digits in the judge's feature space.", ""]
     figures["grids"] = "ablation_samples.png"
     _panels_figure(grids, context.run_dir / "ablation_samples.png")
-    write_atomic(context.run_dir / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n")
-    return ablation_claims(summary)
 
 
 def _final_grid(run_dir, result):
@@ -224,8 +196,9 @@ def _panels_figure(grids, path):
     plt.close(fig)
 
 
-def write_report(context) -> dict:
-    """Write the study's figures and ``report.md`` in the run folder."""
+def write_report(context) -> None:
+    """Render the study's figures and ``report.md`` from its stages' records, the
+    ablations' ``summary.json`` and ``claims.json``."""
     config = context.settings
     the_judge = judge(context)
     lines = [f"# {STUDY_TITLES[config.study]}", "",
@@ -236,8 +209,8 @@ def write_report(context) -> dict:
     if "embedded" in the_judge.description:
         lines += ["> The full MNIST set could not be had, so the GANs trained on the embedded "
                   "10,000-digit subset and the judge was tested on its 2,000-digit test split.", ""]
-    n_train = len(mnist(context).train_images[: config.n_images])
-    updates = config.epochs * (n_train // config.batch_size)
+    budget = json.loads((context.run_dir / CLAIMS_FILE).read_text())["budget"]
+    n_train, updates = budget["images"], budget["updates"]
     lines += [f"Training: {config.epochs} epochs of {n_train} digits at batch "
               f"{config.batch_size}, {updates} generator updates"
               + (" per base run" if config.study == "ablations" else "") + ".", ""]
@@ -247,25 +220,16 @@ def write_report(context) -> dict:
                   f"{updates} updates; `--preset full` runs the report's setting.", ""]
     figures = {}
     if config.study == "ablations":
-        claims = _ablation_report(context, lines, figures)
+        _ablation_report(context, lines, figures)
     else:
-        claims = _single_gan_report(context, lines, figures)
-    if config.study == "collapse":
-        claims.append(judge_accuracy_claim(the_judge))
+        _single_gan_report(context, lines, figures)
+    claims = read_claim_rows(context.run_dir)
     lines += ["## Claims of the report, checked", "",
               context.tables.table("claims", ["claim", "verdict", "measured"], claims), ""]
     for key, path in figures.items():
         lines += [f"![{key}]({path})", ""]
     lines += ["## Configuration", "", "```json", json.dumps(context.config, indent=2, sort_keys=True),
               "```", "", "## Versions", ""] + environment_lines(context.environment(), config.seed)
-    report = context.write_report(lines)
-    budget = {"updates": updates, "epochs": config.epochs, "images": n_train,
-              "batch_size": config.batch_size, "seeds": config.seeds,
-              "mnist": the_judge.description.split("trained on ")[1].split(",")[0]}
-    if config.study == "ablations":
-        budget["margin"] = "a difference counts when it exceeds sd_a + sd_b over the seeds"
-    write_claims(context, claims_from_rows(DOCUMENT_OF_STUDY[config.study], claims), budget)
-    say(f"  wrote {report}")
-    return {"claims": [[c, v] for c, v, _ in claims]}
+    say(f"  wrote {context.write_report(lines)}")
 
 

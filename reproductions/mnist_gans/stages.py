@@ -78,10 +78,13 @@ def ablation_stage(name: str):
 
 
 def report_stage(context) -> dict:
-    """Figures, tables, the claims (``claims.json``) and ``report.md``."""
+    """The claims (``claims.json``), then the figures, tables and ``report.md``."""
+    from reproductions.mnist_gans.claims import decide_claims
     from reproductions.mnist_gans.report import write_report
 
-    return write_report(context)
+    claims = decide_claims(context)
+    write_report(context)
+    return {"claims": [[c, v] for c, v, _ in claims]}
 
 
 def study_stages(study: str) -> tuple[Stage, ...]:

@@ -27,6 +27,7 @@ from reproductions.runner.claims import (
     UNTESTED,
     Claim,
     claims_from_rows,
+    read_claim_rows,
     untested,
     write_claims,
 )
@@ -63,7 +64,7 @@ from reproductions.runner.settings import Settings
 __all__ = [
     "CLAIMS_FILE", "CONFIG_FILE", "DOCUMENTS", "DONE_FILE", "REPORT_FILE", "RESULT_FILE",
     "UNTESTED", "Claim", "Reproduction", "RunContext", "RunResult", "Settings", "Stage", "UsageError",
-    "claims_from_rows", "entry_points", "environment_lines", "keras_verbosity", "open_run",
+    "claims_from_rows", "entry_points", "environment_lines", "keras_verbosity", "open_run", "read_claim_rows",
     "TableRecords", "read_table", "read_tables", "read_values", "run_once", "say",
     "seed_folder", "seed_folders", "seeded_repeats", "stage_seed", "untested",
     "write_claims", "write_values",

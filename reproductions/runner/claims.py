@@ -10,9 +10,11 @@ verdict ("supported", "not supported", "not supported (within ...)", or
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from mitlgan.files import write_json_atomic
 
@@ -66,6 +68,13 @@ def document_of(claim: dict) -> str:
     """The document number of a ``claims.json`` row (files written before the key was
     renamed call it "seed")."""
     return claim.get("document") or claim["seed"]
+
+
+def read_claim_rows(run_dir) -> list[tuple[str, str, str]]:
+    """The ``(claim, verdict, numbers)`` rows of ``RUN/claims.json``, in order: what a
+    renderer shows of the claims (decided before it runs)."""
+    payload = json.loads((Path(run_dir) / CLAIMS_FILE).read_text())
+    return [(claim["claim"], claim["verdict"], claim["numbers"]) for claim in payload["claims"]]
 
 
 def write_claims(context, claims: Iterable[Claim], budget: dict) -> dict:

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
-from reproductions.zi2zi.config import LITTLE_L1_FRACTION, LITTLE_SSIM
+from reproductions.runner import RESULT_FILE, claims_from_rows, say, seed_folders, write_claims
+from reproductions.zi2zi.config import (
+    DATA_STAGE,
+    LITTLE_L1_FRACTION,
+    LITTLE_SSIM,
+    MIN_SEEDS_FOR_MARGIN,
+    study_variants,
+)
 
 METRICS = ("l1", "ssim", "accuracy")
 
@@ -93,3 +102,52 @@ def style_variant(names, results_by_name) -> str:
     (the report's budget), the first of equals."""
     steps = {n: np.mean([r["train_steps"] for r in results_by_name[n]] or [0]) for n in names}
     return max(names, key=lambda n: (steps[n], -names.index(n)))
+
+
+def seed_results(context, name: str) -> list[dict]:
+    """The ``result.json`` of every seed of variant ``name``, in seed order."""
+    return [json.loads((folder / RESULT_FILE).read_text())
+            for folder in seed_folders(context.stage_dir(name))]
+
+
+def decide_claims(context) -> list[tuple[str, str, str]]:
+    """Decide the study's claims from its variants' held-out scores (over seeds) and
+    the data stage's baselines, and write ``claims.json`` with the run's budget;
+    returns the rows (the study's comparison, then the style claim)."""
+    settings = context.settings
+    data = context.done_payload(DATA_STAGE)
+    fonts = data["target_fonts"]
+    names = list(study_variants(settings.study, settings))
+    results = {n: seed_results(context, n) for n in names}
+    summaries = {n: summarise(results[n], fonts) for n in names}
+    target_spread = results[names[0]][0]["scores"]["style_spread"]["targets"]
+    floor = data.get("style_agnostic_floor")
+    comparison = len(names) > 1  # the style study has one variant: no comparison
+    verdict, measured = judge_claim(settings.study, summaries) if comparison else ("", "")
+    if comparison and settings.seeds == 1:
+        verdict += " (1 seed: no margin over seed noise)"
+    elif comparison and settings.seeds < MIN_SEEDS_FOR_MARGIN:
+        verdict += f" ({settings.seeds} seeds: a margin too rough to trust)"
+    base = style_variant(names, results)
+    overall = summaries[base]["overall"]
+    style_claim = (STYLE_CLAIM,
+                   "supported" if style_claim_holds(overall, target_spread,
+                                                    floor["l1"] if floor else None)
+                   else "not supported",
+                   f"{base}: style spread {mean_sd_cell(overall['style_spread'], 5)} against "
+                   f"the real fonts' {target_spread:.3f} (at least {STYLE_SHARE:.2f} of it "
+                   f"counts); held-out L1 {mean_sd_cell(overall['l1'])}"
+                   + (f" against the style-agnostic floor {floor['l1']:.3f} (it must be lower)"
+                      if floor else "")
+                   + (" (each by one seed sd)" if overall["l1"][1] else ""))
+    claim_rows = ([(CLAIMS[settings.study], verdict, measured)] if comparison else []) + [
+        style_claim]
+    steps = [r["train_steps"] for r in results[base]]
+    write_claims(context, claims_from_rows("000", claim_rows), {
+        "updates": int(2 * np.mean(steps)) if steps else None,
+        "discriminator_updates": int(np.mean(steps)) if steps else None,
+        "epochs": settings.epochs, "train_chars": len(data["train_chars"]),
+        "seeds": settings.seeds, "report": "6,400 generator updates (the report's port)"})
+    for claim, claim_verdict, numbers in claim_rows:
+        say(f"  {claim}: {claim_verdict} ({numbers})")
+    return claim_rows

@@ -214,3 +214,12 @@ class Zi2ZiSettings(Settings):
     channels: int
     min_styles: int
     embedding_num: int
+
+
+DATA_STAGE = "data"
+
+
+CLASSIFIER_STAGE = "classifier"
+
+
+CLASSIFIER_FILE = "classifier.keras"

@@ -7,41 +7,25 @@ import json
 import numpy as np
 
 from mitlgan.artifacts import GENERATOR_FILE
-from reproductions.runner import (
-    RESULT_FILE,
-    claims_from_rows,
-    environment_lines,
-    say,
-    seed_folder,
-    seed_folders,
-    write_claims,
-)
+from reproductions.runner import environment_lines, read_claim_rows, say, seed_folder
 from reproductions.runner.report import show_grid
 from reproductions.zi2zi.claims import (
-    CLAIMS,
     METRICS,
     MIN_CLASSIFIER_ACCURACY,
-    STYLE_CLAIM,
     STYLE_SHARE,
-    judge_claim,
     mean_sd_cell,
-    style_claim_holds,
-    style_variant,
+    seed_results,
     summarise,
 )
 from reproductions.zi2zi.config import (
+    CLASSIFIER_STAGE,
+    DATA_STAGE,
     GRID_CHARS,
     LITTLE_L1_FRACTION,
     LITTLE_SSIM,
-    MIN_SEEDS_FOR_MARGIN,
     study_variants,
 )
-from reproductions.zi2zi.stages import CLASSIFIER_STAGE, DATA_STAGE, held_out_arrays
-
-
-def _seed_results(context, name: str) -> list[dict]:
-    return [json.loads((folder / RESULT_FILE).read_text())
-            for folder in seed_folders(context.stage_dir(name))]
+from reproductions.zi2zi.glyphs import held_out_arrays
 
 
 def _grid_figure(context, name: str, fonts) -> str | None:
@@ -82,14 +66,15 @@ def stacked_panels(panels, path, title) -> None:
     plt.close(fig)
 
 
-def write_report(context) -> dict:
-    """Write the grids and ``report.md``; returns the claim's verdict."""
+def write_report(context) -> None:
+    """Render the grids and ``report.md`` from the stages' records (the data and
+    classifier stages' ``done.json``, every variant's seed results) and ``claims.json``."""
     config = context.settings
     data = context.done_payload(DATA_STAGE)
     classifier = context.done_payload(CLASSIFIER_STAGE)
     fonts = data["target_fonts"]
     names = list(study_variants(config.study, config))
-    summaries = {n: summarise(_seed_results(context, n), fonts) for n in names}
+    summaries = {n: summarise(seed_results(context, n), fonts) for n in names}
     figures = [f for f in (_grid_figure(context, n, fonts) for n in names) if f]
     identity = {m: float(np.mean([data["identity"][s][m] for s in fonts])) for m in ("l1", "ssim")}
     digits = {"l1": 3, "ssim": 3, "accuracy": 2, "style_spread": 5}
@@ -101,7 +86,7 @@ def write_report(context) -> dict:
         return mean_sd_cell(summaries[name]["overall"][metric], digits[metric])
 
     rows = [[n, *(cell(n, m) for m in (*METRICS, "style_spread"))] for n in names]
-    target_spread = _seed_results(context, names[0])[0]["scores"]["style_spread"]["targets"]
+    target_spread = seed_results(context, names[0])[0]["scores"]["style_spread"]["targets"]
     rows.append(["identity baseline (output = source)", f"{identity['l1']:.3f}",
                  f"{identity['ssim']:.3f}", "", "0"])
     floor = data.get("style_agnostic_floor")
@@ -112,26 +97,7 @@ def write_report(context) -> dict:
                  f"{target_spread:.3f}"])
     style_rows = [[n, s, *(f"{summaries[n]['per_style'][s][m]:.3f}" for m in METRICS),
                    f"{data['identity'][s]['l1']:.3f}"] for n in names for s in fonts]
-    comparison = len(names) > 1  # the style study has one variant: no comparison
-    verdict, measured = judge_claim(config.study, summaries) if comparison else ("", "")
-    if comparison and config.seeds == 1:
-        verdict += " (1 seed: no margin over seed noise)"
-    elif comparison and config.seeds < MIN_SEEDS_FOR_MARGIN:
-        verdict += f" ({config.seeds} seeds: a margin too rough to trust)"
-    base = style_variant(names, {n: _seed_results(context, n) for n in names})
-    overall = summaries[base]["overall"]
-    style_claim = (STYLE_CLAIM,
-                   "supported" if style_claim_holds(overall, target_spread,
-                                                    floor["l1"] if floor else None)
-                   else "not supported",
-                   f"{base}: style spread {mean_sd_cell(overall['style_spread'], 5)} against the real "
-                   f"fonts' {target_spread:.3f} (at least {STYLE_SHARE:.2f} of it counts); "
-                   f"held-out L1 {mean_sd_cell(overall['l1'])}"
-                   + (f" against the style-agnostic floor {floor['l1']:.3f} (it must be lower)"
-                      if floor else "")
-                   + (" (each by one seed sd)" if overall["l1"][1] else ""))
-    claim_rows = ([(CLAIMS[config.study], verdict, measured)] if comparison else []) + [
-        style_claim]
+    claim_rows = read_claim_rows(context.run_dir)
     lines = [
         f"# Document 000: zi2zi at 64x64, study `{config.study}`", "",
         f"Source font(s): {', '.join(data['source_fonts'])}; target styles: {', '.join(fonts)}. "
@@ -176,14 +142,4 @@ def write_report(context) -> dict:
         "```", "", "## Versions", "",
     ]
     lines += environment_lines(context.environment(), config.seed)
-    report = context.write_report(lines)
-    steps = [r["train_steps"] for r in _seed_results(context, base)]
-    write_claims(context, claims_from_rows("000", claim_rows), {
-        "updates": int(2 * np.mean(steps)) if steps else None,
-        "discriminator_updates": int(np.mean(steps)) if steps else None,
-        "epochs": config.epochs, "train_chars": len(data["train_chars"]),
-        "seeds": config.seeds, "report": "6,400 generator updates (the report's port)"})
-    for claim, claim_verdict, numbers in claim_rows:
-        say(f"  {claim}: {claim_verdict} ({numbers})")
-    say(f"  wrote {report}")
-    return {"claim": claim_rows[0][0], "verdict": claim_rows[0][1]}
+    say(f"  wrote {context.write_report(lines)}")

@@ -30,9 +30,8 @@ DESCRIPTION = (
 
 def reproduction_for(study: str) -> Reproduction:
     """The runner's view of one study (its variant stages differ)."""
+    from reproductions.zi2zi.config import CLASSIFIER_STAGE, DATA_STAGE
     from reproductions.zi2zi.stages import (
-        CLASSIFIER_STAGE,
-        DATA_STAGE,
         classifier_stage,
         data_stage,
         report_stage,

@@ -8,75 +8,9 @@ import numpy as np
 
 from mitlgan.artifacts import CHECKPOINT_DIR, HISTORY_FILE
 from reproductions.runner import keras_verbosity, say, seeded_repeats
-from reproductions.zi2zi.config import study_variants
-
-DATA_STAGE = "data"
-CLASSIFIER_STAGE = "classifier"
-CLASSIFIER_FILE = "classifier.keras"
-
-
-def glyphs(context) -> dict:
-    """The run's glyph pairs, split into training and held-out characters (once per process).
-
-    Returns:
-        {"pairs": FontPairs of every charset character, "train_chars": str,
-        "held_out_chars": str, "charset": str}.
-    """
-
-    def load():
-        from mitlgan.data.fonts import font_pairs, shared_charset, split_characters
-
-        config = context.settings
-        fonts = config.source_fonts + config.target_fonts
-        charset = (Path(config.charset_file).read_text(encoding="utf-8").strip()
-                   if config.charset_file else shared_charset(fonts))
-        train_chars, held_out = split_characters(charset, config.held_out_fraction,
-                                                 seed=config.seed)
-        train_chars = train_chars[:config.train_chars] if config.train_chars else train_chars
-        held_out = held_out[:config.held_out_chars] if config.held_out_chars else held_out
-        pairs = font_pairs(config.source_fonts, config.target_fonts,
-                           train_chars + held_out)
-        for font, missing in pairs.skipped.items():
-            say(f"  {Path(font).name} lacks {len(missing)} of the characters: skipped, not drawn")
-        return {"pairs": pairs, "train_chars": train_chars, "held_out_chars": held_out,
-                "charset": charset, "classes": glyph_classes(train_chars + held_out,
-                                                            config.target_fonts)}
-
-    return context.load_once("glyphs", load)
-
-
-def glyph_classes(chars: str, fonts) -> dict:
-    """{character: class id} where homoglyphs (Latin A, Cyrillic А, Greek Α...) that render
-    identically in every target font share a class: no classifier can tell them apart."""
-    from mitlgan.data.fonts import render_glyph
-
-    first_of = {}
-    classes = {}
-    for char in chars:
-        key = b"".join(render_glyph(char, font).tobytes() for font in fonts)
-        classes[char] = first_of.setdefault(key, len(first_of))
-    return classes
-
-
-def _select(pairs, chars: str, source_index: int | None = None, max_sources: int = 1):
-    keep = set(chars)
-    mask = np.array([c in keep for c in pairs.chars])
-    if source_index is not None:
-        mask &= pairs.source_indices == source_index
-    else:
-        mask &= pairs.source_indices < max_sources
-    return np.flatnonzero(mask)
-
-
-def held_out_arrays(context):
-    """(targets, sources, styles, char indices) of the held-out pairs from the first
-    source font, in [-1, 1] with the model's channels."""
-    data = glyphs(context)
-    pairs = data["pairs"]
-    index = _select(pairs, data["held_out_chars"], source_index=0)
-    targets, sources, styles = pairs.as_training_arrays(context.settings.channels)
-    char_index = np.array([data["classes"][c] for c in np.asarray(pairs.chars)[index]])
-    return targets[index], sources[index], styles[index], char_index
+from reproductions.zi2zi.claims import decide_claims
+from reproductions.zi2zi.config import CLASSIFIER_FILE, CLASSIFIER_STAGE, study_variants
+from reproductions.zi2zi.glyphs import glyphs, held_out_arrays, select_pairs
 
 
 def data_stage(context) -> dict:
@@ -151,7 +85,7 @@ def _train_variant(context, out_dir: Path, changes: dict, seed: int) -> dict:
     config, data = context.settings, glyphs(context)
     pairs = data["pairs"]
     chars = data["train_chars"][:changes.get("train_chars", len(data["train_chars"]))]
-    index = _select(pairs, chars, max_sources=changes.get("sources", 1))
+    index = select_pairs(pairs, chars, max_sources=changes.get("sources", 1))
     targets, sources, styles = (a[index] for a in pairs.as_training_arrays(config.channels))
     width = changes.get("width", config.width)
     keras.utils.set_random_seed(seed)
@@ -269,7 +203,10 @@ def variant_stage(study: str, name: str):
 
 
 def report_stage(context) -> dict:
-    """The grids, the claims (``claims.json``) and ``report.md``; returns the verdict."""
+    """The claims (``claims.json``), then the grids and ``report.md``; returns the
+    first claim and its verdict."""
     from reproductions.zi2zi.report import write_report
 
-    return write_report(context)
+    claim_rows = decide_claims(context)
+    write_report(context)
+    return {"claim": claim_rows[0][0], "verdict": claim_rows[0][1]}
