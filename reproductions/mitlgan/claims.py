@@ -13,6 +13,13 @@ One seed: the margins are stated, not measured over seeds.
 
 from __future__ import annotations
 
+import csv
+import json
+from pathlib import Path
+
+from reproductions.mitlgan.config import ATTRIBUTION_FILE, LEADS_FILE, trained_models
+from reproductions.runner import DONE_FILE, claims_from_rows, write_claims
+
 ATTRIBUTION_MARGIN = 0.1
 SAME_FID_FRACTION = 0.05  # the thesis's pairs differ by 1-2%
 HEADS = {"MITLGAN (thesis head)": "thesis", "MITLGAN (corrected head)": "corrected"}
@@ -78,3 +85,28 @@ def thesis_claims(results: list[dict], leads: dict, attribution: dict,
                     "untested: the thesis's datasets (Kaggle and image searches) cannot be "
                     "had offline; datasets/ says how to prepare them for --dataset", ""))
     return out
+
+
+def _budget(settings, run_dir: Path) -> dict:
+    """Generator updates per trained stage (their ``done.json``) and the data."""
+    steps = {stage: json.loads((run_dir / stage / DONE_FILE).read_text()).get("train_steps")
+             for _, stage, _ in trained_models(settings)}
+    return {"updates": steps, "images": settings.n_images, "image_size": settings.image_size,
+            "seeds": 1, "dataset": settings.dataset, "backbone": settings.backbone,
+            "report": "86 epochs per model on the thesis's datasets at 128x128"}
+
+
+def decide_claims(context) -> list[tuple]:
+    """Decide the thesis's claims from the evaluation's records (``fid.csv``,
+    ``evaluation/early_leads.json``, ``evaluation/part_attribution.json``) and write
+    ``claims.json`` with the run's budget; returns the rows."""
+    run_dir, settings = context.run_dir, context.settings
+    with open(run_dir / "fid.csv", newline="") as handle:
+        results = list(csv.DictReader(handle))
+    evaluation = run_dir / "evaluation"
+    leads = json.loads((evaluation / LEADS_FILE).read_text())
+    attribution_path = evaluation / ATTRIBUTION_FILE
+    attribution = json.loads(attribution_path.read_text()) if attribution_path.is_file() else {}
+    claims = thesis_claims(results, leads, attribution, settings.dataset)
+    write_claims(context, claims_from_rows("004", claims), _budget(settings, run_dir))
+    return claims

@@ -123,6 +123,9 @@ HOUR_PRESET = {
 }
 
 SYNTHETIC_THESIS_IMAGES = 2000
+#: the evaluation's records in OUTPUT/DATASET/evaluation/ that the claims are decided from
+LEADS_FILE = "early_leads.json"
+ATTRIBUTION_FILE = "part_attribution.json"
 
 
 def build_config(dataset: str, preset: str, overrides: dict) -> dict:
@@ -207,3 +210,19 @@ class MitlganSettings(Settings):
     judge_epochs: int
     backbone: str = "keras-imagenet"
     backbone_fallback: str | None = None
+
+
+#: (fid.csv model name, stage, part the real statistics come from)
+EVALUATED = (
+    ("WGAN", "wgan_combined", "combined"),
+    ("MITLGAN (thesis head)", "mitlgan", "combined"),
+    ("MITLGAN (corrected head)", "mitlgan_corrected", "combined"),
+    ("WGAN (background part)", "wgan_background", "background"),
+    ("WGAN (foreground part)", "wgan_foreground", "foreground"),
+)
+
+
+def trained_models(config) -> list[tuple[str, str, str]]:
+    """The (name, stage, part) rows of ``EVALUATED`` this run trained."""
+    heads = {VARIANTS[v][0] for v in config.variants}
+    return [m for m in EVALUATED if not m[1].startswith("mitlgan") or m[1] in heads]

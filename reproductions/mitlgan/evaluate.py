@@ -12,19 +12,16 @@ import numpy as np
 from mitlgan.artifacts import GENERATOR_FILE, HISTORY_FILE, SAMPLES_DIR, sample_grid_name
 from mitlgan.files import write_csv_atomic, write_json_atomic
 from reproductions.mitlgan import combination, curves
-from reproductions.mitlgan.claims import thesis_claims
-from reproductions.mitlgan.config import JUDGE_ONLY, VARIANTS
-from reproductions.mitlgan.report import loss_curves, report_lines, side_by_side
-from reproductions.runner import DONE_FILE, claims_from_rows, say, write_claims
-
-#: (fid.csv model name, stage, part the real statistics come from)
-EVALUATED = (
-    ("WGAN", "wgan_combined", "combined"),
-    ("MITLGAN (thesis head)", "mitlgan", "combined"),
-    ("MITLGAN (corrected head)", "mitlgan_corrected", "combined"),
-    ("WGAN (background part)", "wgan_background", "background"),
-    ("WGAN (foreground part)", "wgan_foreground", "foreground"),
+from reproductions.mitlgan.claims import decide_claims
+from reproductions.mitlgan.config import (
+    ATTRIBUTION_FILE,
+    JUDGE_ONLY,
+    LEADS_FILE,
+    trained_models,
 )
+from reproductions.mitlgan.report import loss_curves, report_lines, side_by_side
+from reproductions.runner import say
+
 FID_FIELDS = ("model", "backbone", "n", "fid", "kid", "kid_std", "fallback")
 GRID_SAMPLES = 16
 def _samples(generator, seed, count=GRID_SAMPLES):
@@ -39,12 +36,6 @@ def _first_epoch_grid(run_dir, stage):
 
     path = run_dir / stage / SAMPLES_DIR / sample_grid_name(1)
     return np.asarray(Image.open(path).convert("RGB")) if path.is_file() else None
-
-
-def trained_models(config) -> list[tuple[str, str, str]]:
-    """The (name, stage, part) rows of ``EVALUATED`` this run trained."""
-    heads = {VARIANTS[v][0] for v in config.variants}
-    return [m for m in EVALUATED if not m[1].startswith("mitlgan") or m[1] in heads]
 
 
 def _backbones(config, weights_path, judge):
@@ -114,6 +105,7 @@ def _curves(config, run_dir, eval_dir, backbone_label):
     curves.draw_curves(by_model, path, backbone_label)
     leads = {name: curves.early_lead(by_model["WGAN"], rows)
              for name, rows in by_model.items() if name != "WGAN"}
+    write_json_atomic(eval_dir / LEADS_FILE, leads)  # the record the claims are decided from
     return leads, path
 
 
@@ -158,15 +150,6 @@ def _figures(config, run_dir, eval_dir, generators, samples):
     return figures
 
 
-def _budget(config, run_dir) -> dict:
-    """Generator updates per trained stage (their ``done.json``) and the data."""
-    steps = {stage: json.loads((run_dir / stage / DONE_FILE).read_text()).get("train_steps")
-             for _, stage, _ in trained_models(config)}
-    return {"updates": steps, "images": config.n_images, "image_size": config.image_size,
-            "seeds": 1, "dataset": config.dataset, "backbone": config.backbone,
-            "report": "86 epochs per model on the thesis's datasets at 128x128"}
-
-
 def evaluate_and_report(context, config, run_dir, parts, weights_path, environment,
                         judge=None) -> dict:
     """Score every trained generator, draw the figures, write fid.csv, curves.csv and
@@ -204,13 +187,12 @@ def evaluate_and_report(context, config, run_dir, parts, weights_path, environme
                 attribution[name] = combination.attribution(
                     generators[stage], judge, config.seed, batch_size=config.batch_size)
                 say(f"  part attribution, {name}: {attribution[name]['score']:.3f}")
-        write_json_atomic(eval_dir / "part_attribution.json", attribution)
-    claims = thesis_claims(results, leads, attribution, config.dataset)
+        write_json_atomic(eval_dir / ATTRIBUTION_FILE, attribution)
+    decide_claims(context)  # from fid.csv, the leads and the attribution records
     report = context.write_report(report_lines(
         context, results, figures, environment, leads=leads, curve_label=curve_label,
-        attribution=attribution, judge=judge, claims=claims))
+        attribution=attribution, judge=judge))
     say(f"  wrote {run_dir / 'fid.csv'}, {run_dir / 'curves.csv'} and {report}")
-    write_claims(context, claims_from_rows("004", claims), _budget(config, run_dir))
     return {"models": [r["model"] for r in results], "part_attribution": attribution,
             "environment": environment,
             "figures": sorted(str(Path(f).relative_to(run_dir)) for f in figures.values() if f)}

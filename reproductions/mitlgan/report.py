@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+from reproductions.runner import read_claim_rows
 from reproductions.runner.report import TITLE_SIZE, format_number, markdown_table, side_by_side
 
 __all__ = ["format_number", "loss_curves", "markdown_table", "side_by_side", "report_lines"]
@@ -144,7 +145,7 @@ def _attribution_section(tables, attribution) -> list[str]:
 
 
 def report_lines(context, results, figures, environment, *, leads, curve_label,
-                 attribution, judge, claims=()) -> list[str]:
+                 attribution, judge) -> list[str]:
     """The lines of ``report.md``: scores, curves and their verdicts, attribution,
     figures (``context.write_report`` writes them); its tables go through
     ``context.tables``."""
@@ -154,6 +155,7 @@ def report_lines(context, results, figures, environment, *, leads, curve_label,
     lines = [f"# MITLGAN reproduction: {config.dataset}", ""] + _banner(config)
     lines += _fid_section(tables, config, results, judge)
     lines += _curve_section(tables, config, leads, curve_label)
+    claims = read_claim_rows(run_dir)
     if claims:
         lines += ["## The thesis's claims, checked", "",
                   "One seed; each verdict's margin is in its row "
