@@ -91,11 +91,11 @@ def train_stage(context) -> dict:
     counter = StackedModesCallback(_classify(_judge(context)), config.mode_samples,
                                    seed=config.seed)
     result = context.train(gan, images, batch_size=config.batch_size, epochs=config.epochs,
-                   checkpoint_dir=stage_dir / CHECKPOINT_DIR, every=1, keep=2,
-                   sample_dir=stage_dir / SAMPLES_DIR, num_samples=64, sample_seed=config.seed,
-                   history_csv=stage_dir / HISTORY_FILE, seed=config.seed,
-                   callbacks=[counter], verbose=keras_verbosity(),
-                   tensorboard_dir=context.tensorboard_dir(stage_dir))
+                           checkpoint_dir=stage_dir / CHECKPOINT_DIR, every=1, keep=2,
+                           sample_dir=stage_dir / SAMPLES_DIR, num_samples=64, sample_seed=config.seed,
+                           history_csv=stage_dir / HISTORY_FILE, seed=config.seed,
+                           callbacks=[counter], verbose=keras_verbosity(),
+                           tensorboard_dir=context.tensorboard_dir(stage_dir))
     export_generator(gan, stage_dir)  # generator.keras and generator_savedmodel/
     last = counter.results[-1] if counter.results else None
     if last:

@@ -70,11 +70,11 @@ def train_stage(context) -> dict:
                                backbone=features.backbone,
                                history_csv=stage_dir / HISTORY_FILE)
     result = context.train(gan, images, batch_size=config.batch_size, epochs=config.epochs,
-                   checkpoint_dir=stage_dir / CHECKPOINT_DIR, every=5, keep=2,
-                   sample_dir=stage_dir / SAMPLES_DIR, num_samples=25, sample_seed=config.seed,
-                   history_csv=stage_dir / HISTORY_FILE, seed=config.seed,
-                   callbacks=[tracker], verbose=keras_verbosity(),
-                   tensorboard_dir=context.tensorboard_dir(stage_dir))
+                           checkpoint_dir=stage_dir / CHECKPOINT_DIR, every=5, keep=2,
+                           sample_dir=stage_dir / SAMPLES_DIR, num_samples=25, sample_seed=config.seed,
+                           history_csv=stage_dir / HISTORY_FILE, seed=config.seed,
+                           callbacks=[tracker], verbose=keras_verbosity(),
+                           tensorboard_dir=context.tensorboard_dir(stage_dir))
     if result.resumed_from is not None:
         say(f"  resumed from {result.resumed_from} (epoch {result.initial_epoch}); the collapse "
             "threshold's best-so-far was read back from history.csv")

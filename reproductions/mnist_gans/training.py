@@ -150,11 +150,11 @@ def _train_gan(context, out_dir: Path, spec: dict | None, *, seed: int, epochs: 
     timer = _epoch_timer()
     callbacks = [timer] + ([scorer] if per_epoch_judge else [])
     context.train(gan, training_images(context, data_range), batch_size=config.batch_size,
-          epochs=epochs, checkpoint_dir=out_dir / CHECKPOINT_DIR, every=max(5, epochs // 5),
-          keep=1, sample_dir=out_dir / SAMPLES_DIR, num_samples=25, sample_seed=seed,
-          history_csv=out_dir / HISTORY_FILE, seed=seed, callbacks=callbacks,
-          tensorboard_dir=context.tensorboard_dir(out_dir),
-          verbose=keras_verbosity(interactive=0))
+                  epochs=epochs, checkpoint_dir=out_dir / CHECKPOINT_DIR, every=max(5, epochs // 5),
+                  keep=1, sample_dir=out_dir / SAMPLES_DIR, num_samples=25, sample_seed=seed,
+                  history_csv=out_dir / HISTORY_FILE, seed=seed, callbacks=callbacks,
+                  tensorboard_dir=context.tensorboard_dir(out_dir),
+                  verbose=keras_verbosity(interactive=0))
     scorer.set_model(gan)
     scorer.on_epoch_end(epochs - 1)
     export_generator(gan, out_dir)  # generator.keras and generator_savedmodel/
