@@ -101,6 +101,9 @@ def test_a_table_record_is_the_csv_and_renders_the_markdown_it_holds(tmp_path):
         records.table("fid", ["model"], [["again"]])
     with pytest.raises(ValueError, match="cells under"):
         records.table("short", ["a", "b"], [["one"]])
+    (tmp_path / "fid.csv").write_text("model,fid\nWGAN,1.0\n")
+    with pytest.raises(ValueError, match="taken by the run's own fid.csv"):
+        TableRecords(tmp_path).table("fid", ["model"], [["WGAN"]])
 
 
 def _files(run_dir):

@@ -78,7 +78,7 @@ def _fid_section(tables, config, results, judge) -> list[str]:
     rows = [[r["model"], f"{config.dataset}/{r['part']} ({r['n_real']})",
              r["backbone"] + suffix, r["n"], format_number(r["fid"]), format_number(r["kid"]),
              format_number(r["kid_std"])] for r in results]
-    lines += [tables.table("fid", header, rows), ""]
+    lines += [tables.table("fid_kid", header, rows), ""]
     if config.backbone == "keras-imagenet":
         lines.append("Backbone `keras-imagenet`: Keras InceptionV3 with ImageNet weights, the "
                      "thesis's choice. These FIDs are not comparable with published FIDs, "

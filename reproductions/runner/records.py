@@ -48,7 +48,8 @@ class TableRecords:
         """Write the table ``name`` as a CSV record and return its Markdown.
 
         Args:
-            name: lower-case file stem (``[a-z0-9_]``), unique within the report.
+            name: lower-case file stem (``[a-z0-9_]``), unique within the report and not
+                the stem of a CSV at the top of the run folder (``fid``...).
             header: column names.
             rows: rows of values, each as long as ``header``; every cell is kept as the
                 text the report shows (``str()``), numbers included.
@@ -59,6 +60,9 @@ class TableRecords:
         if not _NAME.match(name) or name in self.names:
             raise ValueError(f"table name {name!r} must be lower case [a-z0-9_] and unique "
                              f"in the report (already: {self.names})")
+        if (self.folder.parent / f"{name}.csv").is_file():
+            raise ValueError(f"table name {name!r} is taken by the run's own {name}.csv; "
+                             "RunResult.tables would show only one of them")
         header = [str(h) for h in header]
         cells = [[str(v) for v in row] for row in rows]
         for row in cells:
