@@ -54,3 +54,25 @@ def test_streamed_training_equals_the_in_memory_run(data_root, tmp_path, monkeyp
 def test_streaming_the_built_in_scenes_is_refused(tmp_path):
     code, _, err = run_main(main, ["--stream", "--output", str(tmp_path)])
     assert code == 2 and "--stream reads a prepared dataset" in err
+
+
+def test_a_part_with_fewer_images_than_asked_trains_on_what_it_has(tmp_path, monkeypatch):
+    # a prepared folder whose foreground part holds 24 images where 32 are asked for (the
+    # quick preset asks real parts for 640; the thesis's own parts hold 1,758-2,534)
+    monkeypatch.setenv("MITLGAN_OFFLINE", "1")
+    rng = np.random.default_rng(1)
+    for part, count in (("foreground", 24), ("background", 40), ("combined", 40)):
+        folder = tmp_path / "data" / "pokemon" / part
+        folder.mkdir(parents=True)
+        for index in range(count):
+            Image.fromarray(rng.integers(0, 256, (20, 20, 3), dtype=np.uint8)).save(
+                folder / f"{index:03d}.png")
+    argv = [*TINY[:-2], "--variants", "corrected", "--data-root", str(tmp_path / "data"),
+            "--output", str(tmp_path / "runs")]
+    code, out, err = run_main(main, argv)
+    assert code == 0, out + err
+    assert "foreground holds 24, fewer than the 32 images per part" in out
+    report = (tmp_path / "runs" / "pokemon" / "report.md").read_text()
+    assert "pokemon/foreground (24)" in report and "pokemon/combined (32)" in report
+    done = (tmp_path / "runs" / "pokemon" / "wgan_foreground" / "done.json").read_text()
+    assert '"images": 24' in done

@@ -347,22 +347,34 @@ def to_uint8(images) -> np.ndarray:
 
 
 class _Progress:
-    """A dependency-free progress bar on stderr."""
+    """A dependency-free progress bar on stderr: redrawn in place on a terminal; a file
+    or a pipe (a log, CI) gets a plain line at every quarter instead, so a log never
+    holds a line thousands of characters long."""
+
+    QUARTERS = (25, 50, 75, 100)
 
     def __init__(self, total: int, label: str, width: int = 30):
         self.total, self.label, self.width, self.n = max(total, 1), label, width, 0
         self._last = -1
+        self._redraw = sys.stderr.isatty()
 
     def update(self, k: int = 1) -> None:
         self.n += k
         pct = int(100 * self.n / self.total)
-        if pct != self._last:
-            self._last = pct
+        if pct == self._last:
+            return
+        if self._redraw:
             filled = int(self.width * self.n / self.total)
             bar = "#" * filled + "." * (self.width - filled)
             sys.stderr.write(f"\r{self.label} [{bar}] {self.n}/{self.total}")
-            sys.stderr.flush()
+        else:
+            passed = [q for q in self.QUARTERS if self._last < q <= pct]
+            if passed:
+                sys.stderr.write(f"{self.label}: {self.n}/{self.total} ({pct}%)\n")
+        self._last = pct
+        sys.stderr.flush()
 
     def close(self) -> None:
-        sys.stderr.write("\n")
-        sys.stderr.flush()
+        if self._redraw:
+            sys.stderr.write("\n")
+            sys.stderr.flush()

@@ -257,6 +257,7 @@ def load_parts(
     seed: int = 0,
     augment=False,
     skip_corrupt: bool = False,
+    at_most: bool = False,
 ) -> dict[str, np.ndarray]:
     """The three parts of a dataset as arrays.
 
@@ -273,6 +274,8 @@ def load_parts(
             from N to N * (1 + k) images: the originals first.
         skip_corrupt: real datasets: skip undecodable files (each part's read and
             skipped counts are printed) instead of raising ``ImageReadError``.
+        at_most: ``n`` is an upper bound: a real part with fewer images gives all it
+            has (the caller says so) instead of raising ``TooFewImagesError``.
 
     Returns:
         dict with keys ``foreground``, ``background``, ``combined``: float32
@@ -280,7 +283,8 @@ def load_parts(
 
     Raises:
         UnknownDatasetError, DatasetNotPreparedError: see ``check_dataset``.
-        TooFewImagesError: ``n`` is larger than a part (a ``ValueError``).
+        TooFewImagesError: ``n`` is larger than a part (a ``ValueError``) and
+            ``at_most`` is False.
     """
     spec = check_dataset(name, root)
     copies = int(augment) if not isinstance(augment, bool) else (1 if augment else 0)
@@ -308,7 +312,7 @@ def load_parts(
             if skip_corrupt and n is not None and len(images) > n:
                 keep = np.random.default_rng(seed).choice(len(images), n, replace=False)
                 images = images[np.sort(keep)]
-            if n is not None and len(images) < n:
+            if n is not None and len(images) < n and not at_most:
                 raise TooFewImagesError(
                     f"{base / part} has {len(images)} images but n={n} were asked for; pass "
                     f"n <= {len(images)} or n=None for all."
@@ -323,14 +327,15 @@ def load_parts(
 
 
 def stream_parts(name: str, root=None, image_size: int = 128, n: int | None = None,
-                 seed: int = 0) -> dict:
+                 seed: int = 0, at_most: bool = False) -> dict:
     """The three parts of a prepared real dataset as :class:`~mitlgan.data.stream.ImageFiles`:
     the images ``load_parts`` would load (same files, order and decoding), unread.
+    ``at_most``: as :func:`load_parts`'s.
 
     Raises:
         UnknownDatasetError, DatasetNotPreparedError: see ``check_dataset``.
         ValueError: the built-in synthetic scenes (made in memory, nothing to stream), or
-            ``n`` larger than a part.
+            ``n`` larger than a part (unless ``at_most``).
     """
     from mitlgan.data.stream import ImageFiles
 
@@ -342,7 +347,7 @@ def stream_parts(name: str, root=None, image_size: int = 128, n: int | None = No
         folder = data_root(root) / spec.name / part
         files = ImageFiles.from_folder(folder, image_size, limit=n, seed=seed,
                                        square=spec.square[part], background=spec.background_colour)
-        if n is not None and len(files) < n:
+        if n is not None and len(files) < n and not at_most:
             raise TooFewImagesError(f"{folder} has {len(files)} images but n={n} were asked for; pass "
                              f"n <= {len(files)} or n=None for all.")
         parts[part] = files

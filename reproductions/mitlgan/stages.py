@@ -37,7 +37,9 @@ def _parts(context):
 
         config = context.settings
         size = config.image_size
-        options = dict(image_size=size, n=config.n_images, seed=config.seed)
+        # --n-images (or the preset's) is an upper bound: a real part with fewer
+        # images trains on all it has, said below and counted in the report's tables
+        options = dict(image_size=size, n=config.n_images, seed=config.seed, at_most=True)
         streamed = None
         if config.dataset != "synthetic":
             streamed = stream_parts(config.dataset, context.args.data_root, **options)
@@ -61,6 +63,11 @@ def _parts(context):
             parts = load_parts(config.dataset, context.args.data_root,
                                skip_corrupt=context.args.skip_corrupt, **options)
         say("  " + ", ".join(f"{k}: {len(v)} images" for k, v in parts.items()))
+        short = {k: len(v) for k, v in parts.items() if config.n_images and len(v) < config.n_images}
+        if short:
+            say(f"  NOTE: {', '.join(f'{k} holds {n}' for k, n in short.items())}, fewer than "
+                f"the {config.n_images} images per part the settings ask for (--n-images or "
+                "the preset's): training uses every image there is.")
         return parts
 
     return context.load_once("parts", load)
