@@ -9,8 +9,9 @@ from reproductions import claims as board
 from reproductions.dcgan.run import main as dcgan_main
 from reproductions.palindrome.run import main as palindrome_main
 from reproductions.runner.claims import claim_id
+from reproductions.runner.verdicts import VERDICTS
 
-PALINDROME = ["--lengths", "5,6", "--epochs", "2", "--data-size", "100", "--hidden", "4",
+PALINDROME = ["--lengths", "5,20", "--epochs", "2", "--data-size", "100", "--hidden", "4",
               "--learning-rates", "1e-3"]
 DCGAN = ["--preset", "quick", "--epochs", "1", "--n-images", "64", "--batch-size", "32",
          "--generator-channels", "8", "--discriminator-channels", "4"]
@@ -33,7 +34,8 @@ def test_each_report_writes_its_claims_with_the_budget(runs):
     assert payload["preset"] == "hour" and payload["budget"]["epochs"] == 2
     assert payload["command"].startswith("python -m reproductions.palindrome --preset hour")
     assert {c["document"] for c in payload["claims"]} == {"002"}
-    assert all(c["verdict"].split(" ")[0] in ("supported", "not") for c in payload["claims"])
+    assert all(c["verdict"] in VERDICTS for c in payload["claims"])
+    assert all(c["reason"] or c["verdict"] == "supported" for c in payload["claims"])
     dcgan = json.loads((runs / "quick" / "dcgan" / "sprites" / "claims.json").read_text())
     assert dcgan["budget"]["epochs"] == 1 and dcgan["budget"]["updates"] == 4  # 128 images / 32
     assert {c["document"] for c in dcgan["claims"]} == {"001"}
@@ -83,7 +85,7 @@ def test_a_rerun_alone_stands_beside_its_run_and_a_changed_verdict_is_unsettled(
     payload = json.loads((runs / "hour" / "palindrome" / "claims.json").read_text())
     (published / "claims.json").write_text(json.dumps(payload))
     flipped, kept = payload["claims"][0], payload["claims"][1]
-    other = "not supported" if flipped["verdict"].startswith("supported") else "supported"
+    other = "contradicted" if flipped["verdict"] == "supported" else "supported"
     rerun_command = payload["command"].split(" --output")[0] + " --output /elsewhere"
     (published / "run.json").write_text(json.dumps({"unshared_rerun": {
         "command": rerun_command, "wall_seconds": 600, "machine": "a test CPU",
@@ -108,7 +110,7 @@ def test_runs_with_other_seeds_are_one_experiment_settled_only_when_every_seed_a
     payload = json.loads((runs / "hour" / "palindrome" / "claims.json").read_text())
     base = payload["command"].split(" --output")[0]
     flipped, kept = payload["claims"][0], payload["claims"][1]
-    other = "not supported" if flipped["verdict"].startswith("supported") else "supported"
+    other = "contradicted" if flipped["verdict"] == "supported" else "supported"
     for folder, command, claims in (
             ("seed0", f"{base} --output /a", payload["claims"]),
             ("seed1", f"{base} --seed 1 --output /b", payload["claims"]),

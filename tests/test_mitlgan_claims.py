@@ -1,33 +1,79 @@
-"""The thesis's claims from hand-made scores: the verdicts and the margins they state."""
+"""The thesis's claims from hand-made scores: the verdicts, the margins they state and
+the preconditions they check."""
 
 from reproductions.mitlgan.claims import thesis_claims
+from reproductions.runner.verdicts import kind_of
+
+HEAD = "MITLGAN (corrected head)"
 
 
 def _row(model, backbone, fid):
     return {"model": model, "backbone": backbone, "fid": fid}
 
 
+def _claims(results, leads, attribution, **kwargs):
+    return {claim: (verdict, numbers)
+            for claim, verdict, numbers in thesis_claims(results, leads, attribution, **kwargs)}
+
+
+LEADS = {HEAD: {"epoch": 1, "candidate": 250.0, "baseline_at_epoch": 500.0,
+                "lead_at_epochs": True, "flops": 1e12, "baseline_at_flops": 40.0,
+                "lead_at_flops": False}}
+
+
 def test_the_verdicts_follow_the_stated_margins():
     results = [_row("WGAN", "random-untrained-seed0@75", 0.3),
-               _row("MITLGAN (corrected head)", "random-untrained-seed0@75", 0.1),
+               _row(HEAD, "random-untrained-seed0@75", 0.1),
                _row("WGAN", "scene-judge-x@32", 100.0),
-               _row("MITLGAN (corrected head)", "scene-judge-x@32", 104.0)]
-    leads = {"MITLGAN (corrected head)": {
-        "epoch": 1, "candidate": 250.0, "baseline_at_epoch": 500.0, "lead_at_epochs": True,
-        "flops": 1e12, "baseline_at_flops": 40.0, "lead_at_flops": False}}
-    attribution = {"MITLGAN (corrected head)": {"score": 0.55}}
-    claims = {claim: (verdict, numbers)
-              for claim, verdict, numbers in thesis_claims(results, leads, attribution)}
-    head = "The MITLGAN corrected head"
-    assert claims[f"{head} is ahead of the WGAN early, at equal epochs"][0] == "supported"
-    assert claims[f"{head} is ahead of the WGAN early, at equal compute"][0] == "not supported"
-    # 0.55 is above 0.5 but not by the 0.1 margin
-    assert claims[f"{head} combines its two parts' features"][0] == "not supported"
+               _row(HEAD, "scene-judge-x@32", 104.0)]
+    # 0.55 above 0.5 by more than 2 standard errors of 0.01
+    attribution = {HEAD: {"score": 0.55, "score_se": 0.01, "n": 256,
+                          "foreground_fraction": 0.15}}
+    claims = _claims(results, LEADS, attribution)
+    head = "the MITLGAN corrected head"
+    assert kind_of(claims[f"Is {head} ahead of the WGAN early, at equal epochs?"][0]) == "supported"
+    # 250 against the WGAN's 40 within the same FLOPs: the other way, beyond 5% of 40
+    assert kind_of(claims[f"Is {head} ahead of the WGAN early, at equal compute?"][0]) \
+        == "contradicted"
+    combines = claims["The MITLGAN corrected head combines its two parts' features"][0]
+    assert kind_of(combines) == "supported" and "256 latent pairs" in combines
     # the scene judge's FIDs (104 against 100: within 5%), not the untrained backbone's
     same, numbers = claims["The final FIDs of the WGAN and the MITLGAN corrected head are "
                            "essentially the same"]
-    assert same == "supported" and "scene-judge" in numbers
+    assert kind_of(same) == "supported" and "scene-judge" in numbers
     # no thesis head was trained: no rows for it; the thesis's own datasets are untested
     assert not any("thesis head" in claim for claim in claims)
-    assert claims["The MITLGAN trains on real faces, anime faces and pokemon (Table 7.4)"][0] \
-        .startswith("untested")
+    assert kind_of(claims["The MITLGAN trains on real faces, anime faces and pokemon "
+                          "(Table 7.4)"][0]) == "untested"
+
+
+def test_attribution_within_its_error_is_inconclusive_and_undefined_without_a_foreground():
+    results = [_row("WGAN", "scene-judge-x@32", 100.0), _row(HEAD, "scene-judge-x@32", 150.0)]
+    claim = "The MITLGAN corrected head combines its two parts' features"
+    # the corrected head's 0.597 that a 0.6 threshold failed: 2 x 0.06 = 0.12 > 0.097
+    near = _claims(results, LEADS, {HEAD: {"score": 0.597, "score_se": 0.06, "n": 256,
+                                           "foreground_fraction": 0.12}})
+    assert kind_of(near[claim][0]) == "inconclusive"
+    # the thesis head's images hold no segmentable creature: 0.5 by construction
+    empty = _claims(results, LEADS, {HEAD: {"score": 0.5, "score_se": 0.0, "n": 256,
+                                            "foreground_fraction": 0.001}})
+    verdict = empty[claim][0]
+    assert kind_of(verdict) == "not reached" and "metric is undefined" in verdict
+    apart = _claims(results, LEADS, {HEAD: {"score": 0.5, "score_se": 0.01, "n": 256,
+                                            "foreground_fraction": 0.2}})
+    same = "The final FIDs of the WGAN and the MITLGAN corrected head are essentially the same"
+    assert kind_of(apart[same][0]) == "contradicted"  # 150 against 100: beyond 5%
+
+
+def test_an_untrained_backbone_decides_nothing():
+    # a real dataset offline: every FID from an untrained InceptionV3 (the 0.6 against 0.6
+    # that a new user's pokemon run called "ahead early: supported")
+    results = [_row("WGAN", "random-untrained-seed0@75", 0.6),
+               _row(HEAD, "random-untrained-seed0@75", 0.6)]
+    leads = {HEAD: {"epoch": 1, "candidate": 0.6, "baseline_at_epoch": 0.6,
+                    "baseline_at_flops": 0.6}}
+    claims = _claims(results, leads, {}, dataset="pokemon", curve_backbone="random")
+    for claim, (verdict, _) in claims.items():
+        assert kind_of(verdict) == "untested", claim
+    assert "untrained network" in claims["Is the MITLGAN corrected head ahead of the WGAN "
+                                         "early, at equal epochs?"][0]

@@ -50,7 +50,8 @@ def part_attribution(generate: Callable, masks_of: Callable, z_fg, z_bg, z_fg_mo
     Returns:
         {"foreground_share": mean share of the change inside the foreground when only
         z_fg moves, "background_share": mean share outside it when only z_bg moves,
-        "score": their mean (1.0 = perfectly separated, ~0.5 = no separation), "n": pairs
+        "score": their mean (1.0 = perfectly separated, ~0.5 = no separation),
+        "score_se": the standard error of the score over the pairs, "n": pairs
         with a change, "foreground_fraction": the mean share of base-image pixels whose
         mask exceeds 0.5 (near 0: no foreground to attribute, the score is 0.5 by
         construction)}. Pairs whose image did not change at all are left out.
@@ -66,6 +67,8 @@ def part_attribution(generate: Callable, masks_of: Callable, z_fg, z_bg, z_fg_mo
     if not both.any():
         raise ValueError("no latent move changed the image: the generator ignores its latents")
     fg_share, bg_share = float(np.mean(foreground[both])), float(np.mean(background[both]))
+    pair_scores = (foreground[both] + background[both]) / 2.0
+    se = float(np.std(pair_scores, ddof=1) / np.sqrt(len(pair_scores))) if len(pair_scores) > 1 else 0.0
     return {"foreground_share": fg_share, "background_share": bg_share,
-            "score": (fg_share + bg_share) / 2.0, "n": int(both.sum()),
+            "score": (fg_share + bg_share) / 2.0, "score_se": se, "n": int(both.sum()),
             "foreground_fraction": float(np.mean(base_mask > 0.5))}

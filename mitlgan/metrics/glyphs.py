@@ -54,6 +54,35 @@ def style_agnostic_floor(targets_by_style) -> tuple[float, list[float]]:
     per_style = np.abs(targets - median).reshape(targets.shape[0], -1).mean(axis=1)
     return float(per_style.mean()), [float(v) for v in per_style]
 
+def nearest_style_rate(outputs_by_style, targets_by_style) -> float:
+    """How often a glyph generated under style s is nearer (mean L1) to style s's true
+    glyph of the same character than to every other style's: a test of style that blur
+    cannot win (a per-pixel median ignores the style and scores exactly 1/K).
+
+    Args:
+        outputs_by_style: (K, N, H, W[, C]) generated glyphs of the same N characters
+            under each of K >= 2 styles.
+        targets_by_style: the true glyphs, same shape.
+
+    Returns:
+        The fraction in [0, 1] of the K * N (style, character) pairs whose nearest true
+        glyph is their own style's (ties count against).
+    """
+    outputs = np.asarray(outputs_by_style, np.float64)
+    targets = np.asarray(targets_by_style, np.float64)
+    if outputs.shape != targets.shape or outputs.ndim < 3 or outputs.shape[0] < 2:
+        raise ValueError(f"need (K >= 2, N, H, W[, C]) outputs and targets of one shape, got "
+                         f"{outputs.shape} and {targets.shape}")
+    k, n = outputs.shape[:2]
+    flat_out, flat_true = outputs.reshape(k, n, -1), targets.reshape(k, n, -1)
+    # distance[s, t, c]: output of character c under style s against style t's true glyph
+    distance = np.abs(flat_out[:, None] - flat_true[None, :]).mean(axis=-1)
+    own = distance[np.arange(k), np.arange(k)]  # (K, N)
+    others = distance.copy()
+    others[np.arange(k), np.arange(k)] = np.inf
+    return float(np.mean(own < others.min(axis=1)))
+
+
 def gaussian_window(size: int = SSIM_WINDOW, sigma: float = SSIM_SIGMA) -> np.ndarray:
     """float64 (size, size) Gaussian weights summing to 1."""
     offsets = np.arange(size, dtype=np.float64) - (size - 1) / 2.0

@@ -190,4 +190,5 @@ class Judge:
                        f"test accuracy {info['test_accuracy']:.4f}")
         judge = cls(model, test_images, description)
         judge.test_accuracy = info["test_accuracy"]
+        judge.test_count = len(test_images)  # the digits behind the accuracy
         return judge

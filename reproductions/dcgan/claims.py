@@ -6,23 +6,85 @@ import numpy as np
 
 from reproductions.dcgan.config import TRAIN_STAGE
 from reproductions.runner import claims_from_rows, write_claims
+from reproductions.runner.verdicts import (
+    CONTRADICTED,
+    NOT_REACHED,
+    PRECONDITION_KINDS,
+    SUPPORTED,
+    TIME_SCALE,
+    TRAINED,
+    Precondition,
+    decide,
+    verdict,
+)
+
+#: document 001's training: 33,431 anime faces at batch 64 (carpedm20's default; the
+#: report names no batch), so one of its epochs is 523 generator updates
+DOCUMENT_IMAGES, DOCUMENT_BATCH = 33_431, 64
+DOCUMENT_EPOCH_UPDATES = -(-DOCUMENT_IMAGES // DOCUMENT_BATCH)
+#: "after about 30 epochs" (its loss soars at 32, samples collapsed at 35): the window
+ABOUT_30 = (28, 40)
+#: the metrics that must move for a run to have trained (0 everywhere: it learnt nothing)
+TRAINING_METRICS = ("precision", "recall", "coverage")
 
 
-def collapse_claims(history, fraction) -> list[tuple[str, str, str]]:
-    """The collapse claims (claim, verdict, measured) from the history columns `epoch`,
-    `collapsed` and `generator_loss`; `fraction` is the collapse threshold."""
-    collapsed = [int(e) for e, c in zip(history["epoch"], history["collapsed"]) if c > 0.5]
+def _trained(history) -> Precondition:
+    best = {m: max(history[m]) for m in TRAINING_METRICS if m in history}
+    return Precondition(TRAINED, any(v > 0 for v in best.values()),
+                        "precision, recall and coverage stayed at 0 in every epoch")
+
+
+def collapse_claims(history, fraction, updates_per_epoch: float) -> list[tuple[str, str, str]]:
+    """Document 001's collapse claims (claim, "VERDICT: reason", measured).
+
+    Args:
+        history: per-epoch columns ``epoch``, ``collapsed`` (1.0 when coverage or
+            diversity fell below ``fraction`` of its best so far), ``generator_loss`` and
+            the metrics of :data:`TRAINING_METRICS`.
+        fraction: the collapse threshold.
+        updates_per_epoch: the run's generator updates per epoch, to set its epochs on
+            the document's time axis (:data:`DOCUMENT_EPOCH_UPDATES` updates an epoch).
+    """
+    epochs = [int(e) for e in history["epoch"]]
+    collapsed = [e for e, c in zip(epochs, history["collapsed"]) if c > 0.5]
     first = collapsed[0] if collapsed else None
+
+    def document_epoch(epoch):  # where a run's epoch falls on the document's time axis
+        return epoch * updates_per_epoch / DOCUMENT_EPOCH_UPDATES
+
+    reached = document_epoch(epochs[-1])
+    window = [w * DOCUMENT_EPOCH_UPDATES for w in ABOUT_30]
+    scale = (f"the run's {epochs[-1]} epochs are {epochs[-1] * updates_per_epoch:,.0f} updates, "
+             f"the document's epoch {reached:.1f}; its collapse came at epochs "
+             f"{ABOUT_30[0]}-{ABOUT_30[1]} ({window[0]:,.0f}-{window[1]:,.0f} updates)")
+    trained = _trained(history)
+
+    def sets_in_about_30():
+        if first is not None and document_epoch(first) < ABOUT_30[0]:
+            return verdict(CONTRADICTED, f"it collapsed at the document's epoch "
+                                         f"{document_epoch(first):.1f}, before {ABOUT_30[0]}")
+        if first is not None and document_epoch(first) <= ABOUT_30[1]:
+            return verdict(SUPPORTED, f"it collapsed at the document's epoch "
+                                      f"{document_epoch(first):.1f}")
+        if reached > ABOUT_30[1]:
+            return verdict(CONTRADICTED, f"no collapse by the document's epoch {ABOUT_30[1]}")
+        return verdict(NOT_REACHED, f"{PRECONDITION_KINDS[TIME_SCALE]} ({scale})")
+
     jumps = np.diff(history["generator_loss"])
-    jump_epoch = int(history["epoch"][1:][np.argmax(jumps)]) if len(jumps) else None
+    jump_epoch = int(epochs[1:][int(np.argmax(jumps))]) if len(jumps) else None
+    flagged = Precondition(TIME_SCALE, first is not None,
+                           "no epoch of the run was flagged collapsed, so no onset to "
+                           f"align the loss with ({scale})")
     return [
-        ("Mode collapse sets in after about 30 epochs",
-         "supported" if first is not None and 28 <= first <= 40 else "not supported",
+        ("Mode collapse sets in after about 30 epochs", decide([trained], sets_in_about_30),
          f"first epoch flagged: {first if first else 'none'} (coverage or diversity below "
-         f"{fraction:.0%} of its best so far); flagged epochs: {collapsed or 'none'}"),
+         f"{fraction:.0%} of its best so far); flagged epochs: {collapsed or 'none'}; "
+         f"{scale}"),
         ("The generator loss soars when the collapse starts",
-         "supported" if first is not None and jump_epoch is not None
-         and abs(jump_epoch - first) <= 2 else "not supported",
+         decide([trained, flagged], lambda: verdict(
+             SUPPORTED if abs(jump_epoch - first) <= 2 else CONTRADICTED,
+             f"the largest rise is {abs(jump_epoch - first)} epoch(s) from the onset "
+             "(within 2 counts: the document's 32 against its collapse at about 30)")),
          f"largest rise of the generator loss at epoch {jump_epoch}; first collapsed epoch "
          f"{first if first else 'none'}"),
     ]
@@ -37,7 +99,8 @@ def decide_claims(context) -> list[tuple[str, str, str]]:
     settings = context.settings
     history = read_history_csv(context.stage_dir(TRAIN_STAGE) / HISTORY_FILE)
     done = context.done_payload(TRAIN_STAGE)
-    claims = collapse_claims(history, settings.collapse_fraction)
+    updates_per_epoch = done.get("train_steps", 0) / max(int(done["epochs"]), 1)
+    claims = collapse_claims(history, settings.collapse_fraction, updates_per_epoch)
     write_claims(context, claims_from_rows("001", claims), {
         "epochs": int(done["epochs"]), "updates": done.get("train_steps"),
         "images": int(done.get("images", 0)) or None,

@@ -1,14 +1,16 @@
 """The thesis's claims (chapters 7.3-8), each marked by the numbers this run measured.
 
-- "Can MITLGAN be used to improve on the early training process of a GAN": the head's
-  first evaluation against the WGAN's, at equal epochs and at equal compute;
+- "Can MITLGAN be used to improve on the early training process of a GAN" (a question,
+  answered yes / no / inconclusive): the head's first evaluation against the WGAN's, at
+  equal epochs and at equal compute, beyond :data:`SAME_FID_FRACTION` of the WGAN's FID;
 - "and can really combine the already pretrained models' features": the part
-  attribution score, above the 0.5 of a generator whose two latents both change
-  every pixel by at least :data:`ATTRIBUTION_MARGIN`;
+  attribution score above the 0.5 of no separation by :data:`ATTRIBUTION_SIGMAS`
+  standard errors over its latent pairs (undefined where the segmenter finds nothing);
 - Table 7.4, "almost all of the scores are essentially the same": the final FIDs of
   the WGAN and the head within :data:`SAME_FID_FRACTION` of each other.
 
-One seed: the margins are stated, not measured over seeds.
+Scores from an untrained network decide nothing (*untested*). One seed: the FID margin
+is stated, not measured over seeds.
 """
 
 from __future__ import annotations
@@ -19,71 +21,121 @@ from pathlib import Path
 
 from reproductions.mitlgan.config import ATTRIBUTION_FILE, LEADS_FILE, trained_models
 from reproductions.runner import DONE_FILE, claims_from_rows, write_claims
+from reproductions.runner.verdicts import (
+    COMPARABLE,
+    INCONCLUSIVE,
+    METRIC_DEFINED,
+    NOT_REACHED,
+    PRECONDITION_KINDS,
+    UNTESTED,
+    Precondition,
+    decide,
+    directional,
+    no_difference,
+    verdict,
+)
 
-ATTRIBUTION_MARGIN = 0.1
 SAME_FID_FRACTION = 0.05  # the thesis's pairs differ by 1-2%
+FID_MARGIN = ("5% of the WGAN's FID (a convention: the thesis's Table 7.4 pairs differ by "
+              "1-2%; one seed, no measured spread)")
+ATTRIBUTION_SIGMAS = 2.0
 HEADS = {"MITLGAN (thesis head)": "thesis", "MITLGAN (corrected head)": "corrected"}
+#: backbones whose FIDs compare with nothing: an untrained InceptionV3
+UNTRAINED_BACKBONES = ("random",)
 
 
-def _verdict(value) -> str:
-    if value is None:
-        return "untested: no evaluation at that point"
-    return "supported" if value else "not supported"
+def _comparable(backbone: str) -> Precondition:
+    return Precondition(COMPARABLE, not any(backbone.startswith(b) for b in UNTRAINED_BACKBONES),
+                        f"the scores come from `{backbone}`, an untrained network")
+
+
+def _early(lead: dict, axis: str) -> str:
+    """Is the head's first FID below the WGAN's at equal epochs (or equal FLOPs)?"""
+    baseline = lead.get("baseline_at_epoch" if axis == "epochs" else "baseline_at_flops")
+    candidate = lead.get("candidate")
+    if not lead or baseline is None or candidate is None:
+        return verdict(NOT_REACHED, f"{PRECONDITION_KINDS[METRIC_DEFINED]} (no WGAN score "
+                                    f"at that point of the {axis} axis)")
+    return directional(baseline - candidate, SAME_FID_FRACTION * abs(baseline),
+                       margin_source=FID_MARGIN)
+
+
+def _attribution(score: dict) -> str:
+    """Above the 0.5 of no separation by more than two standard errors of the score over
+    its latent pairs; undefined when the segmenter finds no foreground."""
+    defined = Precondition(METRIC_DEFINED, score.get("foreground_fraction", 1.0) >= 0.01,
+                           f"the segmenter finds a foreground in "
+                           f"{score.get('foreground_fraction', 0):.1%} of the pixels: the "
+                           "score is 0.5 by construction")
+    se = score.get("score_se")
+
+    def test():
+        if not se:
+            return verdict(INCONCLUSIVE, "no spread over the latent pairs was recorded")
+        return directional(score["score"] - 0.5, ATTRIBUTION_SIGMAS * se,
+                           margin_source=f"{ATTRIBUTION_SIGMAS:g} standard errors over its "
+                                         f"{score.get('n')} latent pairs")
+    return decide([defined], test)
 
 
 def thesis_claims(results: list[dict], leads: dict, attribution: dict,
-                  dataset: str = "synthetic") -> list[tuple]:
-    """[(claim, verdict, numbers)] for every MITLGAN head this run trained.
+                  dataset: str = "synthetic", curve_backbone: str = "scene-judge") -> list[tuple]:
+    """[(claim, "VERDICT: reason", numbers)] for every MITLGAN head this run trained.
 
     Args:
         results: ``fid.csv`` rows (model, backbone, fid, ...); each model's scene-judge
             row is compared where there is one, else its first row.
         leads: {model: :func:`reproductions.mitlgan.curves.early_lead` dict}.
-        attribution: {model: {"score": ...}} (empty without the scene judge).
+        attribution: {model: {"score", "score_se", "n", "foreground_fraction"}} (empty
+            without the scene judge).
         dataset: the run's dataset; on the synthetic scenes the thesis's own datasets
             get a row saying why they are not tested.
+        curve_backbone: the features of the curves behind ``leads``.
     """
     final = {}
-    # the scene judge measures content; an untrained backbone's FIDs compare with nothing
-    judged = [row for row in results if row["backbone"].startswith("scene-judge")]
+    judged = [row for row in results if str(row["backbone"]).startswith("scene-judge")]
     for row in judged or results:
         final.setdefault(row["model"], row)
     wgan = final.get("WGAN")
+    curves_comparable = _comparable(curve_backbone)
     out = []
     for model, head in HEADS.items():
         if model not in final:
             continue
         lead = leads.get(model) or {}
-        out.append((f"The MITLGAN {head} head is ahead of the WGAN early, at equal epochs",
-                    _verdict(lead.get("lead_at_epochs")),
-                    f"FID at epoch {lead.get('epoch')}: head {lead.get('candidate', float('nan')):.1f}, "
-                    f"WGAN {lead.get('baseline_at_epoch') or float('nan'):.1f}"))
-        out.append((f"The MITLGAN {head} head is ahead of the WGAN early, at equal compute",
-                    _verdict(lead.get("lead_at_flops")),
-                    f"head's first FID {lead.get('candidate', float('nan')):.1f} against the "
-                    f"WGAN's best within the same FLOPs "
-                    f"{lead.get('baseline_at_flops') or float('nan'):.1f}"))
+        nan = float("nan")
+        out.append((f"Is the MITLGAN {head} head ahead of the WGAN early, at equal epochs?",
+                    decide([curves_comparable], lambda lead=lead: _early(lead, "epochs")),
+                    f"FID at epoch {lead.get('epoch')}: head {lead.get('candidate', nan):.1f}, "
+                    f"WGAN {lead.get('baseline_at_epoch') or nan:.1f}"))
+        out.append((f"Is the MITLGAN {head} head ahead of the WGAN early, at equal compute?",
+                    decide([curves_comparable], lambda lead=lead: _early(lead, "compute")),
+                    f"head's first FID {lead.get('candidate', nan):.1f} against the WGAN's "
+                    f"best within the same FLOPs {lead.get('baseline_at_flops') or nan:.1f}"))
+        claim = f"The MITLGAN {head} head combines its two parts' features"
         if model in attribution:
-            score = attribution[model]["score"]
-            out.append((f"The MITLGAN {head} head combines its two parts' features",
-                        _verdict(score >= 0.5 + ATTRIBUTION_MARGIN),
-                        f"part attribution {score:.3f} (0.5: no separation; "
-                        f"{0.5 + ATTRIBUTION_MARGIN:.1f} or more counts)"))
+            score = attribution[model]
+            out.append((claim, _attribution(score),
+                        f"part attribution {score['score']:.3f}"
+                        + (f" ± {score['score_se']:.3f}" if score.get("score_se") else "")
+                        + " (0.5: no separation)"))
         else:
-            out.append((f"The MITLGAN {head} head combines its two parts' features",
-                        "untested: part attribution needs the synthetic scenes' segmenter", ""))
+            out.append((claim, verdict(UNTESTED, "part attribution needs the synthetic "
+                                                 "scenes' segmenter"), ""))
         if wgan is not None:
             ours, theirs = float(final[model]["fid"]), float(wgan["fid"])
-            close = abs(ours - theirs) <= SAME_FID_FRACTION * max(abs(theirs), 1e-12)
             out.append((f"The final FIDs of the WGAN and the MITLGAN {head} head are "
                         "essentially the same",
-                        _verdict(close),
-                        f"{final[model]['backbone']}: head {ours:.1f}, WGAN {theirs:.1f} "
-                        f"(within {SAME_FID_FRACTION:.0%} counts)"))
+                        decide([_comparable(str(final[model]["backbone"]))],
+                               lambda ours=ours, theirs=theirs: no_difference(
+                                   ours - theirs, SAME_FID_FRACTION * max(abs(theirs), 1e-12),
+                                   margin_source=FID_MARGIN)),
+                        f"{final[model]['backbone']}: head {ours:.1f}, WGAN {theirs:.1f}"))
     if dataset == "synthetic":
         out.append(("The MITLGAN trains on real faces, anime faces and pokemon (Table 7.4)",
-                    "untested: the thesis's datasets (Kaggle and image searches) cannot be "
-                    "had offline; datasets/ says how to prepare them for --dataset", ""))
+                    verdict(UNTESTED, "the thesis's datasets (Kaggle and image searches) "
+                                      "cannot be had offline; datasets/ says how to prepare "
+                                      "them for --dataset"), ""))
     return out
 
 
@@ -107,6 +159,7 @@ def decide_claims(context) -> list[tuple]:
     leads = json.loads((evaluation / LEADS_FILE).read_text())
     attribution_path = evaluation / ATTRIBUTION_FILE
     attribution = json.loads(attribution_path.read_text()) if attribution_path.is_file() else {}
-    claims = thesis_claims(results, leads, attribution, settings.dataset)
+    curve_backbone = "scene-judge" if settings.dataset == "synthetic" else settings.backbone
+    claims = thesis_claims(results, leads, attribution, settings.dataset, curve_backbone)
     write_claims(context, claims_from_rows("004", claims), _budget(settings, run_dir))
     return claims

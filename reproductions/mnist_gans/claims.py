@@ -1,14 +1,15 @@
-"""The documents' claims, each marked supported or not by the numbers we measured.
+"""The documents' claims, each given one of the five verdicts by the numbers we measured.
 
 A comparison of two ablation variants uses the judge-feature Fréchet distance (lower is
 better) over seeds. A difference counts only when it is larger than the two variants'
-seed spreads together (sd_a + sd_b); otherwise the claim is "not supported (within the
+seed spreads together (sd_a + sd_b); otherwise the claim is "inconclusive (within the
 spread between seeds)".
 """
 
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 
@@ -21,8 +22,21 @@ from reproductions.mnist_gans.config import (
 )
 from reproductions.mnist_gans.training import judge, mnist
 from reproductions.runner import RESULT_FILE, claims_from_rows, seed_folder, write_claims
+from reproductions.runner.verdicts import (
+    CONTRADICTED,
+    INCONCLUSIVE,
+    NOT_REACHED,
+    PRECONDITION_KINDS,
+    SUPPORTED,
+    TIME_SCALE,
+    UNTESTED,
+    directional,
+    kind_of,
+    no_difference,
+    verdict,
+)
 
-DIGITS_SEED_000_SAW = (3, 7, 9)
+DOCUMENT_000_DIGITS = (3, 7, 9)  # the digits its GAN over-produced
 
 
 def summarize(runs: list[dict]) -> dict:
@@ -38,14 +52,24 @@ def summarize(runs: list[dict]) -> dict:
     return out
 
 
-def _better(summary, a, b, metric="feature_fd"):
-    """+1 when ``a`` is lower (better) than ``b`` beyond the spread, -1 when higher, else 0."""
-    (mean_a, sd_a), (mean_b, sd_b) = summary[a][metric], summary[b][metric]
-    if mean_b - mean_a > sd_a + sd_b:
-        return 1
-    if mean_a - mean_b > sd_a + sd_b:
-        return -1
-    return 0
+SPREAD = "the two variants' seed spreads, sd_a + sd_b"
+
+
+def _compare(summary, winner: str, loser: str) -> str:
+    """*winner* has the lower (better) judge-feature FD than *loser* beyond the two seed
+    spreads: supported; the other way beyond them: contradicted; else inconclusive."""
+    (mean_w, sd_w), (mean_l, sd_l) = summary[winner]["feature_fd"], summary[loser]["feature_fd"]
+    if min(summary[winner]["seeds"], summary[loser]["seeds"]) < 2:
+        return verdict(INCONCLUSIVE, "one seed: the spread between seeds is not measured")
+    return directional(mean_l - mean_w, sd_w + sd_l, margin_source=SPREAD)
+
+
+def _same(summary, a: str, b: str) -> str:
+    """A claim of no difference ("adds little"): within the two seed spreads."""
+    (mean_a, sd_a), (mean_b, sd_b) = summary[a]["feature_fd"], summary[b]["feature_fd"]
+    if min(summary[a]["seeds"], summary[b]["seeds"]) < 2:
+        return verdict(INCONCLUSIVE, "one seed: the spread between seeds is not measured")
+    return no_difference(mean_a - mean_b, sd_a + sd_b, margin_source=SPREAD)
 
 
 def _fd(summary, name):
@@ -53,52 +77,59 @@ def _fd(summary, name):
     return f"{name} FD {mean:.1f} ± {sd:.1f}"
 
 
-def _verdict(ok: bool, margin_known: bool = True) -> str:
-    if ok:
-        return "supported"
-    return "not supported" if margin_known else "not supported (within the spread between seeds)"
-
-
 def ablation_claims(summary: dict) -> list[tuple[str, str, str]]:
-    """[(claim of document 003, verdict, the numbers)] from per-variant summaries."""
+    """[(claim of document 003, "VERDICT: reason", the numbers)] from per-variant
+    summaries (mean and sd over seeds of the judge-feature FD: lower is better)."""
     claims = []
 
     def versus(claim, winner, loser):
-        sign = _better(summary, winner, loser)
-        claims.append((claim, _verdict(sign > 0, sign != 0),
+        claims.append((claim, _compare(summary, winner, loser),
                        f"{_fd(summary, winner)} vs {_fd(summary, loser)}"))
 
-    dropout = [n for n in ("d_dropout_0.3", "d_dropout_0.4", "d_dropout_0.5") if n in summary]
-    signs = dict(zip(dropout, (_better(summary, n, "base") for n in dropout)))
-    helped = [n.rsplit("_", 1)[1] for n, sign in signs.items() if sign > 0]
-    if len(helped) == len(dropout):
-        verdict = "supported"
-    elif helped and not any(sign < 0 for sign in signs.values()):
-        verdict = f"partly supported (rate {', '.join(helped)} only)"
-    else:
-        verdict = _verdict(False, any(sign != 0 for sign in signs.values()))
-    claims.append(("Dropout in the discriminator helps", verdict,
-                   "; ".join(_fd(summary, n) for n in dropout) + f"; {_fd(summary, 'base')}"))
+    claims.append(_dropout_claim(summary))
     versus("Adam for both beats SGD for the discriminator", "base", "sgd_d")
-    versus("Data in [-1, 1] helps a lot (vs [0, 1])", "base", "data_0_1")
-    sign = _better(summary, "g_batchnorm", "base")
-    claims.append(("BatchNorm in the generator adds little", _verdict(sign == 0),
-                   f"{_fd(summary, 'g_batchnorm')} vs {_fd(summary, 'base')}"
-                   + ("" if sign == 0 else " (a difference beyond the seed spread)")))
+    versus("Data in [-1, 1] helps a lot (vs the original data, 0-255)", "base", "data_0_255")
+    claims.append(("BatchNorm in the generator adds little", _same(summary, "g_batchnorm", "base"),
+                   f"{_fd(summary, 'g_batchnorm')} vs {_fd(summary, 'base')}"))
     versus("Gaussian noise beats uniform noise", "base", "uniform_noise")
     versus("Wider layers beat a fixed 128 units", "base", "fixed_128")
-    # "Better given more epochs": against the FC GAN trained for as many epochs.
-    slower = summary["conv_8_16_32"]["seconds_per_epoch"][0] > summary["base"]["seconds_per_epoch"][0]
-    sign = _better(summary, "conv_8_16_32_long", "epochs_100")
-    claims.append((
-        "The convolutional generator is slower per epoch but better given more epochs",
-        _verdict(slower and sign > 0, sign != 0 or not slower),
-        f"s/epoch conv {summary['conv_8_16_32']['seconds_per_epoch'][0]:.2f} vs base "
-        f"{summary['base']['seconds_per_epoch'][0]:.2f}; at 100/30 the epochs "
-        f"{_fd(summary, 'conv_8_16_32_long')} vs {_fd(summary, 'epochs_100')}"))
+    claims.append(_conv_claim(summary))
     claims.append(_more_epochs_claim(summary))
+    # "a little better, but almost the same": only a difference beyond the spread decides
     versus("16/32/64 filters are a little better than 8/16/32", "conv_16_32_64", "conv_8_16_32")
     return claims
+
+
+def _dropout_claim(summary) -> tuple[str, str, str]:
+    """The document's rate is not stated: supported when some rate beats the base beyond
+    the spread and none is worse beyond it, contradicted when every rate is worse."""
+    rates = [n for n in ("d_dropout_0.3", "d_dropout_0.4", "d_dropout_0.5") if n in summary]
+    outcomes = {n: kind_of(_compare(summary, n, "base")) for n in rates}
+    numbers = "; ".join(_fd(summary, n) for n in rates) + f"; {_fd(summary, 'base')}"
+    better = [n.rsplit("_", 1)[1] for n, o in outcomes.items() if o == SUPPORTED]
+    worse = [n.rsplit("_", 1)[1] for n, o in outcomes.items() if o == CONTRADICTED]
+    if better and not worse:
+        result = verdict(SUPPORTED, f"rate {', '.join(better)} beats the base beyond {SPREAD} "
+                                    "and no rate is worse (the document's rate is not stated)")
+    elif worse and len(worse) == len(rates):
+        result = verdict(CONTRADICTED, f"every rate is worse than the base beyond {SPREAD}")
+    else:
+        result = verdict(INCONCLUSIVE, f"better beyond {SPREAD}: {better or 'none'}; worse: "
+                                       f"{worse or 'none'}")
+    return ("Dropout in the discriminator helps", result, numbers)
+
+
+def _conv_claim(summary) -> tuple[str, str, str]:
+    """Slower per epoch (timed), and better than the FC GAN at the same 100/30 epochs;
+    an epoch that is not slower contradicts the claim's first half."""
+    conv, base = (summary[n]["seconds_per_epoch"][0] for n in ("conv_8_16_32", "base"))
+    result = (_compare(summary, "conv_8_16_32_long", "epochs_100") if conv > base else
+              verdict(CONTRADICTED, f"the conv generator's epoch took {conv:.2f} s, the FC's "
+                                    f"{base:.2f} s: not slower"))
+    return ("The convolutional generator is slower per epoch but better given more epochs",
+            result,
+            f"s/epoch conv {conv:.2f} vs base {base:.2f}; at 100/30 the epochs "
+            f"{_fd(summary, 'conv_8_16_32_long')} vs {_fd(summary, 'epochs_100')}")
 
 
 EPOCH_VARIANTS = ("base", "epochs_50", "epochs_100", "epochs_300")  # 30/50/100/300 scaled
@@ -109,41 +140,59 @@ def _more_epochs_claim(summary) -> tuple[str, str, str]:
 
     "Help at first": 50 or 100 (scaled) epochs beat the base beyond the seed spread.
     "Then stop": 300 epochs do not beat the better of those two beyond the spread (a
-    plateau or a fall both count). Without the margin, two runs of one command gave
-    opposite verdicts on means 4 FD apart.
+    plateau or a fall both count).
     """
-    helped = max(_better(summary, name, "base") for name in EPOCH_VARIANTS[1:3])
+    helped = [kind_of(_compare(summary, name, "base")) for name in EPOCH_VARIANTS[1:3]]
     best = min(EPOCH_VARIANTS[1:3], key=lambda name: summary[name]["feature_fd"][0])
-    kept_helping = _better(summary, "epochs_300", best) > 0
-    if kept_helping or helped < 0:
-        verdict = "not supported"
-    else:
-        verdict = _verdict(helped > 0, helped != 0)
+    kept_helping = kind_of(_compare(summary, "epochs_300", best)) == SUPPORTED
     numbers = " / ".join("{:.1f} ± {:.1f}".format(*summary[name]["feature_fd"])
                          for name in EPOCH_VARIANTS)
-    return ("More epochs help at first, then stop helping (training turns unstable)", verdict,
-            f"FD at 30/50/100/300 (scaled) epochs: {numbers}"
-            + ("; 300 epochs beat the best of 50/100 beyond the spread" if kept_helping else ""))
+    if kept_helping:
+        result = verdict(CONTRADICTED, f"300 epochs still beat the best of 50/100 beyond {SPREAD}")
+    elif SUPPORTED in helped:
+        result = verdict(SUPPORTED, f"50 or 100 epochs beat 30 beyond {SPREAD}, and 300 do "
+                                    "not beat them beyond it")
+    elif set(helped) == {CONTRADICTED}:
+        result = verdict(CONTRADICTED, f"50 and 100 epochs are worse than 30 beyond {SPREAD}")
+    else:
+        result = verdict(INCONCLUSIVE, f"50 and 100 epochs do not beat 30 beyond {SPREAD}")
+    return ("More epochs help at first, then stop helping (training turns unstable)", result,
+            f"FD at 30/50/100/300 (scaled) epochs: {numbers}")
+
+
+#: a class's share of the generated digits counts as over-represented beyond this many
+#: binomial standard errors of its uniform share (the judge labels N samples)
+SHARE_SIGMAS = 2.0
 
 
 def collapse_claims(histogram, first_histogram) -> list[tuple[str, str, str]]:
-    """Document 000's claims about its GAN's digits, from the judge's final class histogram."""
+    """Document 000's claim about its GAN's digits, from the judge's final class
+    histogram (the document says 3, 7 and 9 occur more often, not that the output holds
+    only a few classes; how many classes hold more than 1% is reported beside it).
+
+    "3, 7 and 9 occur significantly more often than other numbers": their share of the
+    generated digits against the 30% they would hold if uniform, beyond
+    :data:`SHARE_SIGMAS` binomial standard errors of that share (N digits judged).
+    """
     counts = np.asarray(histogram, np.float64)
-    share = counts / counts.sum()
+    total = counts.sum()
+    share = counts / total
     top3 = tuple(int(k) for k in np.argsort(-share, kind="stable")[:3])
-    seen = float(share[list(DIGITS_SEED_000_SAW)].sum())
-    covered = int(np.sum(counts > 0.01 * counts.sum()))
-    claims = [
-        ("The generated digits converge on 3, 7 and 9",
-         _verdict(set(top3) == set(DIGITS_SEED_000_SAW) and seen > 0.5),
-         f"most frequent classes {top3}; 3, 7 and 9 together {seen:.1%} of the digits "
-         "(30% if uniform)"),
-        ("The output collapses onto a few classes",
-         _verdict(covered <= 5),
-         f"{covered} classes hold more than 1% of the digits each at the end "
-         f"({int(np.sum(np.asarray(first_histogram) > 0.01 * counts.sum()))} after epoch 1)"),
+    seen = float(share[list(DOCUMENT_000_DIGITS)].sum())
+    uniform = len(DOCUMENT_000_DIGITS) / 10
+    error = SHARE_SIGMAS * math.sqrt(uniform * (1 - uniform) / total)
+    covered = int(np.sum(counts > 0.01 * total))
+    first_covered = int(np.sum(np.asarray(first_histogram) > 0.01 * total))
+    spread = (f"; {covered} classes hold more than 1% of the digits each at the end "
+              f"({first_covered} after epoch 1)")
+    return [
+        ("The generated digits over-represent 3, 7 and 9",
+         directional(seen - uniform, error, margin_source=f"{SHARE_SIGMAS:g} binomial standard "
+                                                          f"errors of a 30% share of {int(total)} "
+                                                          "judged digits"),
+         f"3, 7 and 9 together {seen:.1%} of the digits (30% if uniform); most frequent "
+         f"classes {top3}" + spread),
     ]
-    return claims
 
 
 #: the document each study reproduces
@@ -154,11 +203,27 @@ CNN_ACCURACY_CLAIMED = 0.9935  # document 000's shallow CNN on the MNIST test se
 
 
 def judge_accuracy_claim(the_judge) -> tuple[str, str, str]:
-    """Document 000's first claim, from the judge (a CNN of the same kind) on the test split."""
-    accuracy = the_judge.test_accuracy
+    """Document 000's first claim, from the judge (a CNN of the same kind) on the test
+    split: its accuracy's 95% Wilson interval against 99% (N test digits)."""
+    accuracy, n = the_judge.test_accuracy, the_judge.test_count
+    low, high = wilson_interval(accuracy, n)
+    numbers = (f"judge test accuracy {accuracy:.4f} on {n} test digits, 95% interval "
+               f"[{low:.4f}, {high:.4f}] ({the_judge.description})")
+    if low > 0.99:
+        result = verdict(SUPPORTED, "the whole 95% interval is above 99%")
+    elif high < 0.99:
+        result = verdict(CONTRADICTED, "the whole 95% interval is below 99%")
+    else:
+        result = verdict(INCONCLUSIVE, f"99% lies inside the 95% interval of {n} test digits")
     return ("A shallow CNN classifier passes 99% test accuracy on MNIST (document 000: 99.35%)",
-            "supported" if accuracy >= 0.99 else "not supported",
-            f"judge test accuracy {accuracy:.4f} ({the_judge.description})")
+            result, numbers)
+
+
+def wilson_interval(p: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of a proportion ``p`` measured on ``n`` trials."""
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
 
 
 def milestones(epochs: int, study: str) -> list[int]:
@@ -167,6 +232,10 @@ def milestones(epochs: int, study: str) -> list[int]:
     if study == "collapse":  # document 000 shows epochs 1/99, 10/99, 99/99
         return sorted({1, max(1, round(epochs * 10 / 99)), epochs})
     return sorted({1, max(1, epochs // 2), epochs})  # document 002: start, half, end
+
+
+SAMPLES_CLAIM = "The samples improve from the start over the half to the end of training"
+INTERPOLATION_CLAIM = "The latent interpolation shows a transition from one digit to another"
 
 
 def _single_gan_claims(context) -> list[tuple[str, str, str]]:
@@ -184,13 +253,33 @@ def _single_gan_claims(context) -> list[tuple[str, str, str]]:
     # Document 002 shows grids at the start, half and end as training progress.
     marks = milestones(epochs, "mlp")
     fds = [float(history["judge_feature_fd"][e - 1]) for e in marks]
-    return [("The samples improve from the start over the half to the end of training",
-             "supported" if all(a > b for a, b in zip(fds, fds[1:])) else "not supported",
+    return [(SAMPLES_CLAIM,
+             samples_improve(fds, [float(v) for v in history["judge_feature_fd"]]),
              "judge-feature FD at epochs " + "/".join(map(str, marks)) + ": "
              + " / ".join(f"{v:.1f}" for v in fds)
              + f"; final mean confidence {scores['mean_confidence']:.3f}"),
-            ("The latent interpolation passes smoothly from one digit to another",
-             "untested: judged by eye in the interpolation figure", "")]
+            (INTERPOLATION_CLAIM,
+             verdict(UNTESTED, "judged by eye in the interpolation figure; no measure here"),
+             "")]
+
+
+def samples_improve(milestone_fds: list[float], every_epoch_fd: list[float]) -> str:
+    """Document 002's start / half / end: each step lowers the judge-feature FD beyond
+    the FD's own epoch-to-epoch spread (twice the sd of its last five epochs: one seed,
+    so no seed spread), supported; a step that raises it beyond that, contradicted."""
+    tail = every_epoch_fd[-5:]
+    if len(tail) < 3:
+        return verdict(NOT_REACHED, f"{PRECONDITION_KINDS[TIME_SCALE]} (fewer than three "
+                                    "epochs: no epoch-to-epoch spread to judge steps by)")
+    margin = 2 * float(np.std(tail, ddof=1))
+    source = "twice the FD's epoch-to-epoch sd over the last five epochs (one seed)"
+    steps = [kind_of(directional(a - b, margin, margin_source=source))
+             for a, b in zip(milestone_fds, milestone_fds[1:])]
+    if all(step == SUPPORTED for step in steps):
+        return verdict(SUPPORTED, f"every step lowers the FD by more than {margin:.3g} ({source})")
+    if CONTRADICTED in steps:
+        return verdict(CONTRADICTED, f"a step raises the FD by more than {margin:.3g} ({source})")
+    return verdict(INCONCLUSIVE, f"a step changes the FD by less than {margin:.3g} ({source})")
 
 
 def _ablation_summary(context) -> dict:

@@ -77,7 +77,8 @@ VARIANTS = {
     "d_dropout_0.4": ("dropout 0.4 in the discriminator", {"d_dropout": 0.4}),
     "d_dropout_0.5": ("dropout 0.5 in the discriminator", {"d_dropout": 0.5}),
     "sgd_d": ("SGD for the discriminator", {"d_optimizer": "sgd"}),
-    "data_0_1": ("data in [0, 1] instead of [-1, 1]", {"data_range": [0.0, 1.0]}),
+    # document 003's "original data": MNIST as loaded, 0-255, against the same in [-1, 1]
+    "data_0_255": ("data as loaded (0-255) instead of [-1, 1]", {"data_range": [0.0, 255.0]}),
     "g_batchnorm": ("BatchNorm in the generator", {"g_batchnorm": True}),
     "uniform_noise": ("uniform instead of Gaussian noise", {"noise": "uniform"}),
     "conv_8_16_32": ("convolutional generator, 8/16/32 filters", {"conv_filters": [8, 16, 32]}),

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from reproductions.palindrome.config import LEARNING_RATE_LENGTHS
+from reproductions.runner.verdicts import (
+    CONTRADICTED,
+    INCONCLUSIVE,
+    NOT_REACHED,
+    PRECONDITION_KINDS,
+    SUPPORTED,
+    TIME_SCALE,
+    TRAINED,
+    UNTESTED,
+    Precondition,
+    decide,
+    directional,
+    verdict,
+)
 
 TARGET_ACCURACY = 0.9
-
-
-MARGIN = 0.01  # differences of accuracy smaller than one point count as ties
 
 
 def epochs_to(accuracies, target: float = TARGET_ACCURACY):
@@ -26,45 +36,108 @@ def find_run(results, model, length, rate):
     return None
 
 
+CHANCE = 0.1  # ten digits
+#: the length the document compares the LSTM with the RNN and the learning rates at
+#: (its Figures 2, 7 and 9); T = 5 for the short-input claims (Figure 6)
+LONG_T, SHORT_T = 20, 5
+ACCURACY_MARGIN = "one point of test accuracy (a convention; one seed, no measured spread)"
+EPOCH_MARGIN = "one epoch (a convention; one seed)"
+DEGRADE = 0.05  # a fall from the best test accuracy larger than this is a degradation
+
+
+def _epochs_label(value) -> str:
+    return "never" if value is None else str(value)
+
+
+def _faster(fast, slow, epochs_run: int) -> str:
+    """Whether the run ``fast`` reaches :data:`TARGET_ACCURACY` at least one epoch before
+    ``slow`` (accuracy lists); a run that never reaches it counts as needing more than
+    it trained."""
+    e_fast, e_slow = epochs_to(fast), epochs_to(slow)
+    if e_fast is None and e_slow is None:
+        return verdict(NOT_REACHED, f"{PRECONDITION_KINDS[TIME_SCALE]} (neither run reached "
+                                    f"{TARGET_ACCURACY:.0%} in {epochs_run} epochs)")
+    effect = (e_slow if e_slow is not None else len(slow) + 1) - (
+        e_fast if e_fast is not None else len(fast) + 1)
+    return directional(effect, 0.5, margin_source=EPOCH_MARGIN)
+
+
 def claims(results, config) -> list[tuple[str, str, str]]:
-    """The report's claims, each (claim, verdict, measured)."""
-    default, longest = config.default_learning_rate, max(config.lengths)
-    rnn, lstm = find_run(results, "rnn", longest, default), find_run(results, "lstm", longest, default)
-    out = []
+    """The document's claims, each (claim, "VERDICT: reason", measured), decided from the
+    runs' accuracy records.
+
+    Args:
+        results: {run name: record} with ``model``, ``length``, ``learning_rate``,
+            ``test_accuracy`` (per epoch) and ``stopped_early_at`` (None: trained
+            every epoch).
+        config: the study's settings (``default_learning_rate``, ``lengths``,
+            ``learning_rates``, ``epochs``).
+    """
+    default, out = config.default_learning_rate, []
+    rnn, lstm = find_run(results, "rnn", LONG_T, default), find_run(results, "lstm", LONG_T, default)
+    accuracy = f"The LSTM reaches a higher accuracy than the RNN on long inputs (T = {LONG_T})"
+    faster = f"The LSTM converges faster than the RNN (T = {LONG_T})"
     if rnn and lstm:
         best_r, best_l = max(rnn["test_accuracy"]), max(lstm["test_accuracy"])
-        out.append((f"The LSTM reaches a higher accuracy than the RNN on long inputs (T = {longest})",
-                    "supported" if best_l > best_r + MARGIN else "not supported",
-                    f"best test accuracy LSTM {best_l:.3f}, RNN {best_r:.3f}"))
-        e_r, e_l = epochs_to(rnn["test_accuracy"]), epochs_to(lstm["test_accuracy"])
-        faster = e_l is not None and (e_r is None or e_l < e_r)
-        out.append((f"The LSTM converges faster than the RNN (T = {longest})",
-                    "supported" if faster else "not supported",
-                    f"epochs to {TARGET_ACCURACY:.0%}: LSTM {e_l or 'never'}, RNN {e_r or 'never'}"))
+        trained = Precondition(TRAINED, best_l > CHANCE + 0.01,
+                               f"the LSTM's best {best_l:.3f} against chance {CHANCE:.1f}")
+        out.append((accuracy, decide([trained], lambda: directional(
+            best_l - best_r, 0.01, margin_source=ACCURACY_MARGIN)),
+            f"best test accuracy LSTM {best_l:.3f}, RNN {best_r:.3f}"))
+        out.append((faster, _faster(lstm["test_accuracy"], rnn["test_accuracy"],
+                                    len(lstm["test_accuracy"])),
+                    f"epochs to {TARGET_ACCURACY:.0%}: LSTM "
+                    f"{_epochs_label(epochs_to(lstm['test_accuracy']))}, RNN "
+                    f"{_epochs_label(epochs_to(rnn['test_accuracy']))}"))
+    else:
+        why = f"this run has no T = {LONG_T} (--lengths): the document compares them there"
+        out += [(accuracy, verdict(UNTESTED, why), ""), (faster, verdict(UNTESTED, why), "")]
     rates = sorted(config.learning_rates)
-    long_t = max((t for t in config.lengths if t in LEARNING_RATE_LENGTHS), default=None)
-    short = min((t for t in config.lengths if t in LEARNING_RATE_LENGTHS), default=None)
-    has_long = long_t is not None and long_t > short  # one length cannot be both
-    low, high = (find_run(results, "lstm", long_t, rates[0]) if has_long else None,
-                 find_run(results, "lstm", long_t, rates[-1]) if has_long else None)
-    if low and high and rates[0] != rates[-1]:
-        out.append((f"On long inputs (T = {long_t}) a lower learning rate ends higher",
-                    "supported" if low["test_accuracy"][-1] > high["test_accuracy"][-1] + MARGIN
-                    else "not supported",
-                    f"final test accuracy at lr {rates[0]:g}: {low['test_accuracy'][-1]:.3f}, at "
-                    f"lr {rates[-1]:g}: {high['test_accuracy'][-1]:.3f}"))
-        drop = max(high["test_accuracy"]) - high["test_accuracy"][-1]
-        out.append((f"On long inputs (T = {long_t}) a high learning rate degrades",
-                    "supported" if drop > 0.05 else "not supported",
-                    f"lr {rates[-1]:g}: best {max(high['test_accuracy']):.3f}, final "
-                    f"{high['test_accuracy'][-1]:.3f} (a fall of more than 0.05 counts)"))
-    low, high = (find_run(results, "lstm", short, rates[0]) if short else None,
-                 find_run(results, "lstm", short, rates[-1]) if short else None)
-    if low and high and rates[0] != rates[-1]:
-        e_low, e_high = epochs_to(low["test_accuracy"]), epochs_to(high["test_accuracy"])
-        faster = e_high is not None and (e_low is None or e_high < e_low)
-        out.append((f"On short inputs (T = {short}) a higher learning rate converges faster",
-                    "supported" if faster else "not supported",
-                    f"epochs to {TARGET_ACCURACY:.0%}: lr {rates[-1]:g} {e_high or 'never'}, "
-                    f"lr {rates[0]:g} {e_low or 'never'}"))
+    if rates[0] != rates[-1] and LONG_T in config.lengths:
+        low, high = (find_run(results, "lstm", LONG_T, rates[0]),
+                     find_run(results, "lstm", LONG_T, rates[-1]))
+        if low and high:
+            out += _long_input_rate_claims(low, high, rates)
+    if rates[0] != rates[-1] and SHORT_T in config.lengths:
+        low, high = (find_run(results, "lstm", SHORT_T, rates[0]),
+                     find_run(results, "lstm", SHORT_T, rates[-1]))
+        if low and high:
+            out.append((f"On short inputs (T = {SHORT_T}) a higher learning rate converges faster",
+                        _faster(high["test_accuracy"], low["test_accuracy"],
+                                len(high["test_accuracy"])),
+                        f"epochs to {TARGET_ACCURACY:.0%}: lr {rates[-1]:g} "
+                        f"{_epochs_label(epochs_to(high['test_accuracy']))}, lr {rates[0]:g} "
+                        f"{_epochs_label(epochs_to(low['test_accuracy']))}"))
     return out
+
+
+def _long_input_rate_claims(low, high, rates) -> list[tuple[str, str, str]]:
+    """The two claims on the learning rate at T = 20: both need the high-rate run to have
+    trained every epoch (a run stopped at 100% cannot show a later degradation)."""
+    final_low, final_high = low["test_accuracy"][-1], high["test_accuracy"][-1]
+    best_high = max(high["test_accuracy"])
+    every_epoch = Precondition(
+        TIME_SCALE, not high.get("stopped_early_at") and not low.get("stopped_early_at"),
+        f"a run stopped early at 100% test accuracy (lr {rates[-1]:g} at epoch "
+        f"{high.get('stopped_early_at') or '-'}, lr {rates[0]:g} at epoch "
+        f"{low.get('stopped_early_at') or '-'}), so a later degradation could not appear")
+    drop = best_high - final_high
+
+    def degrades():
+        if drop > DEGRADE:
+            return verdict(SUPPORTED, f"a fall of {drop:.3f} from the best, more than {DEGRADE} "
+                                      "(a convention)")
+        if drop <= 0.01:
+            return verdict(CONTRADICTED, f"it ends within one point of its best ({drop:.3f})")
+        return verdict(INCONCLUSIVE, f"a fall of {drop:.3f}: between one point and {DEGRADE}")
+
+    return [
+        (f"On long inputs (T = {LONG_T}) a lower learning rate ends higher",
+         decide([every_epoch], lambda: directional(final_low - final_high, 0.01,
+                                                    margin_source=ACCURACY_MARGIN)),
+         f"final test accuracy at lr {rates[0]:g}: {final_low:.3f}, at lr {rates[-1]:g}: "
+         f"{final_high:.3f}"),
+        (f"On long inputs (T = {LONG_T}) a high learning rate degrades",
+         decide([every_epoch], degrades),
+         f"lr {rates[-1]:g}: best {best_high:.3f}, final {final_high:.3f}"),
+    ]

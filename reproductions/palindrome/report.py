@@ -69,7 +69,11 @@ def write_report(context, results: dict, verdicts: list) -> None:
         f"palindromes; hidden {config.hidden}, batch {config.batch_size}, Adam, "
         f"gradient-norm clipping at {config.clip_norm:g}, up to {config.epochs} epochs, "
         f"{config.init} initialisation, preset `{config.preset}` ({config.data_size:,} "
-        "sequences per length; the report: 100,000 and 100 epochs).", "",
+        "sequences per length; the report: 100,000 and 100 epochs). A run stops once its "
+        f"test accuracy has been 100% for {config.perfect_patience} epochs, except the "
+        "learning-rate study's (rates other than "
+        f"{config.default_learning_rate:g}), which train every epoch: a later degradation "
+        "can only show in a run that goes on.", "",
         "Data (the assignment template's: distinct "
         "palindromes, seed 42, 80% for training):", *data_lines, "",
         context.tables.table("runs", ["T", "model", "lr", "final", "best",

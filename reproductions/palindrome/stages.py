@@ -10,9 +10,10 @@ from reproductions.palindrome.config import run_list
 from reproductions.runner import DONE_FILE, claims_from_rows, run_once, say, write_claims
 
 
-def stop_when_perfect(patience: int):
+def stop_when_perfect(patience: int | None):
     """A Keras callback that stops once ``val_accuracy`` has been 1.0 for ``patience``
-    epochs in a row; its ``stopped_at`` is that epoch (None: it never stopped)."""
+    epochs in a row (None: never); its ``stopped_at`` is that epoch (None: it never
+    stopped)."""
     import keras  # here, so that parsing the command line needs no TensorFlow
 
     class StopWhenPerfect(keras.callbacks.Callback):
@@ -22,7 +23,7 @@ def stop_when_perfect(patience: int):
 
         def on_epoch_end(self, epoch, logs=None):
             self.streak = self.streak + 1 if (logs or {}).get("val_accuracy", 0) >= 1.0 else 0
-            if self.streak >= patience:
+            if patience is not None and self.streak >= patience:
                 self.stopped_at = epoch + 1
                 self.model.stop_training = True
 
@@ -50,7 +51,10 @@ def train_run(context, run: dict) -> dict:
                   keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["accuracy"], steps_per_execution=(
                       SMALL_MODEL_STEPS_PER_EXECUTION if context.max_steps is None else 1))
-    stop = stop_when_perfect(config.perfect_patience)
+    # The learning-rate study's runs train every epoch: the document's claim that a high
+    # rate degrades later can only show in a run that is not stopped at 100%.
+    rate_study = run["learning_rate"] != config.default_learning_rate
+    stop = stop_when_perfect(None if rate_study else config.perfect_patience)
     callbacks = [stop]
     timer = None if context.max_steps is None else StepTimer()  # a size check times steps
     if timer is not None:

@@ -2,9 +2,9 @@
 
 A claim row: its id (stable across presets, so the board can put a quick and an hour
 verdict side by side), the document it comes from, the claim in a sentence, the
-verdict ("supported", "not supported", "not supported (within ...)", or
-"untested: why"), and the measured numbers behind it. The file also holds the budget
-(preset, generator updates, seeds) and the command that made the run.
+verdict (one of the five of :mod:`reproductions.runner.verdicts`) and its reason, and
+the measured numbers behind it. The file also holds the budget (preset, generator
+updates, seeds, the data) and the command that made the run.
 ``python -m reproductions.claims`` gathers the files into one page.
 """
 
@@ -17,9 +17,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from mitlgan.files import write_json_atomic
+from reproductions.runner.verdicts import UNTESTED as VERDICT_UNTESTED
+from reproductions.runner.verdicts import kind_of, reason_of
 
 CLAIMS_FILE = "claims.json"
-UNTESTED = "untested"
+UNTESTED = VERDICT_UNTESTED
 #: the documents (shared/seeds/NNN_*.txt) by their number
 DOCUMENTS = {
     "000": "zi2zi font transfer, an MNIST CNN classifier and a collapsing MNIST GAN",
@@ -33,17 +35,18 @@ DOCUMENTS = {
 @dataclass(frozen=True)
 class Claim:
     """One claim of a document and what this run measured about it (``document``:
-    its number, "000" ... "004")."""
+    its number, "000" ... "004"; ``verdict``: one of the five, ``reason``: why)."""
 
     id: str
     document: str
     claim: str
     verdict: str
     numbers: str
+    reason: str = ""
 
     @property
     def tested(self) -> bool:
-        return not self.verdict.startswith(UNTESTED)
+        return self.verdict != UNTESTED
 
 
 def claim_id(document: str, text: str) -> str:
@@ -54,14 +57,19 @@ def claim_id(document: str, text: str) -> str:
 
 
 def claims_from_rows(document: str, rows: Iterable) -> list[Claim]:
-    """:class:`Claim` rows from a report's ``(claim, verdict, numbers)`` triples."""
-    return [Claim(claim_id(document, text), document, text, verdict, numbers)
+    """:class:`Claim` rows from a report's ``(claim, "KIND: reason", numbers)`` triples.
+
+    Raises:
+        ValueError: a verdict that is not one of the five (e.g. "not supported").
+    """
+    return [Claim(claim_id(document, text), document, text, kind_of(verdict), numbers,
+                  reason_of(verdict))
             for text, verdict, numbers in rows]
 
 
 def untested(document: str, text: str, why: str) -> Claim:
     """A claim this reproduction cannot decide here; the row says why."""
-    return Claim(claim_id(document, text), document, text, f"{UNTESTED}: {why}", "")
+    return Claim(claim_id(document, text), document, text, UNTESTED, "", why)
 
 
 def document_of(claim: dict) -> str:
@@ -70,11 +78,24 @@ def document_of(claim: dict) -> str:
     return claim.get("document") or claim["seed"]
 
 
+CATALOGUE_FILE = Path(__file__).resolve().parents[1] / "claims_catalogue.json"
+
+
+def load_catalogue() -> dict[str, dict]:
+    """Every claim of the five documents by id: ``document``, ``claim`` (the operational
+    test), ``quote`` (a short verbatim quotation of the sentence it tests), ``place``
+    (section, figure or table) and ``note`` (how it is read); ``status`` "not run here
+    yet" for claims no reproduction decides so far."""
+    return {row["id"]: row for row in json.loads(CATALOGUE_FILE.read_text())["claims"]}
+
+
 def read_claim_rows(run_dir) -> list[tuple[str, str, str]]:
     """The ``(claim, verdict, numbers)`` rows of ``RUN/claims.json``, in order: what a
     renderer shows of the claims (decided before it runs)."""
     payload = json.loads((Path(run_dir) / CLAIMS_FILE).read_text())
-    return [(claim["claim"], claim["verdict"], claim["numbers"]) for claim in payload["claims"]]
+    return [(claim["claim"], claim["verdict"] + (f": {claim['reason']}" if claim.get("reason")
+                                                 else ""), claim["numbers"])
+            for claim in payload["claims"]]
 
 
 def write_claims(context, claims: Iterable[Claim], budget: dict) -> dict:

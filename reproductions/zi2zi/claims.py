@@ -7,21 +7,29 @@ import json
 import numpy as np
 
 from reproductions.runner import RESULT_FILE, claims_from_rows, say, seed_folders, write_claims
+from reproductions.runner.verdicts import (
+    CONTRADICTED,
+    INCONCLUSIVE,
+    TRAINED,
+    UNTESTED,
+    Precondition,
+    decide,
+    directional,
+    kind_of,
+    no_difference,
+    verdict,
+)
 from reproductions.zi2zi.config import (
     DATA_STAGE,
     LITTLE_L1_FRACTION,
     LITTLE_SSIM,
-    MIN_SEEDS_FOR_MARGIN,
     study_variants,
 )
 
 METRICS = ("l1", "ssim", "accuracy")
 
 
-STYLE_CLAIM = "zi2zi transfers the style: its output depends on the style id"
-
-
-STYLE_SHARE = 1 / 3  # of the real fonts' style spread
+STYLE_CLAIM = "zi2zi transfers the style: its output is nearest the true glyph of its style id"
 
 
 #: below this accuracy on the real renders the glyph classifier says nothing about the
@@ -56,45 +64,71 @@ def mean_sd_cell(mean_sd, digits=3) -> str:
     return f"{mean:.{digits}f} ± {sd:.{digits}f}" if sd else f"{mean:.{digits}f}"
 
 
-def judge_claim(study: str, summaries: dict) -> tuple[str, str]:
-    """(verdict, measured) of the report's claim for ``study`` from the variant summaries
-    (first variant = base, last = the change the report tried).
+SPREAD = "the two variants' seed spreads, sd_a + sd_b"
+STYLE_SIGMAS = 2.0
 
-    "Adds little": a difference counts only when it passes its threshold (L1 by 5%, SSIM
-    by 0.02) and the two variants' seed spreads together (sd_a + sd_b; 0 with one seed).
-    "Better" (study ``l1``): L1 falls by 5% and by more than the spread, and SSIM rises."""
+
+def judge_claim(study: str, summaries: dict, identity_l1: float | None = None,
+                seeds: int = 1) -> tuple[str, str]:
+    """("VERDICT: reason", measured) of the document's claim for ``study`` from the
+    variant summaries (first variant = base, last = the change the document tried).
+
+    Precondition: both variants trained, their held-out L1 below the identity baseline's
+    (output = source). "Adds little": held-out L1 within the larger of 5% of the base and
+    the two seed spreads, and SSIM within the larger of 0.02 and theirs (supported),
+    else contradicted. "Better" (study ``l1``): L1 falls beyond the larger of 5% and the
+    spreads (supported), rises beyond it (contradicted), else inconclusive. One seed
+    measures no spread: inconclusive.
+    """
     names = list(summaries)
     base, changed = summaries[names[0]]["overall"], summaries[names[-1]]["overall"]
     l1_change = (changed["l1"][0] - base["l1"][0]) / base["l1"][0]
-    ssim_change = changed["ssim"][0] - base["ssim"][0]
-    beyond_spread = {m: abs(changed[m][0] - base[m][0]) > base[m][1] + changed[m][1]
-                     for m in ("l1", "ssim")}
     measured = (f"{names[-1]} vs {names[0]}: held-out L1 {mean_sd_cell(base['l1'])} -> "
-                f"{mean_sd_cell(changed['l1'])} ({l1_change:+.1%}), SSIM {mean_sd_cell(base['ssim'])} -> "
-                f"{mean_sd_cell(changed['ssim'])}, accuracy {base['accuracy'][0]:.2f} -> "
-                f"{changed['accuracy'][0]:.2f}")
-    if study == "l1":
-        helps = l1_change <= -LITTLE_L1_FRACTION and ssim_change > 0
-        if helps and not beyond_spread["l1"]:
-            return "not supported (within the spread between seeds)", measured
-        return ("supported" if helps else "not supported"), measured
-    past_threshold = {"l1": abs(l1_change) >= LITTLE_L1_FRACTION,
-                      "ssim": abs(ssim_change) >= LITTLE_SSIM}
-    if not any(past_threshold.values()):
-        return "supported", measured
-    if any(past_threshold[m] and beyond_spread[m] for m in past_threshold):
-        return "not supported", measured
-    return "supported (the difference is within the spread between seeds)", measured
+                f"{mean_sd_cell(changed['l1'])} ({l1_change:+.1%}), SSIM "
+                f"{mean_sd_cell(base['ssim'])} -> {mean_sd_cell(changed['ssim'])}, accuracy "
+                f"{base['accuracy'][0]:.2f} -> {changed['accuracy'][0]:.2f}")
+    untrained = [n for n in names if identity_l1 is not None
+                 and summaries[n]["overall"]["l1"][0] >= identity_l1]
+    trained = Precondition(TRAINED, not untrained,
+                           f"{', '.join(untrained)}: held-out L1 not below the identity "
+                           f"baseline's {identity_l1 if identity_l1 is not None else 0:.3f} "
+                           "(output = source)")
+
+    def test():
+        if seeds < 2:
+            return verdict(INCONCLUSIVE, "one seed: the spread between seeds is not measured")
+        l1_margin = max(LITTLE_L1_FRACTION * base["l1"][0], base["l1"][1] + changed["l1"][1])
+        ssim_margin = max(LITTLE_SSIM, base["ssim"][1] + changed["ssim"][1])
+        source = (f"the larger of {LITTLE_L1_FRACTION:.0%} of the base's L1 (SSIM: "
+                  f"{LITTLE_SSIM}) and {SPREAD}")
+        if study == "l1":
+            return directional(base["l1"][0] - changed["l1"][0], l1_margin,
+                               margin_source=source)
+        l1 = no_difference(changed["l1"][0] - base["l1"][0], l1_margin, margin_source=source)
+        ssim = no_difference(changed["ssim"][0] - base["ssim"][0], ssim_margin,
+                             margin_source=source)
+        return l1 if kind_of(l1) == CONTRADICTED else ssim
+    return decide([trained], test), measured
 
 
-def style_claim_holds(summary: dict, target_spread: float, floor_l1: float | None) -> bool:
-    """The style claim on one variant's summary: its style spread at least
-    ``STYLE_SHARE`` of the real fonts' and its held-out L1 below the style-agnostic floor,
-    each by one seed sd (0 with one seed)."""
-    spread, spread_sd = summary["style_spread"]
-    l1, l1_sd = summary["l1"]
-    return spread - spread_sd >= STYLE_SHARE * target_spread and (
-        floor_l1 is None or l1 + l1_sd < floor_l1)
+def style_claim(nearest: dict | None, floor_l1: float | None, l1: tuple) -> tuple[str, str]:
+    """("VERDICT: reason", measured) of "zi2zi transfers the style" from the nearest-style
+    rate (:func:`mitlgan.metrics.glyphs.nearest_style_rate`, mean over seeds): above the
+    1/K a style-blind output scores by :data:`STYLE_SIGMAS` binomial standard errors of
+    1/K over the pairs (supported), below by as much (contradicted), else inconclusive.
+    The style-agnostic floor is reported beside it, not required."""
+    if not nearest:
+        return (verdict(UNTESTED, "one target style: nothing to tell apart, or a run made "
+                                  "before the nearest-style test"), "")
+    chance, pairs = nearest["chance"], nearest["pairs"]
+    error = STYLE_SIGMAS * float(np.sqrt(chance * (1 - chance) / pairs))
+    measured = (f"nearest-style rate {nearest['rate']:.3f} against {chance:.3f} for a "
+                f"style-blind output ({pairs} held-out glyphs); held-out L1 "
+                f"{mean_sd_cell(l1)}"
+                + (f", the style-agnostic floor {floor_l1:.3f}" if floor_l1 else ""))
+    return directional(nearest["rate"] - chance, error,
+                       margin_source=f"{STYLE_SIGMAS:g} binomial standard errors of "
+                                     f"{chance:.2f} over {pairs} glyphs"), measured
 
 
 def style_variant(names, results_by_name) -> str:
@@ -120,28 +154,20 @@ def decide_claims(context) -> list[tuple[str, str, str]]:
     names = list(study_variants(settings.study, settings))
     results = {n: seed_results(context, n) for n in names}
     summaries = {n: summarise(results[n], fonts) for n in names}
-    target_spread = results[names[0]][0]["scores"]["style_spread"]["targets"]
     floor = data.get("style_agnostic_floor")
     comparison = len(names) > 1  # the style study has one variant: no comparison
-    verdict, measured = judge_claim(settings.study, summaries) if comparison else ("", "")
-    if comparison and settings.seeds == 1:
-        verdict += " (1 seed: no margin over seed noise)"
-    elif comparison and settings.seeds < MIN_SEEDS_FOR_MARGIN:
-        verdict += f" ({settings.seeds} seeds: a margin too rough to trust)"
+    identity_l1 = float(np.mean([data["identity"][f]["l1"] for f in fonts]))
+    result, measured = (judge_claim(settings.study, summaries, identity_l1, settings.seeds)
+                        if comparison else ("", ""))
     base = style_variant(names, results)
-    overall = summaries[base]["overall"]
-    style_claim = (STYLE_CLAIM,
-                   "supported" if style_claim_holds(overall, target_spread,
-                                                    floor["l1"] if floor else None)
-                   else "not supported",
-                   f"{base}: style spread {mean_sd_cell(overall['style_spread'], 5)} against "
-                   f"the real fonts' {target_spread:.3f} (at least {STYLE_SHARE:.2f} of it "
-                   f"counts); held-out L1 {mean_sd_cell(overall['l1'])}"
-                   + (f" against the style-agnostic floor {floor['l1']:.3f} (it must be lower)"
-                      if floor else "")
-                   + (" (each by one seed sd)" if overall["l1"][1] else ""))
-    claim_rows = ([(CLAIMS[settings.study], verdict, measured)] if comparison else []) + [
-        style_claim]
+    rates = [r["scores"]["nearest_style"] for r in results[base] if "nearest_style" in r["scores"]]
+    nearest = ({**rates[0], "rate": float(np.mean([r["rate"] for r in rates]))}
+               if rates else None)
+    style = (STYLE_CLAIM, *style_claim(nearest, floor["l1"] if floor else None,
+                                       summaries[base]["overall"]["l1"]))
+    if style[2]:
+        style = (style[0], style[1], f"{base}: {style[2]}")
+    claim_rows = ([(CLAIMS[settings.study], result, measured)] if comparison else []) + [style]
     steps = [r["train_steps"] for r in results[base]]
     write_claims(context, claims_from_rows("000", claim_rows), {
         "updates": int(2 * np.mean(steps)) if steps else None,

@@ -154,7 +154,12 @@ def held_out_callback(context):
 def score_generator(context, generator) -> dict:
     """Held-out L1, SSIM and classifier accuracy per style: {style: {metric: value}}, and
     under "style_spread" how much the style changes the output (and the true targets)."""
-    from mitlgan.metrics.glyphs import character_accuracy, per_image_l1, per_image_ssim
+    from mitlgan.metrics.glyphs import (
+        character_accuracy,
+        nearest_style_rate,
+        per_image_l1,
+        per_image_ssim,
+    )
 
     targets, sources, styles, char_index = held_out_arrays(context)
     fake = np.asarray(generator.predict([sources, styles], batch_size=64, verbose=0))
@@ -163,6 +168,10 @@ def score_generator(context, generator) -> dict:
     spread = {"generated": style_spread([fake[r] for r in rows]),
               "targets": style_spread([targets[r] for r in rows])}
     scores = {"style_spread": spread}
+    if len(fonts) > 1:  # the style test: nearer its own style's true glyph than the others'
+        scores["nearest_style"] = {
+            "rate": nearest_style_rate([fake[r] for r in rows], [targets[r] for r in rows]),
+            "chance": 1 / len(fonts), "pairs": int(sum(len(r) for r in rows))}
     for style, name in enumerate(fonts):
         rows = styles == style
         scores[name] = {
