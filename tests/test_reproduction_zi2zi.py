@@ -28,6 +28,8 @@ def test_tiny_run_writes_the_report_with_grids_and_the_claim(tmp_path):
     assert not set(data["train_chars"]) & set(data["held_out_chars"])
     result = json.loads((run_dir / "width_32" / "seed_0" / "result.json").read_text())
     spread = result["scores"].pop("style_spread")
+    nearest = result["scores"].pop("nearest_style")  # four styles: a style-blind output scores 1/4
+    assert nearest["chance"] == 0.25 and 0 <= nearest["rate"] <= 1 and nearest["pairs"] == 4 * 8
     assert set(result["scores"]) == {"DejaVuSerif", "STIXGeneral", "DejaVuSansMono",
                                      "DejaVuSans-BoldOblique"}
     assert all(0 <= s["l1"] <= 2 and -1 <= s["ssim"] <= 1 for s in result["scores"].values())

@@ -46,6 +46,13 @@ def test_a_higher_l1_weight_helps_only_beyond_the_spread():
     assert kind_of(judge_claim("l1", worse, seeds=3)[0]) == "contradicted"
 
 
+def test_an_unavailable_glyph_accuracy_is_no_number():
+    pair = _pair(((0.060, 0.002), (0.783, 0.01)), ((0.058, 0.001), (0.790, 0.01)))
+    _, measured = judge_claim("samples", pair, seeds=3, accuracy_works=False)
+    assert "glyph accuracy unavailable" in measured and "0.50 -> 0.50" not in measured
+    assert "0.50 -> 0.50" in judge_claim("samples", pair, seeds=3)[1]
+
+
 def test_a_variant_that_never_beat_the_identity_baseline_decides_nothing():
     # the hour run's chars_third: style spread 0.00007, held-out L1 0.079 against the
     # identity baseline's 0.067 (output = source): it never trained

@@ -20,6 +20,7 @@ from reproductions.runner.verdicts import (
     verdict,
 )
 from reproductions.zi2zi.config import (
+    CLASSIFIER_STAGE,
     DATA_STAGE,
     LITTLE_L1_FRACTION,
     LITTLE_SSIM,
@@ -69,7 +70,7 @@ STYLE_SIGMAS = 2.0
 
 
 def judge_claim(study: str, summaries: dict, identity_l1: float | None = None,
-                seeds: int = 1) -> tuple[str, str]:
+                seeds: int = 1, accuracy_works: bool = True) -> tuple[str, str]:
     """("VERDICT: reason", measured) of the document's claim for ``study`` from the
     variant summaries (first variant = base, last = the change the document tried).
 
@@ -78,15 +79,18 @@ def judge_claim(study: str, summaries: dict, identity_l1: float | None = None,
     the two seed spreads, and SSIM within the larger of 0.02 and theirs (supported),
     else contradicted. "Better" (study ``l1``): L1 falls beyond the larger of 5% and the
     spreads (supported), rises beyond it (contradicted), else inconclusive. One seed
-    measures no spread: inconclusive.
+    measures no spread: inconclusive. The glyph accuracy is left out of the numbers when
+    the classifier fails on the real renders (``accuracy_works`` False): an unavailable
+    metric never shows as a number.
     """
     names = list(summaries)
     base, changed = summaries[names[0]]["overall"], summaries[names[-1]]["overall"]
     l1_change = (changed["l1"][0] - base["l1"][0]) / base["l1"][0]
     measured = (f"{names[-1]} vs {names[0]}: held-out L1 {mean_sd_cell(base['l1'])} -> "
                 f"{mean_sd_cell(changed['l1'])} ({l1_change:+.1%}), SSIM "
-                f"{mean_sd_cell(base['ssim'])} -> {mean_sd_cell(changed['ssim'])}, accuracy "
-                f"{base['accuracy'][0]:.2f} -> {changed['accuracy'][0]:.2f}")
+                f"{mean_sd_cell(base['ssim'])} -> {mean_sd_cell(changed['ssim'])}"
+                + (f", accuracy {base['accuracy'][0]:.2f} -> {changed['accuracy'][0]:.2f}"
+                   if accuracy_works else ", glyph accuracy unavailable"))
     untrained = [n for n in names if identity_l1 is not None
                  and summaries[n]["overall"]["l1"][0] >= identity_l1]
     trained = Precondition(TRAINED, not untrained,
@@ -157,8 +161,10 @@ def decide_claims(context) -> list[tuple[str, str, str]]:
     floor = data.get("style_agnostic_floor")
     comparison = len(names) > 1  # the style study has one variant: no comparison
     identity_l1 = float(np.mean([data["identity"][f]["l1"] for f in fonts]))
-    result, measured = (judge_claim(settings.study, summaries, identity_l1, settings.seeds)
-                        if comparison else ("", ""))
+    accuracy_works = (context.done_payload(CLASSIFIER_STAGE)["real_accuracy"]
+                      >= MIN_CLASSIFIER_ACCURACY)
+    result, measured = (judge_claim(settings.study, summaries, identity_l1, settings.seeds,
+                                    accuracy_works) if comparison else ("", ""))
     base = style_variant(names, results)
     rates = [r["scores"]["nearest_style"] for r in results[base] if "nearest_style" in r["scores"]]
     nearest = ({**rates[0], "rate": float(np.mean([r["rate"] for r in rates]))}

@@ -200,9 +200,12 @@ def variant_stage(study: str, name: str):
             scores = result["scores"]
             say(f"  seed {index}: held-out " + ", ".join(
                 f"{style} L1 {s['l1']:.3f} acc {s['accuracy']:.2f}"
-                for style, s in scores.items() if style != "style_spread")
+                for style, s in scores.items() if style not in ("style_spread", "nearest_style"))
                 + f"; style spread {scores['style_spread']['generated']:.5f} (targets "
-                f"{scores['style_spread']['targets']:.3f})")
+                f"{scores['style_spread']['targets']:.3f})"
+                + (f"; nearest-style rate {scores['nearest_style']['rate']:.3f} (style-blind "
+                   f"{scores['nearest_style']['chance']:.3f})" if "nearest_style" in scores
+                   else ""))
 
         results = seeded_repeats(context.stage_dir(name), config.seeds, config.seed,
                                  train, progress)
