@@ -22,8 +22,15 @@ import re
 import sys
 from pathlib import Path
 
-from reproductions.runner.claims import CLAIMS_FILE, DOCUMENTS, UNTESTED, document_of
+from reproductions.runner.claims import (
+    CLAIMS_FILE,
+    DOCUMENTS,
+    UNTESTED,
+    document_of,
+    load_catalogue,
+)
 from reproductions.runner.report import markdown_table
+from reproductions.runner.verdicts import VERDICTS
 
 BUDGETS = ("quick", "hour", "full")
 #: what each budget column is called; "thesis" is the MITLGAN's full preset
@@ -86,6 +93,11 @@ def _unshared_rerun(run: dict, record_path: Path) -> dict | None:
             "path": str(record_path), "rerun": True}
 
 
+def typed_command(command: str) -> str:
+    """The command as a user types it: the machine's output folder becomes ``runs``."""
+    return re.sub(r"(\s--output)(=|\s+)\S+", r"\1 runs", command)
+
+
 def _same_command(command: str) -> str:
     """The command without its ``--output`` folder and ``--seed``: runs differing only
     there are one experiment (``--seeds K``, seeds inside one run, is kept)."""
@@ -131,7 +143,10 @@ def board_rows(runs) -> tuple[list[str], list[list[str]]]:
                 row["claim"] = claim["claim"]  # worded with the larger budget's numbers
     header = ["document", "claim", *BUDGETS, "numbers (largest budget)"]
     rows = []
-    for (document, _), row in sorted(claims.items()):
+    order = {claim_id: index for index, claim_id in enumerate(load_catalogue())}
+    for (document, _), row in sorted(claims.items(),
+                                     key=lambda item: (item[0][0], order.get(item[0][1], 10**6),
+                                                       item[0][1])):
         largest = next((row["numbers"][b] for b in reversed(BUDGETS) if b in row["numbers"]), "")
         rows.append([document, row["claim"],
                      *(_prefix(row["outcomes"], b) + "; ".join(row["cells"].get(b, ["-"]))
@@ -161,7 +176,8 @@ def _agreed(group: dict) -> str:
 
 def _budget_text(budget: dict) -> str:
     return ", ".join(f"{k} {json.dumps(v) if isinstance(v, (dict, list)) else v}"
-                     for k, v in budget.items() if k != "preset" and v is not None)
+                     for k, v in budget.items()
+                     if k not in ("preset", "data", "share", "share_of") and v is not None)
 
 
 def _where(path) -> str:
@@ -172,37 +188,92 @@ def _where(path) -> str:
         return "a local run (not committed)"
 
 
+def _largest(row: list[str]) -> str:
+    """The verdict kind of a board row's largest budget ("-" when none ran)."""
+    for cell in reversed(row[2:2 + len(BUDGETS)]):
+        if cell != "-":
+            for kind in VERDICTS:
+                if f"{kind} [" in cell or f"{kind}: " in cell or cell.endswith(kind):
+                    return kind
+            return "decided before the five verdicts"
+    return "-"
+
+
+def document_summaries(rows) -> list[str]:
+    """One line per document: how many of its claims have each verdict at the largest
+    budget that ran them (and how many of its catalogued claims no run decides yet)."""
+    catalogue = load_catalogue()
+    on_board = {row[1] for row in rows}
+    lines = []
+    for document in DOCUMENTS:
+        counts: dict[str, int] = {}
+        for row in rows:
+            if row[0] == document:
+                kind = _largest(row)
+                counts[kind] = counts.get(kind, 0) + 1
+        not_run = sum(1 for c in catalogue.values() if c["document"] == document
+                      and c.get("status") and c["claim"] not in on_board)
+        parts = [f"{n} {kind}" for kind, n in sorted(counts.items(), key=lambda kv: -kv[1])]
+        parts += [f"{not_run} not run here yet"] if not_run else []
+        lines.append(f"- **{document}** ({DOCUMENTS[document]}): " + ", ".join(parts))
+    return lines
+
+
+def words_section(rows) -> list[str]:
+    """Each claim on the board in the document's own words and place, then the
+    documents' claims no run decides yet (untested here)."""
+    catalogue = load_catalogue()
+    by_text = {c["claim"]: c for c in catalogue.values()}
+    lines = ["## The claims in the documents' words", ""]
+    for row in rows:
+        entry = by_text.get(row[1])
+        if entry:
+            lines.append(f"- {row[0]}, *{row[1]}*: \"{entry['quote']}\" ({entry['place']})"
+                         + (f". {entry['note']}" if entry.get("note") else ""))
+    lines += ["", "## Claims no run decides yet (untested here)", ""]
+    lines += [f"- {c['document']}, *{c['claim']}*: \"{c['quote']}\" ({c['place']})"
+              for c in catalogue.values() if c.get("status")]
+    return lines
+
+
 def board_markdown(runs) -> str:
     """The whole page."""
     header, rows = board_rows(runs)
     lines = ["# The documents' claims, checked", "",
-             "Every claim of the five documents that a reproduction checks, with the "
-             "verdict our numbers give at each budget (`quick`: minutes on a CPU, marked "
-             f"*{EARLY}*; `hour`: the most that fits an hour on a 2-core CPU; `full`: the "
-             "documents' own budget, for a GPU). A cell names the run behind it; the runs, "
-             "their commands and budgets are listed below. A run whose CPU was shared was "
-             "run again alone, and some runs were made again with other `--seed`s, each its "
-             "own hour. Runs of one command that differ only in `--output` or `--seed` count "
-             "as one experiment: a verdict holds over its seeds only when every seed gives "
-             f"it (the margin is unanimity; the cell then says "
-             f"*{AGREED.format(seeds='N', runs='the runs')}*, or, when every run is "
-             f"itself over K seeds, "
-             f"*{AGREED_REPEATS.format(seeds='N', runs='the runs', each='K', total='N x K')}*"
-             "), "
-             f"and where they reach different verdicts the cell says "
-             f"*{UNSETTLED.rstrip(':')}*: the seeds do not decide that claim at this budget. "
-             "Made by "
-             "`python -m reproductions.claims`.", "",
-             "Documents: " + "; ".join(f"{k}: {v}" for k, v in DOCUMENTS.items())
-             + ".", "",
-             markdown_table(header, rows), "", "## Runs", ""]
+             "- One row per claim of the five documents that a run decided, in the "
+             "documents' order; each cell is the verdict at one budget and the run behind "
+             f"it (`quick`: minutes on a CPU, *{EARLY}*; `hour`: an hour on a 2-core CPU; "
+             "`full`: the documents' own budget).",
+             "- Verdicts: supported, contradicted, inconclusive (within the margin or the "
+             "seed spread), not reached (a precondition failed: no training, the time "
+             "scale not reached, an undefined metric), untested; each with its reason in "
+             "the run's `claims.json`.",
+             "- The runs below say what data each trained on (the stand-in by name) and "
+             "its share of the document's budget.",
+             "- Runs of one command that differ only in `--output` or `--seed` are one "
+             f"experiment: *{AGREED.format(seeds='N', runs='the runs')}* when every seed "
+             f"gives the same verdict (*{AGREED_REPEATS.format(seeds='N', runs='the runs', each='K', total='N x K')}*"
+             f" when each run is over K seeds itself), *{UNSETTLED.rstrip(':')}* when not.",
+             "- Made by `python -m reproductions.claims`.", "",
+             "## Per document", "", *document_summaries(rows), "",
+             markdown_table(header, rows), "", *words_section(rows), "", "## Runs", ""]
     labels = [f"{run['column'][0]}{index}" for index, run in enumerate(runs, 1)]
-    lines += [markdown_table(["run", "command", "budget", "claims file"],
-                             [[label, f"`{run['command']}`", _budget_text(run["budget"]),
+    lines += [markdown_table(["run", "command", "data", "share of the document's budget",
+                              "budget", "claims file"],
+                             [[label, f"`{typed_command(run['command'])}`",
+                               run["budget"].get("data", "-"), _share_text(run["budget"]),
+                               _budget_text(run["budget"]),
                                _where(run["path"]) + (" (`unshared_rerun`)" if run.get("rerun")
                                                       else "")]
                               for label, run in zip(labels, runs)]), ""]
     return "\n".join(lines)
+
+
+def _share_text(budget: dict) -> str:
+    share = budget.get("share")
+    if share is None:
+        return "-"
+    return f"{share:.1%} of {budget.get('share_of', 'the document’s')}"
 
 
 def main(argv=None) -> int:

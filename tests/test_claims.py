@@ -63,6 +63,14 @@ def test_the_page_lists_every_run_and_the_command_line_writes_it(runs, tmp_path,
     out = tmp_path / "claims.md"
     assert board.main([str(runs), "--output", str(out)]) == 0
     page = out.read_text()
+    # a summary per document, the data and the budget share of each run, the documents'
+    # own words for each claim, and the claims no run decides yet
+    assert "- **002** (" in page and "- **004** (" in page and "not run here yet" in page
+    assert "the document's palindromes" in page and "of the document's 100 epochs" in page
+    assert "The LSTM reaches a higher accuracy than the RNN" in page
+    assert "LSTM not only achieves a better upper limit of accuracy on long inputs" in page
+    assert "## Claims no run decides yet (untested here)" in page
+    assert "Using GAN we can also generate faces with celebA" in page
     assert page.count("python -m reproductions.palindrome --preset") == 2
     assert "python -m reproductions.dcgan --preset quick" in page
     assert board.main([str(tmp_path / "nowhere")]) == 2
@@ -101,7 +109,9 @@ def test_a_rerun_alone_stands_beside_its_run_and_a_changed_verdict_is_unsettled(
     # same outcome in both runs (only --output differs): one settled verdict, twice
     assert by_claim[kept["claim"]][3] == f"{kept['verdict']} [h1]; {kept['verdict']} [h2]"
     page = board.board_markdown(runs_loaded)
-    assert f"`{rerun_command}`" in page and "(`unshared_rerun`)" in page
+    # commands as a user types them: the machine's output folder is `--output runs`
+    assert f"`{rerun_command.replace('/elsewhere', 'runs')}`" in page
+    assert "(`unshared_rerun`)" in page and "/elsewhere" not in page
     assert "the same command alone on a test CPU, 600 s" in page
 
 

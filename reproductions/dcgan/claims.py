@@ -105,6 +105,10 @@ def decide_claims(context) -> list[tuple[str, str, str]]:
         "epochs": int(done["epochs"]), "updates": done.get("train_steps"),
         "images": int(done.get("images", 0)) or None,
         "widths": [settings.generator_channels, settings.discriminator_channels],
-        "seeds": 1, "data": settings.images or "built-in sprites",
-        "report": "anime faces, widths 512/64, 50 epochs"})
+        "seeds": 1, "report": "anime faces, widths 512/64, 50 epochs"},
+        data=(f"the images of {settings.images} for anime faces" if settings.images else
+              "built-in sprites (the synthetic scenes' creatures) for anime faces"),
+        share=(done.get("train_steps") or 0) / (50 * DOCUMENT_EPOCH_UPDATES),
+        share_of=f"the document's 50 epochs of {DOCUMENT_IMAGES:,} images at batch "
+                 f"{DOCUMENT_BATCH} ({50 * DOCUMENT_EPOCH_UPDATES:,} updates)")
     return claims

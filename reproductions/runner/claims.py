@@ -98,7 +98,8 @@ def read_claim_rows(run_dir) -> list[tuple[str, str, str]]:
             for claim in payload["claims"]]
 
 
-def write_claims(context, claims: Iterable[Claim], budget: dict) -> dict:
+def write_claims(context, claims: Iterable[Claim], budget: dict, *, data: str,
+                 share: float | None, share_of: str) -> dict:
     """Write ``RUN/claims.json`` and return its payload.
 
     Args:
@@ -106,7 +107,13 @@ def write_claims(context, claims: Iterable[Claim], budget: dict) -> dict:
         claims: the report's claims.
         budget: what the run could spend, e.g. ``{"updates": 620, "seeds": 3}``; the
             preset is added.
+        data: what the run trained on, the stand-in by name where it is not the
+            document's ("8,000 embedded MNIST digits for MNIST's 60,000").
+        share: the run's share of the document's budget (0-1; None: unknown).
+        share_of: what that budget is ("the document's 100 epochs of 100,000 sequences").
     """
+    budget = {**budget, "data": data, "share": None if share is None else round(share, 4),
+              "share_of": share_of}
     command = context.log.command if context.log is not None else context.reproduction.prog
     payload = {
         "reproduction": context.reproduction.prog,
