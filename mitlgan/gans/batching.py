@@ -34,12 +34,17 @@ class RealDataBatching:
         """Reshape ``images_per_step`` consecutive examples into one train_step's batch."""
         return batch
 
+    #: the range real images must lie in: the generator's tanh range. An ablation that
+    #: trains on data outside it on purpose (document 003's "original data", 0-255)
+    #: widens it on the model: ``gan.real_range = (0.0, 255.0)``.
+    real_range = (-1.0, 1.0)
+
     def check_real_data(self, arrays):
         """Validate the real data arrays; the first must be images like the generator's output.
 
         Args:
             arrays: list of arrays with the same length N; arrays[0] float (N,) +
-                ``image_shape`` in [-1, 1].
+                ``image_shape`` in :attr:`real_range` ([-1, 1] unless widened).
         """
         images = arrays[0]
         if images.ndim != len(self.image_shape) + 1 or tuple(images.shape[1:]) != self.image_shape:
@@ -48,10 +53,11 @@ class RealDataBatching:
                 f"got {images.shape}."
             )
         low, high = float(images.min()), float(images.max())
-        if low < -1.0 - 1e-3 or high > 1.0 + 1e-3 or not np.isfinite([low, high]).all():
+        bottom, top = self.real_range
+        if low < bottom - 1e-3 or high > top + 1e-3 or not np.isfinite([low, high]).all():
             raise ValueError(
-                f"images must be finite and in [-1, 1] (the generator's tanh range); got values "
-                f"in [{low}, {high}]."
+                f"images must be finite and in [{bottom:g}, {top:g}] (the generator's tanh "
+                f"range unless real_range is widened); got values in [{low}, {high}]."
             )
 
     def prepare_dataset(self, images, batch_size, *, epochs=None, initial_epoch=0, seed=0, shuffle=True,

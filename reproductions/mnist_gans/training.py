@@ -146,6 +146,9 @@ def _train_gan(context, out_dir: Path, spec: dict | None, *, seed: int, epochs: 
     the_judge = judge(context)  # built outside the strategy: each worker trains its own
     with context.strategy_scope():
         gan = build_gan(config, spec, seed)
+    # document 003's "original data" (0-255) lies outside the generator's tanh range on
+    # purpose: that is the ablation
+    gan.real_range = (min(-1.0, data_range[0]), max(1.0, data_range[1]))
     scorer = JudgeCallback(the_judge, config.judge_samples, seed=seed, data_range=data_range)
     timer = _epoch_timer()
     callbacks = [timer] + ([scorer] if per_epoch_judge else [])
