@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from test_mnist_claims import VARIANTS
 from test_verdicts import SETTINGS, _history, _run
 
+from reproductions.dcgan.claims import CELEBA_CLAIM
 from reproductions.dcgan.claims import collapse_claims as dcgan_claims
 from reproductions.mitlgan.claims import thesis_claims
 from reproductions.mnist_gans.claims import (
@@ -33,7 +34,7 @@ def _emitted() -> set[str]:
             for t in (5, 20) for r in (1e-2, 1e-3, 1e-4)}
     rows += [("002", text) for text, _, _ in palindrome_claims(runs, SETTINGS)]
     rows += [("001", text) for text, _, _ in dcgan_claims(_history(40, 32, jump_at=32), 0.5, 523)]
-    rows += [("000", text) for text in ZI2ZI_CLAIMS.values()]
+    rows += [("000", text) for text in ZI2ZI_CLAIMS.values()] + [("000", CELEBA_CLAIM)]
     results = [{"model": model, "backbone": "scene-judge@32", "fid": 100.0}
                for model in ("WGAN", "MITLGAN (thesis head)", "MITLGAN (corrected head)")]
     score = {"score": 0.6, "score_se": 0.01, "n": 9, "foreground_fraction": 0.2}
@@ -55,4 +56,5 @@ def test_every_claim_a_report_emits_is_in_the_catalogue_with_its_quotation_and_p
     # the rest are the documents' claims no reproduction decides yet, said so
     others = set(catalogue) - emitted
     assert all(catalogue[claim].get("status") == "not run here yet" for claim in others)
-    assert "000-a-dcgan-generates-celeba-faces" in others
+    assert "000-a-dcgan-generates-celeba-faces" in emitted  # --network tutorial
+    assert "--network tutorial" in catalogue["000-a-dcgan-generates-celeba-faces"]["command"]

@@ -75,3 +75,24 @@ def test_image_size_must_be_a_power_of_two():
     for size in (4, 48, 0):
         with pytest.raises(ValueError, match="image_size"):
             build_dcgan_generator(image_size=size)
+
+
+def test_the_pytorch_tutorials_dcgan_has_its_parameters_to_the_unit():
+    import numpy as np
+
+    from mitlgan.models import build_tutorial_dcgan_discriminator, build_tutorial_dcgan_generator
+
+    def trainable(model):
+        return sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+
+    generator, discriminator = build_tutorial_dcgan_generator(), build_tutorial_dcgan_discriminator()
+    # by hand (kernels 4x4, no biases; BatchNorm's scale and offset):
+    # G: 100*512*16 + 512*256*16 + 256*128*16 + 128*64*16 + 64*3*16 + 2*(512+256+128+64)
+    assert trainable(generator) == 3_576_704
+    # D: 3*64*16 + 64*128*16 + 128*256*16 + 256*512*16 + 512*1*16 + 2*(128+256+512)
+    assert trainable(discriminator) == 2_765_568
+    z = np.random.default_rng(0).standard_normal((2, 100)).astype("float32")
+    images = generator(z, training=False)
+    assert images.shape == (2, 64, 64, 3) and float(np.abs(images).max()) <= 1.0
+    scores = discriminator(images, training=False)
+    assert scores.shape == (2, 1) and 0.0 <= float(np.min(scores)) <= float(np.max(scores)) <= 1.0

@@ -32,6 +32,21 @@ def test_tiny_run_writes_the_report_with_all_figures(tmp_path):
     assert "128 images" not in out and "64 images from the built-in sprites" in out
 
 
+def test_the_tutorial_network_is_document_000s_and_its_celeba_claim_names_the_command(tmp_path):
+    code, out, err = _run(TINY + ["--network", "tutorial", "--output", str(tmp_path)])
+    assert code == 0, out + err
+    run_dir = tmp_path / "dcgan" / "sprites-tutorial"
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["network"] == "tutorial" and config["generator_channels"] == 8 * 4
+    [claim] = json.loads((run_dir / "claims.json").read_text())["claims"]
+    assert claim["document"] == "000" and claim["verdict"] == "untested"
+    assert "--network tutorial --dataset celeba --images DIR" in claim["reason"]
+    assert "PyTorch DCGAN tutorial" in (run_dir / "report.md").read_text()
+    code, _, err = _run(TINY + ["--network", "tutorial", "--discriminator", "template",
+                                "--output", str(tmp_path / "refused")])
+    assert code == 2 and "--discriminator belongs to document 001" in err
+
+
 def test_a_missing_image_folder_is_refused(tmp_path):
     code, _, err = _run(TINY + ["--dataset", "emoji", "--images", str(tmp_path / "nowhere"),
                                 "--output", str(tmp_path / "out")])

@@ -10,7 +10,12 @@
 - :mod:`mitlgan.models.recurrent` -- document 002's LSTM (from its equations) and RNN cells
 """
 
-from mitlgan.models.dcgan import build_dcgan_discriminator, build_dcgan_generator
+from mitlgan.models.dcgan import (
+    build_dcgan_discriminator,
+    build_dcgan_generator,
+    build_tutorial_dcgan_discriminator,
+    build_tutorial_dcgan_generator,
+)
 from mitlgan.models.mitlgan import OUTPUT_ACTIVATIONS, build_mitlgan_generator
 from mitlgan.models.mnist import (
     build_fc_discriminator,
@@ -39,6 +44,8 @@ __all__ = [
     "build_palindrome_classifier",
     "build_dcgan_discriminator",
     "build_dcgan_generator",
+    "build_tutorial_dcgan_discriminator",
+    "build_tutorial_dcgan_generator",
     "build_fc_discriminator",
     "build_fc_generator",
     "build_mitlgan_generator",

@@ -1,4 +1,5 @@
-"""Document 001's DCGAN at 64x64, read from its generator and discriminator tables.
+"""Document 001's DCGAN at 64x64, read from its generator and discriminator tables, and
+the PyTorch DCGAN tutorial's network that document 000 generated CelebA faces with.
 
 ``image_size`` (default 64, the report's) keeps the pattern at other powers of two:
 one stride-2 layer fewer per halving, from the same 4x4 map (32x32 for Stacked MNIST).
@@ -82,4 +83,65 @@ def build_dcgan_discriminator(*, first_batchnorm: bool = True, base_channels: in
         x = layers.LeakyReLU(LEAKY_SLOPE, name=f"lrelu{index}")(x)
     x = layers.Conv2D(1, 4, padding="valid", activation="sigmoid", kernel_initializer=dcgan_initializer(),
                       name="score_map")(x)
+    return keras.Model(images, layers.Flatten(name="score")(x), name=name)
+
+
+def _tutorial_init():
+    return keras.initializers.RandomNormal(0.0, 0.02)
+
+
+def _tutorial_batchnorm(name: str):
+    # PyTorch's BatchNorm2d: momentum 0.1 (Keras 0.9), eps 1e-5; the tutorial draws the
+    # scales from N(1, 0.02) and zeroes the offsets
+    return layers.BatchNormalization(momentum=0.9, epsilon=1e-5,
+                                     gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02),
+                                     name=name)
+
+
+def build_tutorial_dcgan_generator(latent_dim: int = 100, *, features: int = 64,
+                                   channels: int = 3,
+                                   name: str = "tutorial_dcgan_generator") -> keras.Model:
+    """The PyTorch DCGAN tutorial's generator (document 000's CelebA faces): z (B,
+    latent_dim) -> (B, 64, 64, channels) in [-1, 1].
+
+    ConvTranspose 4x4 from 1x1 to 4x4x(8f), then 4x4 stride 2 to 4f, 2f, f (BatchNorm and
+    ReLU after each), then 4x4 stride 2 to ``channels`` and tanh; no biases, weights
+    N(0, 0.02). At f = 64: 3,576,704 trainable parameters (PyTorch's count; Keras adds
+    the BatchNorm moving statistics as non-trainable weights).
+    """
+    require_positive_int("latent_dim", latent_dim)
+    require_positive_int("features", features)
+    z = keras.Input((latent_dim,), name="latent")
+    x = layers.Reshape((1, 1, latent_dim), name="as_map")(z)
+    for index, width in enumerate((8 * features, 4 * features, 2 * features, features)):
+        x = layers.Conv2DTranspose(width, 4, strides=1 if index == 0 else 2,
+                                   padding="valid" if index == 0 else "same", use_bias=False,
+                                   kernel_initializer=_tutorial_init(), name=f"deconv{index}")(x)
+        x = layers.ReLU(name=f"relu{index}")(_tutorial_batchnorm(f"bn{index}")(x))
+    image = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", use_bias=False,
+                                   activation="tanh", kernel_initializer=_tutorial_init(),
+                                   name="image")(x)
+    return keras.Model(z, image, name=name)
+
+
+def build_tutorial_dcgan_discriminator(*, features: int = 64, channels: int = 3,
+                                       name: str = "tutorial_dcgan_discriminator") -> keras.Model:
+    """The PyTorch DCGAN tutorial's discriminator: (B, 64, 64, channels) -> (B, 1)
+    probability of "real".
+
+    Conv 4x4 stride 2 to f, 2f, 4f, 8f (BatchNorm on all but the first, LeakyReLU 0.2
+    after each), then Conv 4x4 valid to 1 and sigmoid; no biases, weights N(0, 0.02).
+    At f = 64: 2,765,568 trainable parameters (PyTorch's count).
+    """
+    require_positive_int("features", features)
+    images = keras.Input((DCGAN_IMAGE_SIZE, DCGAN_IMAGE_SIZE, channels), name="image")
+    x = images
+    for index, width in enumerate((features, 2 * features, 4 * features, 8 * features)):
+        x = layers.Conv2D(width, 4, strides=2, padding="same", use_bias=False,
+                          kernel_initializer=_tutorial_init(), name=f"conv{index}")(x)
+        if index > 0:
+            x = _tutorial_batchnorm(f"bn{index}")(x)
+        x = layers.LeakyReLU(LEAKY_SLOPE, name=f"lrelu{index}")(x)
+    x = layers.Conv2D(1, 4, padding="valid", use_bias=False, activation="sigmoid",
+                      kernel_initializer=_tutorial_init(), name="score_map")(x)
     return keras.Model(images, layers.Flatten(name="score")(x), name=name)

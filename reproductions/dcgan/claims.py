@@ -13,6 +13,7 @@ from reproductions.runner.verdicts import (
     SUPPORTED,
     TIME_SCALE,
     TRAINED,
+    UNTESTED,
     Precondition,
     decide,
     verdict,
@@ -90,6 +91,28 @@ def collapse_claims(history, fraction, updates_per_epoch: float) -> list[tuple[s
     ]
 
 
+CELEBA_CLAIM = "A DCGAN generates CelebA faces"
+CELEBA_COMMAND = ("python -m reproductions.dcgan --network tutorial --dataset celeba "
+                  "--images DIR --preset full")
+
+
+def _celeba_claims(context, settings, done) -> list[tuple[str, str, str]]:
+    """Document 000's faces, shown by eye: untested here on any data, and on anything
+    but CelebA the row says which command a user with CelebA runs."""
+    why = ("document 000 shows its faces by eye, with no measure; this run's grids and "
+           "per-epoch metrics are in its report" if settings.dataset == "celeba" else
+           f"this run trained on {settings.images or 'the built-in sprites'}, not CelebA "
+           f"(which cannot be had offline); with CelebA: {CELEBA_COMMAND}")
+    claims = [(CELEBA_CLAIM, verdict(UNTESTED, why), "")]
+    write_claims(context, claims_from_rows("000", claims), {
+        "epochs": int(done["epochs"]), "updates": done.get("train_steps"), "seeds": 1,
+        "network": "the PyTorch DCGAN tutorial's"},
+        data=settings.images or "built-in sprites for CelebA faces", share=None,
+        share_of="document 000's CelebA run (about 24 h on a GeForce 940MX; epochs not "
+                 "stated)")
+    return claims
+
+
 def decide_claims(context) -> list[tuple[str, str, str]]:
     """Decide the collapse claims from the training stage's ``history.csv`` and write
     ``claims.json`` with the run's budget; returns the rows."""
@@ -99,6 +122,8 @@ def decide_claims(context) -> list[tuple[str, str, str]]:
     settings = context.settings
     history = read_history_csv(context.stage_dir(TRAIN_STAGE) / HISTORY_FILE)
     done = context.done_payload(TRAIN_STAGE)
+    if settings.network == "tutorial":
+        return _celeba_claims(context, settings, done)
     updates_per_epoch = done.get("train_steps", 0) / max(int(done["epochs"]), 1)
     claims = collapse_claims(history, settings.collapse_fraction, updates_per_epoch)
     write_claims(context, claims_from_rows("001", claims), {

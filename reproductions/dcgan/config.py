@@ -74,6 +74,10 @@ def build_stacked_config(preset: str, overrides: dict) -> dict:
 
 
 DISCRIMINATORS = ("report", "template")
+#: report: document 001's DCGAN; tutorial: the PyTorch DCGAN tutorial's, with which
+#: document 000 generated CelebA faces (its defaults: batch 128, 5 epochs, Adam 2e-4 / 0.5)
+NETWORKS = ("report", "tutorial")
+TUTORIAL_BATCH, TUTORIAL_EPOCHS = 128, 5
 
 
 OVERRIDES = ("epochs", "batch_size", "n_images", "generator_channels", "discriminator_channels")
@@ -94,6 +98,10 @@ def add_arguments(parser, run) -> None:
                      help="stacked-mnist: train the DCGAN on Stacked MNIST (1,000 modes) and "
                           "count the modes it covers, as the Unrolled GAN / VEEGAN / PacGAN "
                           "papers do")
+    run.add_argument("--network", choices=NETWORKS, default="report",
+                     help="report: document 001's DCGAN (default); tutorial: the PyTorch DCGAN "
+                          "tutorial's (document 000's CelebA faces: --dataset celeba --images "
+                          "DIR; its width is --discriminator-channels, 64 at --preset full)")
     run.add_argument("--discriminator", choices=DISCRIMINATORS, default="report",
                      help="report: BatchNorm on the first convolution, as the report's table "
                           "(default); template: none there, as DCGAN and carpedm20 (a "
@@ -142,6 +150,16 @@ def configure(args, preset: str) -> dict:
     if args.images is not None and not Path(args.images).is_dir():
         raise UsageError(f"--images {args.images} is not a folder. Prepare one as "
                          "datasets/emoji.md describes, or leave --images out for the sprites.")
+    if args.network == "tutorial":  # only then a key: earlier runs' config.json stays theirs
+        if args.discriminator != "report":
+            raise UsageError("--discriminator belongs to document 001's network; the "
+                             "tutorial's has no BatchNorm on its first convolution anyway.")
+        config["network"] = "tutorial"
+        config["first_batchnorm"] = False
+        config["batch_size"] = args.batch_size or TUTORIAL_BATCH
+        if preset == "full" and args.epochs is None:
+            config["epochs"] = TUTORIAL_EPOCHS
+        config["generator_channels"] = 8 * config["discriminator_channels"]
     return config
 
 
@@ -153,6 +171,9 @@ class DcganSettings(Settings):
     Attributes:
         dataset: "sprites" (built in) or a folder's name (``images``); benchmark:
             "stacked-mnist" or None.
+        network: "report" (document 001's DCGAN) or "tutorial" (the PyTorch DCGAN
+            tutorial's, document 000's CelebA faces; its width f is
+            ``discriminator_channels``, the generator's first 8f).
         images: the folder of images, or None (the sprites).
         skip_corrupt: skip undecodable files of ``images`` (counted in the report).
         epochs, batch_size, n_images: training (n_images: sprites made, or a cap).
@@ -167,6 +188,7 @@ class DcganSettings(Settings):
     """
 
     dataset: str = "sprites"
+    network: str = "report"
     benchmark: str | None = None
     images: str | None = None
     skip_corrupt: bool = False

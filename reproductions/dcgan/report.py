@@ -45,6 +45,10 @@ def _discriminator_note(config, history) -> list[str]:
     report's: BatchNorm right after the first convolution, on batches that are all real
     or all fake, removes each batch's per-channel mean and scale, so a constant shift of
     every pixel (a grey background for a black one) is invisible to the discriminator."""
+    if config.network == "tutorial":
+        return ["Network: the PyTorch DCGAN tutorial's (document 000's CelebA faces: 4x4 "
+                "kernels, no biases, no BatchNorm on the discriminator's first convolution; "
+                "`--network tutorial`)."]
     if not config.first_batchnorm:
         return ["Discriminator: the template's (no BatchNorm on the first convolution; "
                 "`--discriminator template`)."]
@@ -81,7 +85,10 @@ def write_report(context) -> None:
     rows = [[int(e), *(f"{history[m][i]:.3f}" for m in METRICS),
              "yes" if history["collapsed"][i] > 0.5 else ""]
             for i, e in enumerate(history["epoch"])]
-    lines = [f"# Document 001: DCGAN on {config.dataset} at 64x64 and its mode collapse", "",
+    title = (f"# Document 000: the PyTorch DCGAN tutorial's network on {config.dataset} at "
+             "64x64" if config.network == "tutorial" else
+             f"# Document 001: DCGAN on {config.dataset} at 64x64 and its mode collapse")
+    lines = [title, "",
              f"Features for every metric: `{done['backbone']}`, an untrained network (Naeem et "
              "al. 2020 recommend one outside ImageNet's domain); numbers compare only with runs "
              f"of the same network, N ({config.collapse_samples}) and data.", "",

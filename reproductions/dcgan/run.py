@@ -53,7 +53,8 @@ def reproduction_for(benchmark: str | None) -> Reproduction:
         preset_help=PRESET_HELP,
         run_folder=lambda args: Path(args.output) / "dcgan" / (
             args.benchmark or args.dataset + ("" if args.discriminator == "report"
-                                              else f"-{args.discriminator}")),
+                                              else f"-{args.discriminator}")
+            + ("-tutorial" if args.network == "tutorial" else "")),
         settings=DcganSettings,
     )
 

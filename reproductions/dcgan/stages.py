@@ -49,18 +49,28 @@ def train_stage(context) -> dict:
     from mitlgan import BCEGAN
     from mitlgan.metrics.collapse import CollapseCallback
     from mitlgan.metrics.random_features import RandomConvFeatures
-    from mitlgan.models import build_dcgan_discriminator, build_dcgan_generator
+    from mitlgan.models import (
+        build_dcgan_discriminator,
+        build_dcgan_generator,
+        build_tutorial_dcgan_discriminator,
+        build_tutorial_dcgan_generator,
+    )
     from mitlgan.training import export_generator
 
     config, stage_dir = context.settings, context.stage_dir(TRAIN_STAGE)
     images = _images(context)
     keras.utils.set_random_seed(config.seed)
     with context.strategy_scope():
-        gan = BCEGAN(build_dcgan_generator(config.latent_dim,
-                                           base_channels=config.generator_channels),
-                     build_dcgan_discriminator(base_channels=config.discriminator_channels,
-                                               first_batchnorm=config.first_batchnorm),
-                     generator_loss=config.generator_loss, seed=config.seed)
+        if config.network == "tutorial":
+            networks = (build_tutorial_dcgan_generator(
+                config.latent_dim, features=config.discriminator_channels),
+                build_tutorial_dcgan_discriminator(features=config.discriminator_channels))
+        else:
+            networks = (build_dcgan_generator(config.latent_dim,
+                                              base_channels=config.generator_channels),
+                        build_dcgan_discriminator(base_channels=config.discriminator_channels,
+                                                  first_batchnorm=config.first_batchnorm))
+        gan = BCEGAN(*networks, generator_loss=config.generator_loss, seed=config.seed)
         gan.compile()  # Adam(2e-4, beta_1=0.5) for both, carpedm20's setting
     features = RandomConvFeatures((64, 64, 3), seed=config.seed)
     real = images[np.random.default_rng(config.seed).choice(
