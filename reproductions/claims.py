@@ -230,9 +230,13 @@ def words_section(rows) -> list[str]:
         if entry:
             lines.append(f"- {row[0]}, *{row[1]}*: \"{entry['quote']}\" ({entry['place']})"
                          + (f". {entry['note']}" if entry.get("note") else ""))
-    lines += ["", "## Claims no run decides yet (untested here)", ""]
+    lines += ["", "## Claims no run decides yet (untested here)", "",
+              "A claim a reproduction decides, with the command that runs it, and the "
+              "documents' claims no reproduction decides yet:", ""]
+    on_board = {row[1] for row in rows}
     lines += [f"- {c['document']}, *{c['claim']}*: \"{c['quote']}\" ({c['place']})"
-              for c in catalogue.values() if c.get("status")]
+              + (f"; run `{c['command']}`" if c.get("command") else "")
+              for c in catalogue.values() if c["claim"] not in on_board]
     return lines
 
 

@@ -71,6 +71,8 @@ def test_the_page_lists_every_run_and_the_command_line_writes_it(runs, tmp_path,
     assert "LSTM not only achieves a better upper limit of accuracy on long inputs" in page
     assert "## Claims no run decides yet (untested here)" in page
     assert "it is hard to see whether the drop out layer helped or not" in page  # 003's
+    # a claim a reproduction decides but no run here did: its command
+    assert "run `python -m reproductions.zi2zi --study l1 --preset full`" in page
     assert page.count("python -m reproductions.palindrome --preset") == 2
     assert "python -m reproductions.dcgan --preset quick" in page
     assert board.main([str(tmp_path / "nowhere")]) == 2

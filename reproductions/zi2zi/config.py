@@ -73,7 +73,10 @@ def study_variants(study: str, settings) -> dict:
     if study == "epochs":
         return {"epochs_x1": {"epochs": epochs}, "epochs_x3": {"epochs": 3 * epochs}}
     if study == "samples":
-        return {"chars_third": {"train_chars": chars // 3}, "chars_all": {"train_chars": chars}}
+        # equal updates per variant: a third of the characters trains three times the
+        # epochs, so "more characters" is not confounded with "more training"
+        return {"chars_third": {"train_chars": chars // 3, "epochs": 3 * epochs},
+                "chars_all": {"train_chars": chars}}
     if study == "sources":
         return {"one_source": {"sources": 1}, "three_sources": {"sources": 3}}
     if study == "depth":
