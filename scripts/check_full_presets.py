@@ -105,7 +105,8 @@ def preset_cost(records: list[dict], scale: float = 1.0) -> dict:
     """What a full preset's training costs, from its size check's records.
 
     Args:
-        records: every training call's record (``mitlgan.size_check.take_records``).
+        records: every training call's record (``done.json``'s ``size_check``, from each
+            ``TrainResult.size_check``).
         scale: the full preset's data over the check's (steps scale with it).
 
     Returns:
