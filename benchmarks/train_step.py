@@ -143,7 +143,8 @@ def prepare_variant(kind, variant, batch_size, n_critic):
         model.compile(*optimizers)
     else:
         model = mitlgan.WGANGP(generator, critic, n_critic=n_critic, seed=0)
-        model.compile(*optimizers, jit_compile="XLA" in variant)
+        model.compile(g_optimizer=optimizers[0], d_optimizer=optimizers[1],
+                      jit_compile="XLA" in variant)
     images = np.random.default_rng(0).uniform(-1, 1, (batch_size, IMAGE_SIZE, IMAGE_SIZE, 3))
     dataset = tf.data.Dataset.from_tensors(images.astype("float32")).repeat()
 
