@@ -30,7 +30,7 @@ from reproductions.runner.claims import (
     load_catalogue,
 )
 from reproductions.runner.report import markdown_table
-from reproductions.runner.verdicts import VERDICTS
+from reproductions.runner.verdicts import kind_of
 
 BUDGETS = ("quick", "hour", "full")
 #: what each budget column is called; "thesis" is the MITLGAN's full preset
@@ -188,14 +188,31 @@ def _where(path) -> str:
         return "a local run (not committed)"
 
 
+LEGACY = "decided before the five verdicts"
+
+
+def cell_kind(cell: str) -> str:
+    """The verdict of a board cell (its seeds' prefix, "(early training)" and run labels
+    left out): one of the five, "unsettled" when runs of one command disagree, or
+    :data:`LEGACY` for a run decided with "supported" / "not supported"."""
+    if cell.startswith(UNSETTLED):
+        return "unsettled"
+    cell = re.sub(r"^the same in all [^:]*:\s*", "", cell)
+    first = re.sub(r"\s*\[[a-z]\d+\].*$", "", cell.split("; ")[0])
+    first = first.replace(f" ({EARLY})", "").strip()
+    if first.startswith(("not supported", "partly supported")) or " (within" in first:
+        return LEGACY
+    try:
+        return kind_of(first)
+    except ValueError:
+        return LEGACY
+
+
 def _largest(row: list[str]) -> str:
     """The verdict kind of a board row's largest budget ("-" when none ran)."""
     for cell in reversed(row[2:2 + len(BUDGETS)]):
         if cell != "-":
-            for kind in VERDICTS:
-                if f"{kind} [" in cell or f"{kind}: " in cell or cell.endswith(kind):
-                    return kind
-            return "decided before the five verdicts"
+            return cell_kind(cell)
     return "-"
 
 

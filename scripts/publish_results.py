@@ -124,6 +124,7 @@ def publish(run_dir, name: str, command: str, seconds: float, code_dir=None,
             if path.is_dir() and any(path.rglob("run.json")):
                 continue  # a run of its own published inside this one
             shutil.rmtree(path) if path.is_dir() else path.unlink()
+    target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(result.report, target / "report.md")
     if (run_dir / "claims.json").is_file():
         shutil.copyfile(run_dir / "claims.json", target / "claims.json")

@@ -162,3 +162,17 @@ def test_runs_each_over_several_seeds_say_how_many_seeds_agree_in_all(runs, tmp_
     expected = board.AGREED_REPEATS.format(seeds=2, runs="h1, h2", each=3, total=6)
     assert expected == "the same in all 2 runs (h1, h2), 3 seeds each, 6 in all:"
     assert all(row[3].startswith(expected + " ") for row in rows)
+
+
+@pytest.mark.parametrize("cell, kind", [
+    ("supported (early training) [q1]", "supported"),
+    ("the same in all 3 seeds (h10, h11, h12): inconclusive [h10]; inconclusive [h11]",
+     "inconclusive"),
+    ("not reached [h1]", "not reached"),
+    ("unsettled, runs of one command disagree: supported [h1]; contradicted [h2]", "unsettled"),
+    # runs decided before the five verdicts are counted apart, never as "supported"
+    ("not supported [h13]", board.LEGACY),
+    ("not supported (within the spread between seeds) (early training) [q3]", board.LEGACY),
+])
+def test_the_per_document_summary_reads_each_cells_verdict(cell, kind):
+    assert board.cell_kind(cell) == kind

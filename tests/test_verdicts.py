@@ -137,3 +137,14 @@ def test_the_dcgan_collapse_needs_a_run_that_trained_and_reached_the_documents_e
     assert kind_of(onset) == "contradicted" and kind_of(loss) == "contradicted"
     never = _history(60)
     assert kind_of(collapse_claims(never, 0.5, DOCUMENT_EPOCH_UPDATES)[0][1]) == "contradicted"
+
+
+def test_a_high_rate_that_never_trained_or_is_still_improving_cannot_show_a_degradation():
+    rising = [0.2, 0.6, 0.95, 1.0, 1.0, 1.0]
+    runs = dict(low=_run("lstm", 20, 1e-4, rising), rnn=_run("rnn", 20, 1e-3, [0.1] * 6),
+                lstm=_run("lstm", 20, 1e-3, rising))
+    claim = "On long inputs (T = 20) a high learning rate degrades"
+    stuck = _palindrome(high=_run("lstm", 20, 1e-2, [0.1, 0.1, 0.105, 0.1]), **runs)[claim]
+    assert kind_of(stuck) == "not reached" and "did not train" in stuck
+    improving = _palindrome(high=_run("lstm", 20, 1e-2, [0.2, 0.4, 0.6, 0.8]), **runs)[claim]
+    assert kind_of(improving) == "not reached" and "still improving" in improving

@@ -168,7 +168,8 @@ class AdversarialModel(RealDataBatching, keras.Model):
         return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
 
     def checkpoint_settings(self):
-        """Settings stored in checkpoints; a resume warns when one of them differs."""
+        """Settings stored in checkpoints; a resume under another value of one of them is
+        refused (:class:`mitlgan.training.ResumeSettingsError`)."""
         return {}
 
     def _resolve_jit_compile(self, jit_compile):

@@ -68,15 +68,17 @@ def nearest_style_rate(outputs_by_style, targets_by_style) -> float:
         The fraction in [0, 1] of the K * N (style, character) pairs whose nearest true
         glyph is their own style's (ties count against).
     """
-    outputs = np.asarray(outputs_by_style, np.float64)
-    targets = np.asarray(targets_by_style, np.float64)
+    outputs = np.asarray(outputs_by_style, np.float32)
+    targets = np.asarray(targets_by_style, np.float32)
     if outputs.shape != targets.shape or outputs.ndim < 3 or outputs.shape[0] < 2:
         raise ValueError(f"need (K >= 2, N, H, W[, C]) outputs and targets of one shape, got "
                          f"{outputs.shape} and {targets.shape}")
     k, n = outputs.shape[:2]
     flat_out, flat_true = outputs.reshape(k, n, -1), targets.reshape(k, n, -1)
-    # distance[s, t, c]: output of character c under style s against style t's true glyph
-    distance = np.abs(flat_out[:, None] - flat_true[None, :]).mean(axis=-1)
+    # distance[s, t, c]: output of character c under style s against style t's true
+    # glyph; one target style at a time keeps memory at K x N images (a CJK charset)
+    distance = np.stack([np.abs(flat_out - flat_true[t][None]).mean(axis=-1, dtype=np.float64)
+                         for t in range(k)], axis=1)
     own = distance[np.arange(k), np.arange(k)]  # (K, N)
     others = distance.copy()
     others[np.arange(k), np.arange(k)] = np.inf

@@ -8,6 +8,7 @@ from reproductions.dcgan.config import TRAIN_STAGE
 from reproductions.runner import claims_from_rows, write_claims
 from reproductions.runner.verdicts import (
     CONTRADICTED,
+    INCONCLUSIVE,
     NOT_REACHED,
     PRECONDITION_KINDS,
     SUPPORTED,
@@ -61,6 +62,8 @@ def collapse_claims(history, fraction, updates_per_epoch: float) -> list[tuple[s
     trained = _trained(history)
 
     def sets_in_about_30():
+        if reached < ABOUT_30[0]:  # too short to tell early from about 30
+            return verdict(NOT_REACHED, f"{PRECONDITION_KINDS[TIME_SCALE]} ({scale})")
         if first is not None and document_epoch(first) < ABOUT_30[0]:
             return verdict(CONTRADICTED, f"it collapsed at the document's epoch "
                                          f"{document_epoch(first):.1f}, before {ABOUT_30[0]}")
@@ -69,7 +72,8 @@ def collapse_claims(history, fraction, updates_per_epoch: float) -> list[tuple[s
                                       f"{document_epoch(first):.1f}")
         if reached > ABOUT_30[1]:
             return verdict(CONTRADICTED, f"no collapse by the document's epoch {ABOUT_30[1]}")
-        return verdict(NOT_REACHED, f"{PRECONDITION_KINDS[TIME_SCALE]} ({scale})")
+        return verdict(INCONCLUSIVE, f"no collapse yet by the document's epoch "
+                                     f"{reached:.1f}, inside the window ({scale})")
 
     jumps = np.diff(history["generator_loss"])
     jump_epoch = int(epochs[1:][int(np.argmax(jumps))]) if len(jumps) else None
@@ -83,9 +87,11 @@ def collapse_claims(history, fraction, updates_per_epoch: float) -> list[tuple[s
          f"{scale}"),
         ("The generator loss soars when the collapse starts",
          decide([trained, flagged], lambda: verdict(
-             SUPPORTED if abs(jump_epoch - first) <= 2 else CONTRADICTED,
-             f"the largest rise is {abs(jump_epoch - first)} epoch(s) from the onset "
-             "(within 2 counts: the document's 32 against its collapse at about 30)")),
+             SUPPORTED if abs(document_epoch(jump_epoch) - document_epoch(first)) <= 2
+             else CONTRADICTED,
+             f"the largest rise is {abs(document_epoch(jump_epoch) - document_epoch(first)):.1f} "
+             "of the document's epochs from the onset (within 2 counts: its loss soared at "
+             "32, its collapse at about 30)")),
          f"largest rise of the generator loss at epoch {jump_epoch}; first collapsed epoch "
          f"{first if first else 'none'}"),
     ]

@@ -122,6 +122,13 @@ def _long_input_rate_claims(low, high, rates) -> list[tuple[str, str, str]]:
         f"{high.get('stopped_early_at') or '-'}, lr {rates[0]:g} at epoch "
         f"{low.get('stopped_early_at') or '-'}), so a later degradation could not appear")
     drop = best_high - final_high
+    high_trained = Precondition(TRAINED, best_high > CHANCE + 0.01,
+                                f"lr {rates[-1]:g}'s best {best_high:.3f} against chance "
+                                f"{CHANCE:.1f}")
+    peaked = Precondition(TIME_SCALE, int(np.argmax(high["test_accuracy"])) + 1
+                          < len(high["test_accuracy"]) or drop > 0 or best_high >= 1.0,
+                          f"lr {rates[-1]:g} was still improving at its last epoch: a later "
+                          "degradation could not show yet")
 
     def degrades():
         if drop > DEGRADE:
@@ -138,6 +145,6 @@ def _long_input_rate_claims(low, high, rates) -> list[tuple[str, str, str]]:
          f"final test accuracy at lr {rates[0]:g}: {final_low:.3f}, at lr {rates[-1]:g}: "
          f"{final_high:.3f}"),
         (f"On long inputs (T = {LONG_T}) a high learning rate degrades",
-         decide([every_epoch], degrades),
+         decide([every_epoch, high_trained, peaked], degrades),
          f"lr {rates[-1]:g}: best {best_high:.3f}, final {final_high:.3f}"),
     ]

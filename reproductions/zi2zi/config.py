@@ -74,8 +74,10 @@ def study_variants(study: str, settings) -> dict:
         return {"epochs_x1": {"epochs": epochs}, "epochs_x3": {"epochs": 3 * epochs}}
     if study == "samples":
         # equal updates per variant: a third of the characters trains three times the
-        # epochs, so "more characters" is not confounded with "more training"
-        return {"chars_third": {"train_chars": chars // 3, "epochs": 3 * epochs},
+        # epochs, with the learning-rate schedule stretched to match (halved every 30
+        # epochs, not 10), so "more characters" is not confounded with "more training"
+        return {"chars_third": {"train_chars": chars // 3, "epochs": 3 * epochs,
+                                "schedule_stretch": 3},
                 "chars_all": {"train_chars": chars}}
     if study == "sources":
         return {"one_source": {"sources": 1}, "three_sources": {"sources": 3}}

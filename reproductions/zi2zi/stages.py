@@ -102,7 +102,8 @@ def _train_variant(context, out_dir: Path, changes: dict, seed: int) -> dict:
     context.train(gan, (targets, sources, styles), batch_size=config.batch_size, epochs=epochs,
                   checkpoint_dir=out_dir / CHECKPOINT_DIR, every=1, keep=2,
                   history_csv=out_dir / HISTORY_FILE, seed=seed,
-                  callbacks=[Zi2ZiLearningRate(), held_out_callback(context)],
+                  callbacks=[Zi2ZiLearningRate(every=10 * changes.get("schedule_stretch", 1)),
+                                      held_out_callback(context)],
                   verbose=keras_verbosity(), tensorboard_dir=context.tensorboard_dir(out_dir))
     export_generator(gan, out_dir)  # generator.keras and generator_savedmodel/
     return {"pairs": int(len(index)), "epochs": epochs, "train_steps": gan.train_steps,
