@@ -1,5 +1,6 @@
-"""Compare two trees of run folders numerically: every CSV, ``result.json``, ``fid.csv``,
-``history.csv``, ``claims.json`` and ``done.json`` that both hold, cell by cell.
+"""Compare two trees of run folders numerically: every CSV (``fid.csv``, ``history.csv``,
+the table records...) and JSON file (``result.json``, ``claims.json``, ``done.json``, the
+evaluation's results...) that both hold, cell by cell.
 
     python scripts/compare_runs.py BEFORE AFTER [--ignore-keys seconds,...]
 
@@ -18,7 +19,7 @@ import math
 import sys
 from pathlib import Path
 
-NAMES = ("result.json", "claims.json", "done.json")
+SUFFIXES = (".csv", ".json")
 TIMING = ("seconds", "seconds_this_run", "peak_memory_mb", "seconds_per_epoch", "step_seconds",
           "wall_seconds", "environment", "s/epoch", "seconds_timed", "epochs_timed")
 
@@ -63,9 +64,9 @@ def compare(before: Path, after: Path, ignore) -> tuple[list[str], int]:
     """(lines describing every difference, number of files compared)."""
     lines, compared = [], 0
     files_before = {p.relative_to(before) for p in before.rglob("*")
-                    if p.is_file() and (p.suffix == ".csv" or p.name in NAMES)}
+                    if p.is_file() and p.suffix in SUFFIXES}
     files_after = {p.relative_to(after) for p in after.rglob("*")
-                   if p.is_file() and (p.suffix == ".csv" or p.name in NAMES)}
+                   if p.is_file() and p.suffix in SUFFIXES}
     for rel in sorted(files_before ^ files_after):
         lines.append(f"{rel}: only {'after' if rel in files_after else 'before'}")
     for rel in sorted(files_before & files_after):
