@@ -75,11 +75,16 @@ def _palindrome(**runs):
     return {claim: v for claim, v, _ in palindrome_claims(runs, SETTINGS)}
 
 
-def test_the_palindrome_lr_run_stopped_early_has_not_reached_its_time_scale():
-    rising = [0.2, 0.6, 0.95, 1.0, 1.0, 1.0]
+def _epochs(*values, total=100):
+    """An accuracy curve of ``total`` epochs: ``values``, then the last one repeated."""
+    return list(values) + [values[-1]] * (total - len(values))
+
+
+def test_the_palindrome_lr_run_stopped_early_or_short_has_not_reached_its_time_scale():
+    rising = _epochs(0.2, 0.6, 0.95, 1.0)
     runs = dict(
-        high=_run("lstm", 20, 1e-2, rising, stopped=6), low=_run("lstm", 20, 1e-4, rising),
-        rnn=_run("rnn", 20, 1e-3, [0.1] * 6), lstm=_run("lstm", 20, 1e-3, rising))
+        high=_run("lstm", 20, 1e-2, rising[:6], stopped=6), low=_run("lstm", 20, 1e-4, rising),
+        rnn=_run("rnn", 20, 1e-3, [0.1] * 6), lstm=_run("lstm", 20, 1e-3, rising[:6]))
     claims = _palindrome(**runs)
     for claim in ("On long inputs (T = 20) a lower learning rate ends higher",
                   "On long inputs (T = 20) a high learning rate degrades"):
@@ -88,13 +93,17 @@ def test_the_palindrome_lr_run_stopped_early_has_not_reached_its_time_scale():
     assert kind_of(claims["The LSTM reaches a higher accuracy than the RNN on long inputs "
                           "(T = 20)"]) == "supported"
     assert kind_of(claims["The LSTM converges faster than the RNN (T = 20)"]) == "supported"
-    # trained every epoch: a fall from 1.0 to 0.8 is a degradation, and the low rate ends higher
-    runs["high"] = _run("lstm", 20, 1e-2, [0.2, 0.6, 1.0, 0.9, 0.8, 0.8])
+    # every epoch of a 25-epoch preset: "eventually" is the document's 100th
+    runs["high"] = _run("lstm", 20, 1e-2, rising[:25])
+    short = _palindrome(**runs)["On long inputs (T = 20) a high learning rate degrades"]
+    assert kind_of(short) == "not reached" and "25 of the document's 100 epochs" in short
+    # 100 epochs: a fall from 1.0 to 0.8 is a degradation, and the low rate ends higher
+    runs["high"] = _run("lstm", 20, 1e-2, _epochs(0.2, 0.6, 1.0, 0.9, 0.8))
     claims = _palindrome(**runs)
     assert kind_of(claims["On long inputs (T = 20) a high learning rate degrades"]) == "supported"
     assert kind_of(claims["On long inputs (T = 20) a lower learning rate ends higher"]) \
         == "supported"
-    runs["high"] = _run("lstm", 20, 1e-2, rising)  # ran every epoch and stayed at 1.0
+    runs["high"] = _run("lstm", 20, 1e-2, rising)  # ran 100 epochs and stayed at 1.0
     claims = _palindrome(**runs)
     assert kind_of(claims["On long inputs (T = 20) a high learning rate degrades"]) \
         == "contradicted"
@@ -140,11 +149,12 @@ def test_the_dcgan_collapse_needs_a_run_that_trained_and_reached_the_documents_e
 
 
 def test_a_high_rate_that_never_trained_or_is_still_improving_cannot_show_a_degradation():
-    rising = [0.2, 0.6, 0.95, 1.0, 1.0, 1.0]
+    rising = _epochs(0.2, 0.6, 0.95, 1.0)
     runs = dict(low=_run("lstm", 20, 1e-4, rising), rnn=_run("rnn", 20, 1e-3, [0.1] * 6),
                 lstm=_run("lstm", 20, 1e-3, rising))
     claim = "On long inputs (T = 20) a high learning rate degrades"
-    stuck = _palindrome(high=_run("lstm", 20, 1e-2, [0.1, 0.1, 0.105, 0.1]), **runs)[claim]
+    stuck = _palindrome(high=_run("lstm", 20, 1e-2, _epochs(0.1, 0.1, 0.105, 0.1)), **runs)[claim]
     assert kind_of(stuck) == "not reached" and "did not train" in stuck
-    improving = _palindrome(high=_run("lstm", 20, 1e-2, [0.2, 0.4, 0.6, 0.8]), **runs)[claim]
+    improving = _palindrome(high=_run("lstm", 20, 1e-2,
+                                      [0.2 + 0.006 * k for k in range(100)]), **runs)[claim]
     assert kind_of(improving) == "not reached" and "still improving" in improving
