@@ -275,6 +275,10 @@ def board_markdown(runs) -> str:
              f"experiment: *{AGREED.format(seeds='N', runs='the runs')}* when every seed "
              f"gives the same verdict (*{AGREED_REPEATS.format(seeds='N', runs='the runs', each='K', total='N x K')}*"
              f" when each run is over K seeds itself), *{UNSETTLED.rstrip(':')}* when not.",
+             *(["- Runs decided before the five verdicts keep their old words (supported "
+                "/ not supported) until they are made again; the summary counts them "
+                f"apart (*{LEGACY}*)."] if any(_largest(row) == LEGACY for row in rows)
+               else []),
              "- Made by `python -m reproductions.claims`.", "",
              "## Per document", "", *document_summaries(rows), "",
              markdown_table(header, rows), "", *words_section(rows), "", "## Runs", ""]
