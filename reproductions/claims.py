@@ -98,6 +98,19 @@ def typed_command(command: str) -> str:
     return re.sub(r"(\s--output)(=|\s+)\S+", r"\1 runs", command)
 
 
+#: what the board shows for a verdict of a run decided before the five verdicts (its
+#: words, "supported" / "not supported", stay in that run's claims.json)
+LEGACY = "decided before the five verdicts"
+
+
+def _shown(claim: dict) -> str:
+    """A claim's verdict as the board shows it: one of the five, or :data:`LEGACY` for
+    every claim of a run decided before them (its rows have no ``reason``)."""
+    if "reason" not in claim:
+        return LEGACY
+    return claim["verdict"]
+
+
 def _same_command(command: str) -> str:
     """The command without its ``--output`` folder and ``--seed``: runs differing only
     there are one experiment (``--seeds K``, seeds inside one run, is kept)."""
@@ -126,7 +139,7 @@ def board_rows(runs) -> tuple[list[str], list[list[str]]]:
             row = claims.setdefault((document_of(claim), claim["id"]),
                                     {"claim": claim["claim"], "cells": {}, "numbers": {},
                                      "outcomes": {}})
-            verdict = claim["verdict"]
+            verdict = _shown(claim)
             if run["column"] == "quick" and not verdict.startswith(UNTESTED):
                 verdict = f"{verdict} ({EARLY})"
             row["cells"].setdefault(run["column"], []).append(f"{verdict} [{labels[id(run)]}]")
@@ -188,7 +201,6 @@ def _where(path) -> str:
         return "a local run (not committed)"
 
 
-LEGACY = "decided before the five verdicts"
 
 
 def cell_kind(cell: str) -> str:
@@ -275,10 +287,9 @@ def board_markdown(runs) -> str:
              f"experiment: *{AGREED.format(seeds='N', runs='the runs')}* when every seed "
              f"gives the same verdict (*{AGREED_REPEATS.format(seeds='N', runs='the runs', each='K', total='N x K')}*"
              f" when each run is over K seeds itself), *{UNSETTLED.rstrip(':')}* when not.",
-             *(["- Runs decided before the five verdicts keep their old words (supported "
-                "/ not supported) until they are made again; the summary counts them "
-                f"apart (*{LEGACY}*)."] if any(_largest(row) == LEGACY for row in rows)
-               else []),
+             *([f"- A run decided before the five verdicts shows *{LEGACY}* until it is "
+                "made again (its old words stay in its `claims.json`); the summary counts "
+                "such rows apart."] if any(_largest(row) == LEGACY for row in rows) else []),
              "- Made by `python -m reproductions.claims`.", "",
              "## Per document", "", *document_summaries(rows), "",
              markdown_table(header, rows), "", *words_section(rows), "", "## Runs", ""]

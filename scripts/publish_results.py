@@ -127,7 +127,11 @@ def publish(run_dir, name: str, command: str, seconds: float, code_dir=None,
     target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(result.report, target / "report.md")
     if (run_dir / "claims.json").is_file():
-        shutil.copyfile(run_dir / "claims.json", target / "claims.json")
+        from reproductions.claims import typed_command
+
+        claims = json.loads((run_dir / "claims.json").read_text())
+        claims["command"] = typed_command(claims["command"])  # no machine paths
+        (target / "claims.json").write_text(json.dumps(claims, indent=2, sort_keys=True) + "\n")
     for csv_path in sorted(run_dir.glob("*.csv")):
         shutil.copyfile(csv_path, target / csv_path.name)
     if (run_dir / TABLES_DIR).is_dir():  # the report's table records, as written
@@ -139,6 +143,9 @@ def publish(run_dir, name: str, command: str, seconds: float, code_dir=None,
     for link, path in list(result.figures.items())[:max_figures]:
         _copy_figure(path, target / link)
     config = result.config
+    from reproductions.claims import typed_command
+
+    command = typed_command(command)  # as a user types it, not this machine's folder
     run = {"command": command, "preset": config.get("preset"), "wall_seconds": round(seconds),
            "machine": machine_line(), "git_commit": _git_commit(Path(code_dir or REPOSITORY)),
            "report_commit": report_commit or _git_commit(Path(code_dir or REPOSITORY)),

@@ -181,3 +181,20 @@ def test_a_seed_flag_is_told_from_the_seeds_flag():
     assert not _names_a_seed("python -m reproductions.x --seeds 3")
     assert _without_seed("python -m r --seed=2 --output=o --seeds 3") == \
         ["python", "-m", "r", "--seeds", "3"]
+
+
+def test_publishing_copies_the_records_and_writes_commands_as_a_user_types_them(tmp_path):
+    from reproductions.runner.records import TableRecords
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "config.json").write_text(json.dumps({"preset": "hour"}))
+    (run_dir / "report.md").write_text("# a report\n")
+    TableRecords(run_dir).table("claims", ["claim", "verdict"], [["style", "supported"]])
+    local = "python -m reproductions.zi2zi --preset hour --output /work/hour_runs"
+    (run_dir / "claims.json").write_text(json.dumps({**_claims("supported", "L1"), "command": local}))
+    target = _publisher().publish(run_dir, "zi2zi", local, 1200, results_root=tmp_path / "results")
+    assert (target / "tables" / "claims.csv").read_text() == "claim,verdict\nstyle,supported\n"
+    for name in ("run.json", "claims.json"):
+        record = json.loads((target / name).read_text())
+        assert record["command"] == "python -m reproductions.zi2zi --preset hour --output runs"
