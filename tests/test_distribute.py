@@ -100,3 +100,19 @@ def test_other_errors_and_one_process_runs_are_not_lost_workers(monkeypatch):
     assert lost_worker_message(ValueError(UNHEALTHY)) is None
     monkeypatch.delenv("TF_CONFIG")
     assert lost_worker_message(tf.errors.UnavailableError(None, None, UNHEALTHY)) is None
+
+
+def test_a_workers_copy_leaves_out_what_the_chief_is_still_writing(tmp_path):
+    # the chief writes done.json and checkpoints under temporary names and renames them:
+    # a worker copying the stage meanwhile must not trip on a file that vanishes
+    source = tmp_path / "chief" / "stage"
+    (source / "checkpoints" / ".tmp-ckpt-000002-abc").mkdir(parents=True)
+    (source / "checkpoints" / "ckpt-000001").mkdir()
+    (source / "checkpoints" / "ckpt-000001" / "meta.json").write_text("{}")
+    (source / ".done.json.123.tmp").write_text("{")
+    (source / "history.csv").write_text("epoch\n1\n")
+    target = tmp_path / "worker" / "stage"
+    _workers.copy_while_written(source, target)
+    copied = sorted(p.relative_to(target).as_posix() for p in target.rglob("*"))
+    assert copied == ["checkpoints", "checkpoints/ckpt-000001", "checkpoints/ckpt-000001/meta.json",
+                      "history.csv"]

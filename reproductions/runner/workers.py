@@ -79,7 +79,7 @@ class WorkerFolders:
         set_worker_folder_private()
         shutil.rmtree(self.work_dir, ignore_errors=True)
         if self.run_dir.is_dir() and not self.restart:
-            shutil.copytree(self.run_dir, self.work_dir, ignore=shutil.ignore_patterns(log_file))
+            copy_while_written(self.run_dir, self.work_dir, also_ignore=(log_file,))
         self.work_dir.mkdir(parents=True, exist_ok=True)
 
     def before_stage(self, stage: str) -> None:
@@ -89,11 +89,32 @@ class WorkerFolders:
         target, source = self.work_dir / stage, self.run_dir / stage
         shutil.rmtree(target, ignore_errors=True)
         if source.is_dir():
-            shutil.copytree(source, target)
+            copy_while_written(source, target)
 
     def end(self) -> None:
         if not self.chief:
             shutil.rmtree(self.work_dir, ignore_errors=True)
+
+
+#: what the chief writes under a temporary name and renames into place (mitlgan.files,
+#: checkpoints): a copy taken meanwhile leaves them out, the finished file is read later
+IN_PROGRESS = (".*.tmp", ".tmp-*")
+
+
+def copy_while_written(source: Path, target: Path, also_ignore=(), attempts: int = 5) -> None:
+    """Copy the chief's ``source`` folder while the chief may be writing in it: files
+    being written are left out, and a file renamed or deleted during the copy (an
+    atomic write finishing, an old checkpoint pruned) makes it start over."""
+    for attempt in range(attempts):
+        try:
+            shutil.copytree(source, target, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns(*IN_PROGRESS, *also_ignore))
+            return
+        except shutil.Error as err:
+            vanished = all("No such file" in str(reason) for *_, reason in err.args[0])
+            if not vanished or attempt == attempts - 1:
+                raise
+            shutil.rmtree(target, ignore_errors=True)
 
 
 def worker_folders(args, run_dir: Path) -> WorkerFolders:
