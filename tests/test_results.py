@@ -64,7 +64,11 @@ def test_every_reproduction_has_its_hour_results_or_is_awaited():
 @pytest.mark.parametrize("run_file", _run_files(), ids=_run_id)
 def test_each_run_names_a_command_its_reproduction_accepts(run_file, tmp_path):
     run = json.loads(run_file.read_text())
-    assert RUN_KEYS <= set(run) and run["preset"] == "hour"
+    assert RUN_KEYS <= set(run) and run["preset"] in ("hour", "full")
+    if run["preset"] == "full":  # the document's own budget (NAME/full): no hour to fit
+        _, config, _ = _prepare(run["command"], run_file, tmp_path)
+        assert config["preset"] == "full"
+        return
     # An hour preset fits an hour on a 2-core CPU of its own; a run that shared the CPU
     # with another training run says with which, and its wall time is only an upper bound:
     # then the same command run alone must have fitted. A command that spends several hour
@@ -77,15 +81,20 @@ def test_each_run_names_a_command_its_reproduction_accepts(run_file, tmp_path):
         assert _without_seed(published["command"]) == _without_seed(run["command"])
         alone = _alone_seconds(published)
     assert alone <= 3600 * run.get("hour_budgets", 1), f"{run_file}: {alone} s"
-    argv = shlex.split(run["command"])
+    _, config, _ = _prepare(run["command"], run_file, tmp_path)
+    assert config["preset"] == "hour"
+
+
+def _prepare(command: str, run_file, tmp_path):
+    """The reproduction's ``prepare`` of a published command (its output redirected)."""
+    argv = shlex.split(command)
     assert argv[:2] == ["python", "-m"] and argv[2].startswith("reproductions.")
     name = argv[2].split(".")[1]
     assert run_file.relative_to(RESULTS).parts[0] == name
     flags = argv[3:]
     if "--output" in flags:  # validate without touching the run's own folder
         flags[flags.index("--output") + 1] = str(tmp_path)
-    _, config, _ = importlib.import_module(f"reproductions.{name}.run").prepare(flags)
-    assert config["preset"] == "hour"
+    return importlib.import_module(f"reproductions.{name}.run").prepare(flags)
 
 
 @pytest.mark.parametrize("run_file", _run_files(), ids=_run_id)
