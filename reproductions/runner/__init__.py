@@ -8,7 +8,7 @@ behind these names are the runner's own rooms:
 - ``entry``: :func:`entry_points`, a reproduction's ``prepare``, ``main`` and
   ``reproduce`` in one line; ``api``: the Python API and :func:`open_run`;
 - ``claims``: the ``claims.json`` every report writes; ``repeats``: seeded repeats;
-- ``records``: a report's tables (CSV), figures and values (JSON), which renderers
+- ``records``: a report's tables (CSV) and figures (JSON), which renderers
   write and readers read; ``settings``: :class:`Settings`, the base of a
   reproduction's typed, frozen settings;
 - ``flags``, ``arguments``: the flag table and flag types; ``errors``:
@@ -48,8 +48,6 @@ from reproductions.runner.records import (
     TableRecords,
     read_table,
     read_tables,
-    read_values,
-    write_values,
 )
 from reproductions.runner.repeats import (
     RESULT_FILE,
@@ -65,7 +63,7 @@ __all__ = [
     "CLAIMS_FILE", "CONFIG_FILE", "DOCUMENTS", "DONE_FILE", "REPORT_FILE", "RESULT_FILE",
     "UNTESTED", "Claim", "Reproduction", "RunContext", "RunResult", "Settings", "Stage", "UsageError",
     "claims_from_rows", "entry_points", "environment_lines", "keras_verbosity", "open_run", "read_claim_rows",
-    "TableRecords", "read_table", "read_tables", "read_values", "run_once", "say",
+    "TableRecords", "read_table", "read_tables", "run_once", "say",
     "seed_folder", "seed_folders", "seeded_repeats", "stage_seed", "untested",
-    "write_claims", "write_values",
+    "write_claims",
 ]

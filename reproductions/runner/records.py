@@ -147,13 +147,3 @@ def read_figures(run_dir) -> dict:
         return {}
     paths = [entry["path"] for entry in json.loads(record.read_text())["figures"]]
     return {path: run_dir / path for path in paths if (run_dir / path).is_file()}
-
-
-def read_values(path) -> dict:
-    """A stage's values (its ``done.json``, or any JSON record) as a dict."""
-    return json.loads(Path(path).read_text())
-
-
-def write_values(path, values: dict) -> Path:
-    """Write a JSON record of values (key-sorted), whole or not at all."""
-    return write_json_atomic(path, values)

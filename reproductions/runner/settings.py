@@ -51,10 +51,6 @@ class Settings:
         return {field.name: _thawed(getattr(self, field.name))
                 for field in dataclasses.fields(self)}
 
-    def replace(self, **changes):
-        """A copy with ``changes`` (for a variant of a study)."""
-        return dataclasses.replace(self, **{k: _frozen(v) for k, v in changes.items()})
-
 
 def _frozen(value):
     if isinstance(value, list | tuple):
