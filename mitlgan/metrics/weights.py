@@ -35,7 +35,7 @@ __all__ = [
     "missing_weights_message",
 ]
 
-BACKBONES = ("keras-imagenet", "random")
+BACKBONES = ("keras-imagenet", "fid-inception", "random")
 KERAS_WEIGHTS_FILENAME = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
 KERAS_WEIGHTS_URL = (
     "https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/"
@@ -146,8 +146,9 @@ def check_backbone_available(
     the download) before training starts.
 
     Args:
-        backbone: ``"keras-imagenet"`` or ``"random"``.
-        weights_path: optional local ``.h5`` / ``.weights.h5`` file.
+        backbone: ``"keras-imagenet"``, ``"fid-inception"`` (the converted weights
+            installed by ``python -m mitlgan.metrics.fid_inception install``) or ``"random"``.
+        weights_path: optional local ``.h5`` / ``.weights.h5`` file (keras-imagenet only).
         allow_download: try a download if nothing is found locally. None means yes,
             unless the environment variable ``MITLGAN_OFFLINE`` is set to a true value.
         timeout: seconds allowed for the whole download.
@@ -165,6 +166,14 @@ def check_backbone_available(
         if weights_path is not None:
             raise ValueError("backbone='random' is untrained and takes no weights_path")
         return None
+    if backbone == "fid-inception":
+        if weights_path is not None:
+            raise ValueError("backbone='fid-inception' takes its weights from the Keras cache; "
+                             "install them with python -m mitlgan.metrics.fid_inception "
+                             "install --from FILE")
+        from mitlgan.metrics.fid_inception.install import require_installed
+
+        return Path(require_installed()["weights"])
     if weights_path is not None:
         path = Path(weights_path).expanduser()
         if not path.is_file():

