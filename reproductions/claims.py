@@ -143,13 +143,15 @@ def board_rows(runs) -> tuple[list[str], list[list[str]]]:
             if run["column"] == "quick" and not verdict.startswith(UNTESTED):
                 verdict = f"{verdict} ({EARLY})"
             row["cells"].setdefault(run["column"], []).append(f"{verdict} [{labels[id(run)]}]")
-            group = row["outcomes"].setdefault((run["column"], _same_command(run["command"])),
-                                               {"outcomes": set(), "seeds": set(), "runs": [],
-                                                "repeats": set()})
-            group["outcomes"].add(_outcome(claim["verdict"]))
-            group["repeats"].add(int(run["budget"].get("seeds") or 1))
-            group["seeds"].add(_seed(run["command"]))
-            group["runs"].append(labels[id(run)])
+            if verdict.split(" [")[0] != LEGACY:
+                # A seed decided before the five verdicts neither agrees nor disagrees.
+                group = row["outcomes"].setdefault(
+                    (run["column"], _same_command(run["command"])),
+                    {"outcomes": set(), "seeds": set(), "runs": [], "repeats": set()})
+                group["outcomes"].add(_outcome(claim["verdict"]))
+                group["repeats"].add(int(run["budget"].get("seeds") or 1))
+                group["seeds"].add(_seed(run["command"]))
+                group["runs"].append(labels[id(run)])
             if claim["numbers"] and not run.get("rerun"):
                 row["numbers"][run["column"]] = claim["numbers"]
             if run["column"] != "quick":
