@@ -145,6 +145,13 @@ def test_a_saved_generator_is_scored_in_memory(keras_home, tmp_path, capsys):
     with np.load(tmp_path / "g.npz") as data:
         assert json.loads(str(data["metadata"]))["n"] == 6 and data["features"].shape == (6, 2048)
     assert not list(tmp_path.glob("*.png"))
+    # its SavedModel (mitlgan.export) draws the same latents, so the same images
+    from mitlgan.export import export_generator
+
+    saved = export_generator(generator, tmp_path / "export")["saved_model"]
+    capsys.readouterr()
+    assert scorer_main(["fid", str(saved), str(tmp_path / "g.npz"), "--n", "6", "--quiet"]) == 0
+    assert float(capsys.readouterr().out.strip().splitlines()[-1]) == pytest.approx(0, abs=1e-3)
 
 
 def test_the_scorer_names_a_path_that_is_nothing_it_reads(keras_home, tmp_path, capsys):

@@ -4,7 +4,8 @@
 (always), the raw features (when they can be had: from images, a generator, or an
 ``.npz`` that stored them) and a description naming what was read. A generator
 (``.keras`` file or SavedModel folder) is sampled in memory with z ~ N(0, I); no image
-is written. Statistics files without mitlgan's metadata (TTUR's and pytorch-fid's
+is written. A ``.keras`` model's inputs take the latent streams in the model's input order,
+a SavedModel's in the order of its input names (its signature keeps no order). Statistics files without mitlgan's metadata (TTUR's and pytorch-fid's
 ``mu`` / ``sigma`` files) are taken as FID-Inception / legacy-tf statistics, the
 convention of those tools, and say so.
 """
