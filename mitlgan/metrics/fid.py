@@ -391,7 +391,10 @@ class FrechetInceptionDistance:
             fid=fid,
             kid=kid,
             kid_std=kid_std,
-            backbone=f"{meta.get('backbone')}@{meta.get('input_size')}",
+            # the FID Inception's label names its resize mode (fid-inception/legacy-tf@299)
+            backbone=(f"{meta.get('backbone')}/{meta.get('resize')}@{meta.get('input_size')}"
+                      if meta.get("backbone") == "fid-inception"
+                      else f"{meta.get('backbone')}@{meta.get('input_size')}"),
             n=statistics.n,
             n_real=real.n,
             comparable=bool(meta.get("comparable", True)),
