@@ -251,14 +251,10 @@ class Output:
 
 
 def has_bf16_instructions() -> bool:
-    """Whether this CPU has AVX-512 BF16 or AMX-BF16 (Linux ``/proc/cpuinfo`` flags):
-    the only CPUs where ``mixed_bfloat16`` can pay off."""
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            flags = set(cpuinfo.read().split())
-    except OSError:
-        return False
-    return bool(flags & {"avx512_bf16", "amx_bf16"})
+    """Whether this CPU has AVX-512 BF16 or AMX-BF16 (see ``mitlgan.accelerators``)."""
+    from mitlgan.accelerators import cpu_has_bf16
+
+    return cpu_has_bf16()
 
 
 def report_epochs(out: Output, benchmark: str, timings: dict[str, Timing], reference: str,

@@ -111,3 +111,15 @@ def efficiency_overrides(values) -> dict:
                              f"{sorted(names)} and 0 < SHARE <= 1")
         overrides[name] = share
     return overrides
+
+
+def cpu_has_bf16() -> bool:
+    """Whether this CPU has AVX-512 BF16 or AMX-BF16 (Linux ``/proc/cpuinfo`` flags): the
+    only CPUs where ``mixed_bfloat16`` pays off (``benchmarks/fid_inception.py``: the FID
+    Inception 4.2x faster, its FID within 0.35% of float32's)."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            flags = set(cpuinfo.read().split())
+    except OSError:
+        return False
+    return bool(flags & {"avx512_bf16", "amx_bf16"})

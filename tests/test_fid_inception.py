@@ -170,12 +170,16 @@ def test_the_reproduction_scores_with_the_fid_inception_when_installed(keras_hom
     # beside the scene judge on the synthetic scenes, at 299 with the quick preset's N
     assert (config["backbone"], config["backbone_fallback"]) == ("fid-inception", None)
     assert (config["fid_input_size"], config["fid_n"], config["curve_n"]) == (299, 128, 32)
+    from mitlgan.accelerators import cpu_has_bf16
+
+    # bfloat16 only where the CPU computes it natively (measured 4.2x, FID within 0.35%)
+    assert config["fid_precision"] == ("mixed_bfloat16" if cpu_has_bf16() else "float32")
     # the thesis preset keeps the thesis's Keras ImageNet InceptionV3, and stops without it
     code, _out, err = run_main(main, ["--preset", "thesis", "--output", str(tmp_path / "b")])
     assert code == 2 and "keras-imagenet" in err and "stops before training" in err
 
 
-def test_an_fid_result_names_the_resize_mode(extractor, fixture):
+def test_an_fid_result_names_the_resize_mode_and_a_reduced_precision(extractor, fixture):
     from mitlgan.metrics.fid import FrechetInceptionDistance
 
     images, _ = fixture
@@ -183,3 +187,8 @@ def test_an_fid_result_names_the_resize_mode(extractor, fixture):
     result = scorer.evaluate_images(images[8:])
     assert result.backbone == "fid-inception/legacy-tf@299"
     assert "fid-inception/legacy-tf@299, N=8 vs 8 real" in str(result)
+
+    from mitlgan.metrics.fid import _label
+
+    assert _label({**extractor.metadata, "compute_dtype": "mixed_bfloat16"}) == (
+        "fid-inception/legacy-tf@299/bfloat16")

@@ -190,9 +190,10 @@ class InceptionFeatures:
     def label(self) -> str:
         """Short tag for reports: ``"<backbone_id>@<input_size>"``, with the resize mode for
         the FID Inception (``"fid-inception/legacy-tf@299"``)."""
+        dtype = "" if self.dtype == "float32" else f"/{self.dtype.replace('mixed_', '')}"
         if self.backbone == "fid-inception":
-            return f"{self.backbone_id}/{self.resize}@{self.input_size}"
-        return f"{self.backbone_id}@{self.input_size}"
+            return f"{self.backbone_id}/{self.resize}@{self.input_size}{dtype}"
+        return f"{self.backbone_id}@{self.input_size}{dtype}"
 
     @property
     def metadata(self) -> dict[str, Any]:

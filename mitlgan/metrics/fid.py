@@ -69,6 +69,17 @@ def _source_name(data, given: str | None) -> str:
     return type(data).__name__
 
 
+def _label(meta: dict) -> str:
+    """``backbone[/resize]@size[/dtype]``: the FID Inception names its resize mode, and a
+    reduced-precision network its dtype (``fid-inception/legacy-tf@299/bfloat16``)."""
+    label = str(meta.get("backbone"))
+    if label == "fid-inception":
+        label += f"/{meta.get('resize')}"
+    label += f"@{meta.get('input_size')}"
+    dtype = str(meta.get("compute_dtype", "float32"))
+    return label if dtype == "float32" else f"{label}/{dtype.replace('mixed_', '')}"
+
+
 class FrechetInceptionDistance:
     """FID/KID of generators or image sets against real statistics computed once.
 
@@ -392,9 +403,7 @@ class FrechetInceptionDistance:
             kid=kid,
             kid_std=kid_std,
             # the FID Inception's label names its resize mode (fid-inception/legacy-tf@299)
-            backbone=(f"{meta.get('backbone')}/{meta.get('resize')}@{meta.get('input_size')}"
-                      if meta.get("backbone") == "fid-inception"
-                      else f"{meta.get('backbone')}@{meta.get('input_size')}"),
+            backbone=_label(meta),
             n=statistics.n,
             n_real=real.n,
             comparable=bool(meta.get("comparable", True)),

@@ -23,7 +23,8 @@ from mitlgan.metrics.statistics import FeatureStatistics
 
 __all__ = ["ScoredSource", "open_source", "default_backbone"]
 
-EXTERNAL_STATISTICS = {"backbone": "fid-inception", "input_size": 299, "resize": "legacy-tf"}
+EXTERNAL_STATISTICS = {"backbone": "fid-inception", "input_size": 299, "resize": "legacy-tf",
+                       "compute_dtype": "float32"}
 
 
 @dataclass

@@ -27,7 +27,7 @@ from mitlgan.metrics.frechet import frechet_distance
 __all__ = ["FeatureStatistics", "IncompatibleStatisticsError"]
 
 # Statistics are comparable only if these metadata entries agree (dimension is checked too).
-COMPARABILITY_KEYS = ("backbone", "input_size", "resize")
+COMPARABILITY_KEYS = ("backbone", "input_size", "resize", "compute_dtype")
 _FORMAT = "mitlgan.feature_statistics/1"
 
 

@@ -171,9 +171,15 @@ def check_backbone_available(
             raise ValueError("backbone='fid-inception' takes its weights from the Keras cache; "
                              "install them with python -m mitlgan.metrics.fid_inception "
                              "install --from FILE")
-        from mitlgan.metrics.fid_inception.install import require_installed
+        from mitlgan.metrics.fid_inception.install import (
+            FidInceptionUnavailableError,
+            require_installed,
+        )
 
-        return Path(require_installed()["weights"])
+        try:
+            return Path(require_installed()["weights"])
+        except FidInceptionUnavailableError as err:
+            raise WeightsUnavailableError(str(err)) from err
     if weights_path is not None:
         path = Path(weights_path).expanduser()
         if not path.is_file():

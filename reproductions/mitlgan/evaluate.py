@@ -47,7 +47,7 @@ def _backbones(config, weights_path, judge):
     if config.backbone != JUDGE_ONLY:
         out.append(("inception", InceptionFeatures(
             backbone=config.backbone, input_size=config.fid_input_size,
-            weights_path=weights_path, verbose=0)))
+            weights_path=weights_path, dtype=config.fid_precision, verbose=0)))
     if judge is not None:
         out.append(("judge", judge.features()))
     return out

