@@ -155,6 +155,11 @@ def publish(run_dir, name: str, command: str, seconds: float, code_dir=None,
            "figures": list(result.figures)[:max_figures],
            "figures_left_out": list(result.figures)[max_figures:],
            **({"superseded_run": superseded} if superseded else {})}
+    from reproductions.runner.invocations import read_invocations
+
+    invocations = read_invocations(run_dir)
+    if len(invocations) > 1:  # resumed across sessions: each invocation, and their sum
+        run["invocations"] = invocations
     (target / "run.json").write_text(json.dumps(run, indent=2) + "\n")
     return target
 
@@ -244,7 +249,9 @@ def main(argv=None) -> int:
     parser.add_argument("name", help="the reproduction (docs/results/NAME)")
     parser.add_argument("--command", help=("the exact command that made the run (a rerun's "
                                            "is read from its claims.json)"))
-    parser.add_argument("--seconds", type=float, required=True, help="its wall time")
+    parser.add_argument("--seconds", type=float, default=None, help=(
+        "its wall time (default: the sum of the invocations the run recorded in "
+        "invocations.json, for a run resumed across sessions)"))
     parser.add_argument("--code-dir", default=None,
                         help="the checkout the run used (for its git commit; default: this one)")
     parser.add_argument("--report-commit", default=None,
@@ -266,6 +273,15 @@ def main(argv=None) -> int:
         "CPU and was judged by an earlier rule); its verdicts, numbers and times stay in "
         "run.json as superseded_run"))
     args = parser.parse_args(argv)
+    if args.seconds is None:
+        sys.path.insert(0, str(REPOSITORY))
+        from reproductions.runner.invocations import wall_seconds
+
+        args.seconds, count = wall_seconds(args.run_dir)
+        if not count:
+            parser.error(f"{args.run_dir} recorded no invocation (invocations.json): give "
+                         "--seconds")
+        print(f"wall time: {args.seconds:.0f} s, the sum of {count} invocation(s)")
     if args.unshared_rerun:
         print(f"wrote {record_unshared_rerun(args.name, args.seconds, args.run_dir)}")
         print(f"wrote {write_index()}")

@@ -225,3 +225,20 @@ def test_a_second_process_on_the_run_folder_is_refused_until_the_first_dies(tmp_
     code, out, err = _toy(tmp_path)
     assert code == 0, out + err
     assert json.loads((tmp_path / "toy" / "total" / "total.json").read_text())["total"] > 0
+
+
+def test_each_invocation_is_recorded_and_a_killed_one_leaves_no_record(killed_then_resumed,
+                                                                       tmp_path):
+    from reproductions.runner.invocations import read_invocations, wall_seconds
+
+    # SIGKILL gives no chance to write; the resumed invocation is recorded
+    resumed = read_invocations(killed_then_resumed["run_dir"])
+    assert [r["exit"] for r in resumed] == [0]
+    assert resumed[0]["command"].startswith("python -m toy --preset quick")
+    # a run stopped with --until and resumed: two invocations, their sum is its wall time
+    assert _toy(tmp_path, "--until", "count")[0] == 0
+    assert _toy(tmp_path)[0] == 0
+    records = read_invocations(tmp_path / "toy")
+    assert [r["exit"] for r in records] == [0, 0] and "--until count" in records[0]["command"]
+    assert wall_seconds(tmp_path / "toy") == (round(sum(r["seconds"] for r in records), 1), 2)
+    assert all(r["seconds"] >= 0 and r["started"] <= records[-1]["started"] for r in records)
