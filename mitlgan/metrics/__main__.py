@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
                                             "keras-imagenet if its file is cached")
         sub.add_argument("--resize", choices=("legacy-tf", "clean"), default="legacy-tf",
                          help="the FID Inception's resize to 299 (default legacy-tf, the original's)")
+        sub.add_argument("--dtype", choices=("float32", "mixed_bfloat16"), default="float32",
+                         help="the network's precision; mixed_bfloat16 pays off only on a "
+                              "CPU with AVX-512 BF16 (or a GPU), and every label names it")
         sub.add_argument("--n", type=int, default=10_000,
                          help="images generated from a generator, most read from a folder")
         sub.add_argument("--seed", type=int, default=0, help="a generator's latent seed")
@@ -58,7 +61,7 @@ def _extractor(args):
 
     backbone = args.backbone or default_backbone()
     return InceptionFeatures(backbone, resize=args.resize, batch_size=args.batch_size,
-                             verbose=0 if args.quiet else 1)
+                             dtype=args.dtype, verbose=0 if args.quiet else 1)
 
 
 def _score(args) -> dict:
