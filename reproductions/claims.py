@@ -39,9 +39,9 @@ EARLY = "early training"
 RUN_RECORD = "run.json"
 UNSETTLED = "unsettled, runs of one command disagree:"
 #: prefix of a cell whose runs of one command, with at least two seeds, all agree
-AGREED = "the same in all {seeds} seeds ({runs}):"
+AGREED = "the same in all {seeds} seeds:"
 #: the same, when every run repeats its experiment over seeds itself (``--seeds K``)
-AGREED_REPEATS = "the same in all {seeds} runs ({runs}), {each} seeds each, {total} in all:"
+AGREED_REPEATS = "the same in all {seeds} runs, {each} seeds each, {total} in all:"
 
 
 def find_claims(folders) -> list[Path]:
@@ -164,9 +164,25 @@ def board_rows(runs) -> tuple[list[str], list[list[str]]]:
                                                        item[0][1])):
         largest = next((row["numbers"][b] for b in reversed(BUDGETS) if b in row["numbers"]), "")
         rows.append([document, row["claim"],
-                     *(_prefix(row["outcomes"], b) + "; ".join(row["cells"].get(b, ["-"]))
+                     *(_prefix(row["outcomes"], b) + _compact(row["cells"].get(b, ["-"]))
                        for b in BUDGETS), largest])
     return header, rows
+
+
+def _compact(cells: list[str]) -> str:
+    """Cells joined with "; ", a run of equal verdicts written once with all their runs:
+    ``supported [h1]; supported [h2]`` -> ``supported [h1, h2]``."""
+    merged: list[tuple[str, list[str]]] = []
+    for cell in cells:
+        found = re.match(r"^(.*) \[([a-z]\d+)\]$", cell)
+        if found is None:
+            merged.append((cell, []))
+        elif merged and merged[-1][1] and merged[-1][0] == found.group(1):
+            merged[-1][1].append(found.group(2))
+        else:
+            merged.append((found.group(1), [found.group(2)]))
+    return "; ".join(f"{text} [{', '.join(labels)}]" if labels else text
+                     for text, labels in merged)
 
 
 def _prefix(groups: dict, column: str) -> str:

@@ -108,8 +108,8 @@ def test_a_rerun_alone_stands_beside_its_run_and_a_changed_verdict_is_unsettled(
     hour = by_claim[flipped["claim"]][3]
     assert hour == f"{board.UNSETTLED} {flipped['verdict']} [h1]; {other} [h2]"
     assert by_claim[flipped["claim"]][5] == flipped["numbers"]  # the published run's numbers
-    # same outcome in both runs (only --output differs): one settled verdict, twice
-    assert by_claim[kept["claim"]][3] == f"{kept['verdict']} [h1]; {kept['verdict']} [h2]"
+    # same outcome in both runs (only --output differs): one settled verdict, both runs
+    assert by_claim[kept["claim"]][3] == f"{kept['verdict']} [h1, h2]"
     page = board.board_markdown(runs_loaded)
     # commands as a user types them: the machine's output folder is `--output runs`
     assert f"`{rerun_command.replace('/elsewhere', 'runs')}`" in page
@@ -140,14 +140,15 @@ def test_runs_with_other_seeds_are_one_experiment_settled_only_when_every_seed_a
     kept_cell = by_claim[kept["claim"]][3]
     # the seeds by seed, then the --seeds run (its command sorts after theirs)
     assert kept_cell.startswith(board.AGREED.format(seeds=3, runs="h1, h2, h3") + " ")
-    assert kept_cell.endswith("[h4]")
-    assert kept_cell.count(kept["verdict"]) == 4  # three seeds and the --seeds run
+    # equal verdicts are written once, with their runs: the three seeds and the --seeds run
+    assert kept_cell.endswith(f"{kept['verdict']} [h1, h2, h3, h4]")
+    assert kept_cell.count(kept["verdict"]) == 1
     # two seeds of the first two runs alone agree on every claim
     by_claim = {row[1]: row for row in board.board_rows(board.load_runs(
         board.find_claims([tmp_path / "seed1", tmp_path / "seed0"])))[1]}
     assert all(row[3].startswith(board.AGREED.format(seeds=2, runs="h1, h2"))
                for row in by_claim.values())
-    assert all(row[3].index("[h1]") < row[3].index("[h2]") for row in by_claim.values())
+    assert all(row[3].endswith("[h1, h2]") for row in by_claim.values())
 
 
 def test_runs_each_over_several_seeds_say_how_many_seeds_agree_in_all(runs, tmp_path):
@@ -160,7 +161,7 @@ def test_runs_each_over_several_seeds_say_how_many_seeds_agree_in_all(runs, tmp_
             {**payload, "command": command, "budget": {**payload["budget"], "seeds": 3}}))
     rows = board.board_rows(board.load_runs(board.find_claims([tmp_path])))[1]
     expected = board.AGREED_REPEATS.format(seeds=2, runs="h1, h2", each=3, total=6)
-    assert expected == "the same in all 2 runs (h1, h2), 3 seeds each, 6 in all:"
+    assert expected == "the same in all 2 runs, 3 seeds each, 6 in all:"
     assert all(row[3].startswith(expected + " ") for row in rows)
 
 
