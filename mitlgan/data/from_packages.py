@@ -310,3 +310,25 @@ def prepare_from_packages(root=None, *, sprites: str | None = None,
     path = data_root(root) / spec.name / "prepared.json"
     path.write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
+
+
+def provenance(name: str, root=None) -> str | None:
+    """One line on a dataset prepared from packages (None when it was prepared from the
+    thesis's kind of sources): what each part is, saying the combined part is made."""
+    from mitlgan.data.registry import data_root
+
+    path = data_root(root) / name / "prepared.json"
+    try:
+        made = json.loads(path.read_text()).get("from_packages")
+    except (OSError, ValueError):
+        return None
+    if not made:
+        return None
+    sprites = next((p for p in made["packages"] if p["registry"] == "npm"), {})
+    photos = sum(p.get("photographs", 0) for p in made["packages"] if p["registry"] == "debian")
+    counts = [re.match(r"\d+", made[part]).group(0) for part in ("foreground", "background",
+                                                                   "combined")]
+    return (f"stand-ins from packages: {counts[0]} sprites of npm {sprites.get('name')} "
+            f"{sprites.get('version')}, {counts[1]} crops of {photos} Debian wallpaper "
+            f"photographs, and {counts[2]} combined images MADE HERE (sprites composited "
+            "onto landscapes), not collected")

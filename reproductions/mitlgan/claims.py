@@ -149,6 +149,13 @@ def _budget(settings, run_dir: Path) -> dict:
             "report": "86 epochs per model on the thesis's datasets at 128x128"}
 
 
+def _provenance(dataset: str, args) -> str:
+    from mitlgan.data.from_packages import provenance
+
+    made = provenance(dataset, getattr(args, "data_root", None))
+    return f" ({made})" if made else ""
+
+
 def decide_claims(context) -> list[tuple]:
     """Decide the thesis's claims from the evaluation's records (``fid.csv``,
     ``evaluation/early_leads.json``, ``evaluation/part_attribution.json``) and write
@@ -168,7 +175,8 @@ def decide_claims(context) -> list[tuple]:
     write_claims(context, claims_from_rows("004", claims), budget,
                  data=(f"synthetic scenes at {settings.image_size}x{settings.image_size} for "
                        "the thesis's datasets at 128x128" if settings.dataset == "synthetic"
-                       else f"{settings.dataset} at {settings.image_size}x{settings.image_size}"),
+                       else f"{settings.dataset} at {settings.image_size}x{settings.image_size}"
+                       + _provenance(settings.dataset, context.args)),
                  share=ours / thesis_updates * (settings.image_size / 128) ** 2,
                  share_of=f"the thesis's pokemon run: 86 epochs of {THESIS_POKEMON_IMAGES:,} "
                           f"images at batch 32 ({thesis_updates:,} updates a model) at "

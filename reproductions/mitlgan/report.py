@@ -159,6 +159,11 @@ def report_lines(context, results, figures, environment, *, leads, curve_label,
 
     tables, config, run_dir = context.tables, context.settings, context.run_dir
     lines = [f"# MITLGAN reproduction: {config.dataset}", ""] + _banner(config)
+    from mitlgan.data.from_packages import provenance
+
+    made = provenance(config.dataset, getattr(context.args, "data_root", None))
+    if made:  # the pokemon recipe from packages: its combined part is not the thesis's kind
+        lines += [f"> **Data: {made}.** See `datasets/pokemon.md`.", ""]
     lines += _fid_section(tables, config, results, judge)
     lines += _curve_section(tables, config, leads, curve_label)
     claims = read_claim_rows(run_dir)
