@@ -152,8 +152,15 @@ def board_rows(runs) -> tuple[list[str], list[list[str]]]:
                 group["repeats"].add(int(run["budget"].get("seeds") or 1))
                 group["seeds"].add(_seed(run["command"]))
                 group["runs"].append(labels[id(run)])
+            legacy = verdict.split(" [")[0].startswith(LEGACY)
+            decided = row.setdefault("decided", set())  # columns with five-verdict numbers
             if claim["numbers"] and not run.get("rerun"):
-                row["numbers"][run["column"]] = claim["numbers"]
+                # a run decided with the five verdicts gives the numbers over an older one
+                if not legacy:
+                    row["numbers"][run["column"]] = claim["numbers"]
+                    decided.add(run["column"])
+                elif run["column"] not in decided:
+                    row["numbers"][run["column"]] = claim["numbers"]
             if run["column"] != "quick":
                 row["claim"] = claim["claim"]  # worded with the larger budget's numbers
     header = ["document", "claim", *BUDGETS, "numbers (largest budget)"]
