@@ -192,3 +192,23 @@ def test_an_fid_result_names_the_resize_mode_and_a_reduced_precision(extractor, 
 
     assert _label({**extractor.metadata, "compute_dtype": "mixed_bfloat16"}) == (
         "fid-inception/legacy-tf@299/bfloat16")
+
+
+def test_a_generator_with_mitlgans_layers_loads_in_a_fresh_process(keras_home, tmp_path):
+    """The scorer registers mitlgan's layers itself (a fresh process has not imported them)."""
+    import os
+    import subprocess
+    import sys
+
+    from mitlgan.layers import InstanceNormalization
+
+    inputs = keras.Input((4,))
+    x = keras.layers.Reshape((2, 2, 1))(keras.layers.Dense(4)(inputs))
+    x = keras.layers.Conv2D(3, 1, activation="tanh")(InstanceNormalization()(x))
+    keras.Model(inputs, x).save(tmp_path / "g.keras")
+    done = subprocess.run([sys.executable, "-m", "mitlgan.metrics", "stats",
+                           str(tmp_path / "g.keras"), "--out", str(tmp_path / "g.npz"),
+                           "--n", "2", "--quiet"], capture_output=True, text=True,
+                          env={**os.environ, "KERAS_HOME": str(keras_home)}, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "g.npz").is_file()

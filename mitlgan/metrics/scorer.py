@@ -111,7 +111,8 @@ def _generator_features(path: Path, extractor, n: int, seed: int, kid: bool) -> 
     else:
         import keras
 
-        import mitlgan  # noqa: F401 - registers mitlgan's layers for load_model
+        import mitlgan.layers  # noqa: F401 - registers mitlgan's layers (InstanceNorm...)
+        import mitlgan.models.recurrent  # noqa: F401 - and its recurrent cells
 
         try:
             generator = keras.saving.load_model(str(path), compile=False)
