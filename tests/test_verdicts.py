@@ -137,6 +137,17 @@ def test_the_dcgan_collapse_needs_a_run_that_trained_and_reached_the_documents_e
     short = _history(50)
     onset = collapse_claims(short, 0.5, 64)[0][1]
     assert kind_of(onset) == "not reached" and "time scale" in onset
+    # the template-discriminator hour run: flagged at its epoch 24 (the document's 2.9), the
+    # loss's largest rise in the warm-up: the document's collapse window was never reached
+    template = _history(50, collapsed_at=24, jump_at=2)
+    loss = collapse_claims(template, 0.5, 64)[1][1]
+    assert kind_of(loss) == "not reached" and "time scale" in loss
+    # on the document's axis, a warm-up swing in its first epoch is not the soaring loss
+    # (a quarter of the document's epoch per run epoch: 160 epochs reach its epoch 40)
+    warm_up = _history(160, collapsed_at=128, jump_at=128)
+    warm_up["generator_loss"][1] = 100.0  # the largest raw rise: into epoch 2, doc epoch 0.5
+    loss = collapse_claims(warm_up, 0.5, DOCUMENT_EPOCH_UPDATES / 4)[1][1]
+    assert kind_of(loss) == "supported"
     # a run on the document's axis: its epoch 32 in updates, the loss jumping with it
     at_32 = _history(40, collapsed_at=32, jump_at=32)
     [onset, loss] = [v for _, v, _ in collapse_claims(at_32, 0.5, DOCUMENT_EPOCH_UPDATES)]

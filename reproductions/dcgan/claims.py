@@ -75,18 +75,24 @@ def collapse_claims(history, fraction, updates_per_epoch: float) -> list[tuple[s
         return verdict(INCONCLUSIVE, f"no collapse yet by the document's epoch "
                                      f"{reached:.1f}, inside the window ({scale})")
 
+    # The largest rise after the document's first epoch: the first epoch's swings are
+    # every GAN's warm-up, not the soaring the document saw at its collapse.
     jumps = np.diff(history["generator_loss"])
-    jump_epoch = int(epochs[1:][int(np.argmax(jumps))]) if len(jumps) else None
-    flagged = Precondition(TIME_SCALE, first is not None,
+    after_warm_up = [i for i, e in enumerate(epochs[1:]) if document_epoch(e) >= 1]
+    jump_epoch = (int(epochs[1:][max(after_warm_up, key=lambda i: jumps[i])])
+                  if after_warm_up else None)
+    flagged = Precondition(TIME_SCALE, first is not None and jump_epoch is not None,
                            "no epoch of the run was flagged collapsed, so no onset to "
                            f"align the loss with ({scale})")
+    # the onset the document pairs with its soaring loss is its collapse at about 30
+    window_reached = Precondition(TIME_SCALE, reached >= ABOUT_30[0], scale)
     return [
         ("Mode collapse sets in after about 30 epochs", decide([trained], sets_in_about_30),
          f"first epoch flagged: {first if first else 'none'} (coverage or diversity below "
          f"{fraction:.0%} of its best so far); flagged epochs: {collapsed or 'none'}; "
          f"{scale}"),
         ("The generator loss soars when the collapse starts",
-         decide([trained, flagged], lambda: verdict(
+         decide([trained, window_reached, flagged], lambda: verdict(
              SUPPORTED if abs(document_epoch(jump_epoch) - document_epoch(first)) <= 2
              else CONTRADICTED,
              f"the largest rise is {abs(document_epoch(jump_epoch) - document_epoch(first)):.1f} "
