@@ -94,8 +94,10 @@ def _unshared_rerun(run: dict, record_path: Path) -> dict | None:
 
 
 def typed_command(command: str) -> str:
-    """The command as a user types it: the machine's output folder becomes ``runs``."""
-    return re.sub(r"(\s--output)(=|\s+)\S+", r"\1 runs", command)
+    """The command as a user types it: the machine's output folder becomes ``runs``, its
+    data root ``data`` (the default)."""
+    command = re.sub(r"(\s--output)(=|\s+)\S+", r"\1 runs", command)
+    return re.sub(r"(\s--data-root)(=|\s+)\S+", r"\1 data", command)
 
 
 #: what the board shows for a verdict of a run decided before the five verdicts (its

@@ -177,3 +177,10 @@ def test_runs_each_over_several_seeds_say_how_many_seeds_agree_in_all(runs, tmp_
 ])
 def test_the_per_document_summary_reads_each_cells_verdict(cell, kind):
     assert board.cell_kind(cell) == kind
+
+
+def test_a_command_reads_as_a_user_types_it():
+    typed = board.typed_command("python -m reproductions.mitlgan --dataset pokemon --data-root "
+                                "/work/data --preset hour --output=/tmp/x/runs")
+    assert typed == ("python -m reproductions.mitlgan --dataset pokemon --data-root data "
+                     "--preset hour --output runs")
