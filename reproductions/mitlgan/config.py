@@ -45,12 +45,13 @@ PART_EPOCHS_RULE = "same as the combined WGAN"
 
 PRESETS = ("thesis", "hour", "quick")  # --preset auto picks thesis on a GPU, quick otherwise
 BACKBONE_CHOICES = ("keras-imagenet", "fid-inception", "random")
-#: With the FID Inception (299x299 only, about 12 images/s on 2 CPU cores in float32:
-#: benchmarks/fid_inception.py), the CPU presets score fewer images, so that the
-#: evaluation stays under a fifth of their wall time; every number says its N.
-#: quick: 5 models x 128 + 3 real parts x 640 = 2,560 images; hour: 5 x 512 + 3 x 2,000 =
-#: 8,560. In bfloat16 where the CPU has it (43 images/s) that is about 1 and 3.5 minutes.
-FID_INCEPTION_N = {"quick": 128, "hour": 512}
+#: With the FID Inception (299x299 only, float32: its bfloat16 FIDs moved by 0.2-0.9% on
+#: the quick run's sets, beyond the 0.5% that would allow it), the CPU presets score fewer
+#: images, so that the evaluation stays under a fifth of their wall time; every number
+#: says its N. quick: 5 models x 64 + 3 real parts x 128 = 704 images; hour: 5 x 512 +
+#: 3 x 1,024 = 5,632 (docs/fid_inception.md has the measured seconds).
+FID_INCEPTION_N = {"quick": 64, "hour": 512}
+FID_INCEPTION_REAL_N = {"quick": 128, "hour": 1024}
 FID_INCEPTION_CURVE_N = {"quick": 32, "hour": 64}
 #: config["backbone"] when the synthetic scenes are scored by the scene judge alone (the
 #: offline fallback of the quick preset): no InceptionV3 FID at all.
@@ -217,9 +218,10 @@ class MitlganSettings(Settings):
     judge_epochs: int
     backbone: str = "keras-imagenet"
     backbone_fallback: str | None = None
-    #: the FID network's dtype policy: mixed_bfloat16 for the FID Inception on a CPU with
-    #: AVX-512 BF16 (4.2x faster, FID within 0.35%), named in every label; else float32
+    #: the FID network's dtype policy, named in every label that is not float32
     fid_precision: str = "float32"
+    #: the most real images per part the FID Inception reads (None: all of them)
+    fid_real_n: int | None = None
 
 
 #: (fid.csv model name, stage, part the real statistics come from)

@@ -68,9 +68,11 @@ def _score_models(config, run_dir, parts, backbones, eval_dir):
                 say(f"  {model_name} ({key}): scored earlier")
                 continue
             if part not in evaluators:
-                n_real = len(parts[part])
+                cap = config.fid_real_n if key == "inception" else None
+                n_real = min(len(parts[part]), cap or len(parts[part]))
                 evaluators[part] = FrechetInceptionDistance(
-                    parts[part], cache_path=eval_dir / f"real_{part}_{key}_statistics.npz",
+                    parts[part][:n_real],
+                    cache_path=eval_dir / f"real_{part}_{key}_statistics.npz",
                     n=config.fid_n, features=features,
                     kid_subset_size=min(1000, config.fid_n, n_real),
                     seed=config.seed, real_source=f"{config.dataset}/{part}", verbose=0,

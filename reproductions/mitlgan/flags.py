@@ -176,16 +176,16 @@ def configure(args, preset: str) -> dict:
 
 def _fit_fid_inception(config: dict, args, preset: str) -> None:
     """The FID Inception reads 299x299 images; the CPU presets score fewer of them."""
-    from mitlgan.accelerators import cpu_has_bf16
-    from reproductions.mitlgan.config import FID_INCEPTION_CURVE_N, FID_INCEPTION_N
+    from reproductions.mitlgan.config import (
+        FID_INCEPTION_CURVE_N,
+        FID_INCEPTION_N,
+        FID_INCEPTION_REAL_N,
+    )
 
     config["fid_input_size"] = 299
-    import tensorflow as tf
-
-    if preset != "thesis" and cpu_has_bf16() and not tf.config.list_physical_devices("GPU"):
-        config["fid_precision"] = "mixed_bfloat16"
     if preset in FID_INCEPTION_N and args.fid_n is None:
         config["fid_n"] = min(config["fid_n"], FID_INCEPTION_N[preset])
+        config["fid_real_n"] = FID_INCEPTION_REAL_N[preset]
     if preset in FID_INCEPTION_CURVE_N and args.curve_n is None:
         config["curve_n"] = min(config["curve_n"], FID_INCEPTION_CURVE_N[preset])
 
