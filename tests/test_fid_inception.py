@@ -169,8 +169,9 @@ def test_the_reproduction_scores_with_the_fid_inception_when_installed(keras_hom
     _, config, _ = prepare(["--preset", "quick", "--output", str(tmp_path / "a")])
     # beside the scene judge on the synthetic scenes, at 299 with the quick preset's N
     assert (config["backbone"], config["backbone_fallback"]) == ("fid-inception", None)
-    assert (config["fid_input_size"], config["fid_n"], config["fid_real_n"],
+    assert (config["fid_input_size"], config["fid_inception_n"], config["fid_real_n"],
             config["curve_n"]) == (299, 64, 128, 32)
+    assert config["fid_n"] == 512  # the scene judge's N stays the preset's
     # float32: bfloat16 moved the quick run's FIDs by up to 0.9%, beyond the 0.5% allowed
     assert config.get("fid_precision", "float32") == "float32"
     # the thesis preset keeps the thesis's Keras ImageNet InceptionV3, and stops without it

@@ -220,7 +220,9 @@ class MitlganSettings(Settings):
     backbone_fallback: str | None = None
     #: the FID network's dtype policy, named in every label that is not float32
     fid_precision: str = "float32"
-    #: the most real images per part the FID Inception reads (None: all of them)
+    #: the FID Inception's generated and real images per model and part on the CPU
+    #: presets (None: fid_n, and every real image)
+    fid_inception_n: int | None = None
     fid_real_n: int | None = None
 
 

@@ -68,17 +68,19 @@ def _score_models(config, run_dir, parts, backbones, eval_dir):
                 say(f"  {model_name} ({key}): scored earlier")
                 continue
             if part not in evaluators:
-                cap = config.fid_real_n if key == "inception" else None
+                inception = key == "inception"
+                cap = config.fid_real_n if inception else None
                 n_real = min(len(parts[part]), cap or len(parts[part]))
+                n_fake = (config.fid_inception_n or config.fid_n) if inception else config.fid_n
                 evaluators[part] = FrechetInceptionDistance(
-                    parts[part][:n_real],
+                    parts[part], n_real=cap,
                     cache_path=eval_dir / f"real_{part}_{key}_statistics.npz",
-                    n=config.fid_n, features=features,
-                    kid_subset_size=min(1000, config.fid_n, n_real),
+                    n=n_fake, features=features,
+                    kid_subset_size=min(1000, n_fake, n_real),
                     seed=config.seed, real_source=f"{config.dataset}/{part}", verbose=0,
                 )
             generator = keras.saving.load_model(run_dir / stage / GENERATOR_FILE)
-            say(f"  {model_name}: {config.fid_n} samples against the real {part} images "
+            say(f"  {model_name}: {evaluators[part].n} samples against the real {part} images "
                 f"({features.label})")
             # generated in training-sized batches: the judge's 256 (eager calls keep every
             # layer's output) took the thesis preset's evaluation to 14 GB

@@ -184,7 +184,8 @@ def _fit_fid_inception(config: dict, args, preset: str) -> None:
 
     config["fid_input_size"] = 299
     if preset in FID_INCEPTION_N and args.fid_n is None:
-        config["fid_n"] = min(config["fid_n"], FID_INCEPTION_N[preset])
+        # the scene judge keeps fid_n; only the 299-pixel network scores fewer
+        config["fid_inception_n"] = min(config["fid_n"], FID_INCEPTION_N[preset])
         config["fid_real_n"] = FID_INCEPTION_REAL_N[preset]
     if preset in FID_INCEPTION_CURVE_N and args.curve_n is None:
         config["curve_n"] = min(config["curve_n"], FID_INCEPTION_CURVE_N[preset])

@@ -87,7 +87,8 @@ def _fid_section(tables, config, results, judge) -> list[str]:
         lines.append("Backbone `fid-inception/legacy-tf@299`: the 2015-12-05 FID Inception that "
                      "published FIDs use (pytorch-fid, TTUR; installed with `python -m "
                      "mitlgan.metrics.fid_inception install`), with the original's resize. "
-                     f"These FIDs compare with published ones at equal N ({config.fid_n} here, "
+                     f"These FIDs compare with published ones at equal N "
+                     f"({config.fid_inception_n or config.fid_n} here, "
                      "far below the usual 50,000, which biases FID upwards).")
     if judge is not None:
         lines.append(f"Backbone `{judge.backbone_id}`: the scene judge's 128 penultimate "
