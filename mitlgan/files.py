@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import hashlib
 import io
 import json
 import os
@@ -80,3 +81,12 @@ def disk_full(error: BaseException) -> OSError | None:
             return error
         error = error.__cause__ or error.__context__
     return None
+
+
+def file_digest(path, algorithm: str = "sha256") -> str:
+    """Hex digest of a file (``hashlib`` algorithm name), read in 4 MB pieces."""
+    digest = hashlib.new(algorithm)
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 22), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

