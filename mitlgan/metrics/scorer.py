@@ -103,7 +103,7 @@ def _saved_model_generator(path: Path):
     return generate, shapes
 
 
-def _generator_features(path: Path, extractor, n: int, seed: int, kid: bool) -> ScoredSource:
+def _generator_features(path: Path, extractor, n: int, seed: int) -> ScoredSource:
     from mitlgan.metrics.fid import FrechetInceptionDistance
 
     if path.is_dir():
@@ -119,6 +119,7 @@ def _generator_features(path: Path, extractor, n: int, seed: int, kid: bool) -> 
         except Exception as err:  # Keras raises many types for a bad archive
             raise UserInputError(f"{path}: cannot load the generator ({err})") from err
         shapes = None
+    # kid=True keeps the generated features, which kid and prdc need
     scorer = FrechetInceptionDistance(real_statistics=_placeholder(extractor), n=n, seed=seed,
                                       features=extractor, kid=True, verbose=extractor.verbose)
     stats, features = scorer.generated_features(generator, latent_shapes=shapes,
@@ -167,7 +168,7 @@ def open_source(path, extractor, *, n: int = 10_000, seed: int = 0) -> ScoredSou
     if path.suffix == ".npz":
         return _load_statistics(path, extractor)
     if path.suffix == ".keras" or (path.is_dir() and (path / "saved_model.pb").is_file()):
-        return _generator_features(path, extractor, n, seed, kid=True)
+        return _generator_features(path, extractor, n, seed)
     if path.is_dir():
         return _image_features(path, extractor, n)
     raise UserInputError(f"{path}: not an image folder, a statistics .npz, a .keras generator "
