@@ -157,9 +157,13 @@ def publish(run_dir, name: str, command: str, seconds: float, code_dir=None,
            **({"superseded_run": superseded} if superseded else {})}
     from reproductions.runner.invocations import read_invocations
 
+    from reproductions.claims import typed_command
+
     invocations = read_invocations(run_dir)
     if len(invocations) > 1:  # resumed across sessions: each invocation, and their sum
-        run["invocations"] = invocations
+        # as a user types them: this machine's folders stay out of docs/results
+        run["invocations"] = [{**call, "command": typed_command(call["command"])}
+                              for call in invocations]
     (target / "run.json").write_text(json.dumps(run, indent=2) + "\n")
     return target
 

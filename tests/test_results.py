@@ -215,8 +215,14 @@ def test_publishing_copies_the_records_and_writes_commands_as_a_user_types_them(
     TableRecords(run_dir).table("claims", ["claim", "verdict"], [["style", "supported"]])
     local = "python -m reproductions.zi2zi --preset hour --output /work/hour_runs"
     (run_dir / "claims.json").write_text(json.dumps({**_claims("supported", "L1"), "command": local}))
+    # a run resumed across sessions: each invocation is published, as a user types it
+    (run_dir / "invocations.json").write_text(json.dumps(
+        [{"command": local + " --data-root /home/me/data", "seconds": 600.0}] * 2))
     target = _publisher().publish(run_dir, "zi2zi", local, 1200, results_root=tmp_path / "results")
     assert (target / "tables" / "claims.csv").read_text() == "claim,verdict\nstyle,supported\n"
     for name in ("run.json", "claims.json"):
         record = json.loads((target / name).read_text())
         assert record["command"] == "python -m reproductions.zi2zi --preset hour --output runs"
+    calls = json.loads((target / "run.json").read_text())["invocations"]
+    assert [call["command"] for call in calls] == [
+        "python -m reproductions.zi2zi --preset hour --output runs --data-root data"] * 2
