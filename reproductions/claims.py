@@ -237,7 +237,7 @@ def cell_kind(cell: str) -> str:
     if cell.startswith(UNSETTLED):
         return "unsettled"
     cell = re.sub(r"^the same in all [^:]*:\s*", "", cell)
-    first = re.sub(r"\s*\[[a-z]\d+\].*$", "", cell.split("; ")[0])
+    first = re.sub(r"\s*\[[a-z]\d+(?:,\s*[a-z]\d+)*\].*$", "", cell.split("; ")[0])
     first = first.replace(f" ({EARLY})", "").strip()
     if first.startswith(("not supported", "partly supported")) or " (within" in first:
         return LEGACY
