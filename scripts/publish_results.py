@@ -155,9 +155,8 @@ def publish(run_dir, name: str, command: str, seconds: float, code_dir=None,
            "figures": list(result.figures)[:max_figures],
            "figures_left_out": list(result.figures)[max_figures:],
            **({"superseded_run": superseded} if superseded else {})}
-    from reproductions.runner.invocations import read_invocations
-
     from reproductions.claims import typed_command
+    from reproductions.runner.invocations import read_invocations
 
     invocations = read_invocations(run_dir)
     if len(invocations) > 1:  # resumed across sessions: each invocation, and their sum
