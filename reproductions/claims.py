@@ -142,8 +142,9 @@ def board_rows(runs) -> tuple[list[str], list[list[str]]]:
                                     {"claim": claim["claim"], "cells": {}, "numbers": {},
                                      "outcomes": {}})
             verdict = _shown(claim)
-            if run["column"] == "quick" and not verdict.startswith(UNTESTED):
-                verdict = f"{verdict} ({EARLY})"
+            qualifiers = cell_qualifiers(run)
+            if qualifiers and not verdict.startswith(UNTESTED):
+                verdict = f"{verdict} ({qualifiers})"
             row["cells"].setdefault(run["column"], []).append(f"{verdict} [{labels[id(run)]}]")
             if verdict.split(" [")[0] != LEGACY:
                 # A seed decided before the five verdicts neither agrees nor disagrees.
@@ -176,6 +177,33 @@ def board_rows(runs) -> tuple[list[str], list[list[str]]]:
                      *(_prefix(row["outcomes"], b) + _compact(row["cells"].get(b, ["-"]))
                        for b in BUDGETS), largest])
     return header, rows
+
+
+def is_stand_in(data: str) -> bool:
+    """Does a run's data line name a stand-in ("8,000 embedded MNIST digits for MNIST's
+    60,000", "built-in sprites ... for anime faces", "stand-ins from packages")?"""
+    return " for " in data or "stand-in" in data
+
+
+def cell_qualifiers(run: dict) -> str:
+    """What a verdict of this run stands on, written into its cell: *early training*
+    (quick), *stand-in* (not the document's data) and the run's share of the document's
+    budget when below all of it; "" for a run on the document's data at its budget."""
+    budget = run.get("budget") or {}
+    parts = [EARLY] if run["column"] == "quick" else []
+    if is_stand_in(str(budget.get("data", ""))):
+        parts.append("stand-in")
+    share = budget.get("share")
+    if share is not None and share < 0.995:
+        parts.append(f"{_percent(share)} of the budget")
+    return ", ".join(parts)
+
+
+def _percent(share: float) -> str:
+    """1.8%, 13%, 0.3%: two significant figures at most; "<0.1%" below that."""
+    if share < 0.001:
+        return "<0.1%"
+    return f"{float(f'{share * 100:.2g}'):g}%"
 
 
 def _compact(cells: list[str]) -> str:
@@ -308,8 +336,10 @@ def board_markdown(runs) -> str:
              "seed spread), not reached (a precondition failed: no training, the time "
              "scale not reached, an undefined metric), untested; each with its reason in "
              "the run's `claims.json`.",
-             "- The runs below say what data each trained on (the stand-in by name) and "
-             "its share of the document's budget.",
+             "- A cell says what its verdict stands on: *stand-in* when the run did not "
+             "train on the document's data, and the run's share of the document's budget "
+             "(updates, and pixels where they differ) when below all of it; the runs below "
+             "name the data (the stand-in by name) and the budget.",
              "- Runs of one command that differ only in `--output` or `--seed` are one "
              f"experiment: *{AGREED.format(seeds='N', runs='the runs')}* when every seed "
              f"gives the same verdict (*{AGREED_REPEATS.format(seeds='N', runs='the runs', each='K', total='N x K')}*"

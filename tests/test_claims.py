@@ -1,6 +1,7 @@
 """The claims board: ``claims.json`` from tiny runs of two reproductions, gathered."""
 
 import json
+import re
 
 import pytest
 from _cli_helpers import run_main
@@ -13,6 +14,13 @@ from reproductions.runner.verdicts import VERDICTS
 
 PALINDROME = ["--lengths", "5,20", "--epochs", "2", "--data-size", "100", "--hidden", "4",
               "--learning-rates", "1e-3"]
+
+
+def _bare(cell: str) -> str:
+    """A cell without its runs' budget shares (these tiny runs spend <0.1% of it)."""
+    return re.sub(r" \((?:early training, )?<0\.1% of the budget\)", "", cell)
+
+
 DCGAN = ["--preset", "quick", "--epochs", "1", "--n-images", "64", "--batch-size", "32",
          "--generator-channels", "8", "--discriminator-channels", "4"]
 
@@ -52,7 +60,7 @@ def test_the_board_puts_quick_and_hour_side_by_side(runs):
     by_claim = {row[1]: row for row in rows}
     for claim in palindrome["claims"]:
         _, _, quick, hour, full, _ = by_claim[claim["claim"]]
-        assert "(early training)" in quick and "[q" in quick
+        assert "(early training, <0.1% of the budget)" in quick and "[q" in quick
         assert hour.startswith(claim["verdict"]) and "[h" in hour and full == "-"
     for claim in dcgan["claims"]:
         assert by_claim[claim["claim"]][3] == "-"  # no hour run of the DCGAN here
@@ -105,11 +113,11 @@ def test_a_rerun_alone_stands_beside_its_run_and_a_changed_verdict_is_unsettled(
     assert [bool(r.get("rerun")) for r in runs_loaded] == [False, True]  # the rerun after it
     _, rows = board.board_rows(runs_loaded)
     by_claim = {row[1]: row for row in rows}
-    hour = by_claim[flipped["claim"]][3]
+    hour = _bare(by_claim[flipped["claim"]][3])
     assert hour == f"{board.UNSETTLED} {flipped['verdict']} [h1]; {other} [h2]"
     assert by_claim[flipped["claim"]][5] == flipped["numbers"]  # the published run's numbers
     # same outcome in both runs (only --output differs): one settled verdict, both runs
-    assert by_claim[kept["claim"]][3] == f"{kept['verdict']} [h1, h2]"
+    assert _bare(by_claim[kept["claim"]][3]) == f"{kept['verdict']} [h1, h2]"
     page = board.board_markdown(runs_loaded)
     # commands as a user types them: the machine's output folder is `--output runs`
     assert f"`{rerun_command.replace('/elsewhere', 'runs')}`" in page
@@ -136,8 +144,8 @@ def test_runs_with_other_seeds_are_one_experiment_settled_only_when_every_seed_a
     by_claim = {row[1]: row for row in
                 board.board_rows(board.load_runs(board.find_claims([tmp_path])))[1]}
     assert by_claim[flipped["claim"]][3].startswith(f"{board.UNSETTLED} ")
-    assert f"{other} [h" in by_claim[flipped["claim"]][3]
-    kept_cell = by_claim[kept["claim"]][3]
+    assert f"{other} [h" in _bare(by_claim[flipped["claim"]][3])
+    kept_cell = _bare(by_claim[kept["claim"]][3])
     # the seeds by seed, then the --seeds run (its command sorts after theirs)
     assert kept_cell.startswith(board.AGREED.format(seeds=3, runs="h1, h2, h3") + " ")
     # equal verdicts are written once, with their runs: the three seeds and the --seeds run
@@ -187,3 +195,28 @@ def test_a_command_reads_as_a_user_types_it():
                                 "/work/data --preset hour --output=/tmp/x/runs")
     assert typed == ("python -m reproductions.mitlgan --dataset pokemon --data-root data "
                      "--preset hour --output runs")
+
+
+@pytest.mark.parametrize("column, data, share, expected", [
+    # document 000's judge claim at the hour: 8,000 digits for MNIST's 60,000, 13.3%
+    ("hour", "8,000 embedded MNIST digits for MNIST's 60,000", 0.133,
+     "stand-in, 13% of the budget"),
+    ("quick", "synthetic scenes at 32x32 for the thesis's datasets at 128x128", 0.003,
+     "early training, stand-in, 0.3% of the budget"),
+    ("hour", "pokemon at 32x32 (stand-ins from packages: ...)", 0.018,
+     "stand-in, 1.8% of the budget"),
+    # the palindrome grid at document 002's own data and budget: nothing to qualify
+    ("full", "the document's palindromes (made the assignment template's way)", 1.0, ""),
+])
+def test_a_cell_names_the_stand_in_and_the_budget_share_at_every_budget(column, data, share,
+                                                                       expected):
+    run = {"column": column, "budget": {"data": data, "share": share}}
+    assert board.cell_qualifiers(run) == expected
+    claim = {"id": "002-x", "document": "002", "claim": "x", "verdict": "supported",
+             "numbers": "", "reason": "r"}
+    _, rows = board.board_rows([{**run, "claims": [claim], "command": "python -m r",
+                                 "path": "p"}])
+    cell = rows[0][2 + board.BUDGETS.index(column)]
+    assert cell == (f"supported ({expected}) [{column[0]}1]" if expected
+                    else f"supported [{column[0]}1]")
+    assert board.cell_kind(cell) == "supported"
