@@ -92,33 +92,11 @@ def superseded_record(folder: Path, why: str) -> dict:
             "numbers": {claim["id"]: claim["numbers"] for claim in claims}}
 
 
-def publish(run_dir, name: str, command: str, seconds: float, code_dir=None,
-            results_root=REPOSITORY / "docs" / "results", report_commit=None,
-            note: str | None = None, cpu_shared_with: str | None = None,
-            max_figures: int = MAX_FIGURES, hour_budgets: int = 1,
-            supersedes: str | None = None) -> Path:
-    """Write ``results_root/name`` from ``run_dir``; returns that folder.
-
-    ``cpu_shared_with`` names what else ran on the CPU during the run: its wall time is
-    then an upper bound of the preset's, recorded as such in ``run.json``. A run that
-    spends several hour budgets in one command (the hour preset with ``--seeds 3``, each
-    seed its own hour) says how many in ``hour_budgets``. Runs published inside ``name``
-    (``name/seed_1``, with their own ``run.json``) are kept. ``supersedes`` (why) replaces
-    a published run of the same command as the evidence and keeps what it said in
-    ``run.json`` (:func:`superseded_record`)."""
-    sys.path.insert(0, str(REPOSITORY))
-    from reproductions import open_run
+def _copy_evidence(result, run_dir: Path, target: Path, max_figures: int) -> None:
+    """Replace ``target``'s report, claims, CSVs, tables and figures by ``run_dir``'s
+    (runs published inside ``target``, ``target/seed_1``, are kept)."""
     from reproductions.runner.records import TABLES_DIR
 
-    run_dir, target = Path(run_dir), Path(results_root) / name
-    result = open_run(run_dir)
-    if result.report is None:
-        raise SystemExit(f"error: {run_dir} has no report.md yet: finish the run first.")
-    superseded = None
-    if supersedes:
-        if not (target / "run.json").is_file():
-            raise SystemExit(f"error: --supersedes: nothing is published in {target} yet.")
-        superseded = superseded_record(target, supersedes)
     if target.exists():
         for path in target.iterdir():
             if path.is_dir() and any(path.rglob("run.json")):
@@ -142,6 +120,58 @@ def publish(run_dir, name: str, command: str, seconds: float, code_dir=None,
               file=sys.stderr)
     for link, path in list(result.figures.items())[:max_figures]:
         _copy_figure(path, target / link)
+
+
+def republish_redecided(run_dir, name: str, note: str,
+                        results_root=REPOSITORY / "docs" / "results") -> Path:
+    """The published run ``name`` with its report stage made again by this checkout's
+    code in ``run_dir`` (the same run folder, its records unchanged): copy the new
+    report, claims and tables, keep ``run.json``'s command, times and commits, set its
+    ``report_commit`` and add ``note`` to its note."""
+    sys.path.insert(0, str(REPOSITORY))
+    from reproductions import open_run
+
+    target = Path(results_root) / name
+    if not (target / "run.json").is_file():
+        raise SystemExit(f"error: --redecided: nothing is published in {target} yet.")
+    run = json.loads((target / "run.json").read_text())
+    result = open_run(Path(run_dir))
+    if result.report is None:
+        raise SystemExit(f"error: {run_dir} has no report.md: make its report first.")
+    _copy_evidence(result, Path(run_dir), target, len(run.get("figures", [])))
+    run["report_commit"] = _git_commit(REPOSITORY)
+    run["note"] = f"{run['note']}; {note}" if run.get("note") else note
+    (target / "run.json").write_text(json.dumps(run, indent=2) + "\n")
+    return target
+
+
+def publish(run_dir, name: str, command: str, seconds: float, code_dir=None,
+            results_root=REPOSITORY / "docs" / "results", report_commit=None,
+            note: str | None = None, cpu_shared_with: str | None = None,
+            max_figures: int = MAX_FIGURES, hour_budgets: int = 1,
+            supersedes: str | None = None) -> Path:
+    """Write ``results_root/name`` from ``run_dir``; returns that folder.
+
+    ``cpu_shared_with`` names what else ran on the CPU during the run: its wall time is
+    then an upper bound of the preset's, recorded as such in ``run.json``. A run that
+    spends several hour budgets in one command (the hour preset with ``--seeds 3``, each
+    seed its own hour) says how many in ``hour_budgets``. Runs published inside ``name``
+    (``name/seed_1``, with their own ``run.json``) are kept. ``supersedes`` (why) replaces
+    a published run of the same command as the evidence and keeps what it said in
+    ``run.json`` (:func:`superseded_record`)."""
+    sys.path.insert(0, str(REPOSITORY))
+    from reproductions import open_run
+
+    run_dir, target = Path(run_dir), Path(results_root) / name
+    result = open_run(run_dir)
+    if result.report is None:
+        raise SystemExit(f"error: {run_dir} has no report.md yet: finish the run first.")
+    superseded = None
+    if supersedes:
+        if not (target / "run.json").is_file():
+            raise SystemExit(f"error: --supersedes: nothing is published in {target} yet.")
+        superseded = superseded_record(target, supersedes)
+    _copy_evidence(result, run_dir, target, max_figures)
     config = result.config
     from reproductions.claims import typed_command
 
@@ -271,11 +301,18 @@ def main(argv=None) -> int:
         "RUN_DIR is a rerun, alone on the CPU, of the run published as NAME whose CPU was "
         "shared: add its wall time (--seconds), numbers and changed verdicts to that "
         "run.json, keep the published evidence"))
+    parser.add_argument("--redecided", metavar="NOTE", default=None, help=(
+        "RUN_DIR is the run published as NAME, its report stage made again by this "
+        "checkout's code (say how, e.g. 'evaluation/done.json deleted, the same command, "
+        "15 s'): copy its new report, claims and tables, keep run.json's times"))
     parser.add_argument("--supersedes", metavar="WHY", default=None, help=(
         "RUN_DIR replaces the run published as NAME (say why, e.g. that one shared its "
         "CPU and was judged by an earlier rule); its verdicts, numbers and times stay in "
         "run.json as superseded_run"))
     args = parser.parse_args(argv)
+    if args.redecided:
+        print(f"wrote {republish_redecided(args.run_dir, args.name, args.redecided)}")
+        return 0
     if args.seconds is None:
         sys.path.insert(0, str(REPOSITORY))
         from reproductions.runner.invocations import wall_seconds

@@ -226,3 +226,35 @@ def test_publishing_copies_the_records_and_writes_commands_as_a_user_types_them(
     calls = json.loads((target / "run.json").read_text())["invocations"]
     assert [call["command"] for call in calls] == [
         "python -m reproductions.zi2zi --preset hour --output runs --data-root data"] * 2
+
+
+def test_a_redecided_run_replaces_its_claims_and_keeps_its_times(tmp_path):
+    from reproductions.runner.records import TableRecords
+
+    publisher = _publisher()
+    published = tmp_path / "results" / "zi2zi"
+    (published / "seed_1").mkdir(parents=True)
+    (published / "seed_1" / "run.json").write_text("{}")  # a run of its own inside: kept
+    run = {"command": "python -m reproductions.zi2zi --preset hour --output runs",
+           "wall_seconds": 3817, "git_commit": "abc", "report_commit": "abc",
+           "note": "alone", "figures": []}
+    (published / "run.json").write_text(json.dumps(run))
+    (published / "claims.json").write_text(json.dumps(_claims("not supported", "L1 0.3")))
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "config.json").write_text(json.dumps({"preset": "hour"}))
+    (run_dir / "report.md").write_text("# the report made again\n")
+    TableRecords(run_dir).table("claims", ["claim", "verdict"], [["style", "inconclusive"]])
+    (run_dir / "claims.json").write_text(json.dumps(
+        {**_claims("inconclusive", "L1 0.3"), "command": run["command"].replace("runs", "/w")}))
+    publisher.republish_redecided(run_dir, "zi2zi", "report made again by newer code",
+                                  results_root=tmp_path / "results")
+    written = json.loads((published / "run.json").read_text())
+    assert written["wall_seconds"] == 3817 and written["git_commit"] == "abc"
+    assert written["report_commit"] != "abc"  # this checkout's commit
+    assert written["note"] == "alone; report made again by newer code"
+    claims = json.loads((published / "claims.json").read_text())
+    assert claims["claims"][0]["verdict"] == "inconclusive"
+    assert claims["command"] == run["command"]  # as a user types it
+    assert (published / "report.md").read_text() == "# the report made again\n"
+    assert (published / "seed_1" / "run.json").is_file()

@@ -148,6 +148,13 @@ def test_config_differences_and_atomic_json(tmp_path):
     assert config_differences({"a": 1, "b": [1, 2]}, {"a": 1, "b": [1, 3], "c": None}) == [
         "b: [1, 2] -> [1, 3]"]  # a key missing on one side and None on the other is no change
     assert config_differences({"a": 1}, {"a": 2, "c": 0}) == ["a: 1 -> 2", "c: None -> 0"]
+    # a fallback's reason reworded by newer code is no new setting; a fallback taken in
+    # one run and not in the other is
+    old = {"backbone_fallback": "the weights cannot be had offline"}
+    assert config_differences(old, {"backbone_fallback": "no weights (install them)"},
+                              wording=("backbone_fallback",)) == []
+    assert config_differences(old, {"backbone_fallback": None}, wording=("backbone_fallback",)) \
+        == ["backbone_fallback: 'the weights cannot be had offline' -> None"]
     path = tmp_path / "x.json"
     write_json_atomic(path, {"b": 1, "a": [1.5]})
     assert path.read_text() == '{\n  "a": [\n    1.5\n  ],\n  "b": 1\n}\n'

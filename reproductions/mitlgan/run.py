@@ -78,6 +78,7 @@ REPRODUCTION = Reproduction(
     run_folder=lambda args: Path(args.output) / args.dataset,
     on_start=_on_start,
     settings=MitlganSettings,
+    config_wording=("backbone_fallback",),
 )
 
 

@@ -226,6 +226,8 @@ class Reproduction:
         environment_packages: distributions named in the environment block.
         settings: the :class:`reproductions.runner.settings.Settings` subclass stages
             read the configuration as (``context.settings``).
+        config_wording: configuration keys that explain a setting in words (e.g. why a
+            fallback backbone was taken); a resume compares only whether they are set.
     """
 
     prog: str
@@ -242,6 +244,7 @@ class Reproduction:
     finished: Callable[[RunContext], str] | None = None
     environment_packages: tuple[str, ...] = ("tensorflow", "keras")
     settings: type[Settings] | None = None
+    config_wording: tuple[str, ...] = ()
 
     @property
     def stage_names(self) -> tuple[str, ...]:

@@ -61,10 +61,16 @@ __all__ = ["CONFIG_FILE", "DONE_FILE", "LOG_FILE", "REPORT_FILE", "Reproduction"
            "run", "say"]
 
 
-def config_differences(old: dict, new: dict) -> list[str]:
-    """Readable ``key: old -> new`` lines for every key whose value differs."""
+def config_differences(old: dict, new: dict, wording: tuple[str, ...] = ()) -> list[str]:
+    """Readable ``key: old -> new`` lines for every key whose value differs.
+
+    ``wording``: keys whose value explains a setting in words (why a fallback was taken);
+    they differ only when one run has such an explanation and the other has none, so a
+    reworded message does not stop a resume."""
     keys = sorted(set(old) | set(new))
-    return [f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in keys if old.get(k) != new.get(k)]
+    return [f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in keys
+            if (bool(old.get(k)) != bool(new.get(k)) if k in wording
+                else old.get(k) != new.get(k))]
 
 
 # ---------------------------------------------------------------------- declarations
@@ -102,8 +108,10 @@ def resolve_preset(reproduction: Reproduction, requested: str) -> tuple[str, str
         f"(use --preset {reproduction.gpu_preset} to force the {reproduction.gpu_preset} setting)")
 
 
-def check_run_folder(run_dir: Path, config: dict, restart: bool) -> None:
-    """Refuse a folder holding another configuration or something that is not a run."""
+def check_run_folder(run_dir: Path, config: dict, restart: bool,
+                     wording: tuple[str, ...] = ()) -> None:
+    """Refuse a folder holding another configuration or something that is not a run
+    (``wording``: :func:`config_differences`)."""
     config_path = run_dir / CONFIG_FILE
     if restart:
         return
@@ -114,7 +122,7 @@ def check_run_folder(run_dir: Path, config: dict, restart: bool) -> None:
             raise UsageError(
                 f"{config_path} cannot be read ({err}). Add --restart to delete that run and "
                 "start over, or choose another --output.") from err
-        differences = config_differences(saved, config)
+        differences = config_differences(saved, config, wording)
         if differences:
             raise UsageError(
                 f"{run_dir} holds a run with a different configuration:\n  "
@@ -150,7 +158,7 @@ def prepare(reproduction: Reproduction, argv=None):
         say(f"--max-steps {args.max_steps}: every training stage stops after one epoch of "
             f"at most {args.max_steps} steps; a size check whose numbers mean nothing.")
     run_dir = reproduction.folder(args)
-    check_run_folder(run_dir, config, args.restart)
+    check_run_folder(run_dir, config, args.restart, reproduction.config_wording)
     return args, config, run_dir
 
 
