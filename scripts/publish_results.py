@@ -269,7 +269,9 @@ def write_index(results_root=REPOSITORY / "docs" / "results") -> Path:
              "that runs its seeds itself (`--seeds 3`) spends one hour budget per seed and "
              "says so. A run made again alone with the current code may replace the "
              "published one as the evidence (`--supersedes`); what the replaced run said "
-             "stays in `run.json` (`superseded_run`), off the board.", "",
+             "stays in `run.json` (`superseded_run`), off the board. A run whose report "
+             "stage newer code made again from its own records keeps its times and says so "
+             "in its note (`report_commit`, `--redecided`).", "",
              "| run | command | wall time | claims |", "|---|---|---|---|", *rows, ""]
     index = root / "README.md"
     index.write_text("\n".join(lines))
