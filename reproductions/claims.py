@@ -26,6 +26,7 @@ from reproductions.runner.claims import (
     CLAIMS_FILE,
     DOCUMENTS,
     UNTESTED,
+    claim_id,
     document_of,
     load_catalogue,
 )
@@ -168,7 +169,7 @@ def board_rows(runs) -> tuple[list[str], list[list[str]]]:
                 row["claim"] = claim["claim"]  # worded with the larger budget's numbers
     header = ["document", "claim", *BUDGETS, "numbers (largest budget)"]
     rows = []
-    order = {claim_id: index for index, claim_id in enumerate(load_catalogue())}
+    order = {known: index for index, known in enumerate(load_catalogue())}
     for (document, _), row in sorted(claims.items(),
                                      key=lambda item: (item[0][0], order.get(item[0][1], 10**6),
                                                        item[0][1])):
@@ -287,7 +288,7 @@ def document_summaries(rows) -> list[str]:
     """One line per document: how many of its claims have each verdict at the largest
     budget that ran them (and how many of its catalogued claims no run decides yet)."""
     catalogue = load_catalogue()
-    on_board = {row[1] for row in rows}
+    on_board = {claim_id(row[0], row[1]) for row in rows}
     lines = []
     for document in DOCUMENTS:
         counts: dict[str, int] = {}
@@ -295,8 +296,8 @@ def document_summaries(rows) -> list[str]:
             if row[0] == document:
                 kind = _largest(row)
                 counts[kind] = counts.get(kind, 0) + 1
-        not_run = sum(1 for c in catalogue.values() if c["document"] == document
-                      and c.get("status") and c["claim"] not in on_board)
+        not_run = sum(1 for known, c in catalogue.items() if c["document"] == document
+                      and c.get("status") and known not in on_board)
         parts = [f"{n} {kind}" for kind, n in sorted(counts.items(), key=lambda kv: -kv[1])]
         parts += [f"{not_run} not run here yet"] if not_run else []
         lines.append(f"- **{document}** ({DOCUMENTS[document]}): " + ", ".join(parts))
@@ -307,20 +308,19 @@ def words_section(rows) -> list[str]:
     """Each claim on the board in the document's own words and place, then the
     documents' claims no run decides yet (untested here)."""
     catalogue = load_catalogue()
-    by_text = {c["claim"]: c for c in catalogue.values()}
     lines = ["## The claims in the documents' words", ""]
     for row in rows:
-        entry = by_text.get(row[1])
+        entry = catalogue.get(claim_id(row[0], row[1]))
         if entry:
             lines.append(f"- {row[0]}, *{row[1]}*: \"{entry['quote']}\" ({entry['place']})"
                          + (f". {entry['note']}" if entry.get("note") else ""))
     lines += ["", "## Claims no run decides yet (untested here)", "",
               "A claim a reproduction decides, with the command that runs it, and the "
               "documents' claims no reproduction decides yet:", ""]
-    on_board = {row[1] for row in rows}
+    on_board = {claim_id(row[0], row[1]) for row in rows}
     lines += [f"- {c['document']}, *{c['claim']}*: \"{c['quote']}\" ({c['place']})"
               + (f"; run `{c['command']}`" if c.get("command") else "")
-              for c in catalogue.values() if c["claim"] not in on_board]
+              for known, c in catalogue.items() if known not in on_board]
     return lines
 
 
