@@ -165,8 +165,9 @@ def board_rows(runs) -> tuple[list[str], list[list[str]]]:
                     decided.add(run["column"])
                 elif run["column"] not in decided:
                     row["numbers"][run["column"]] = claim["numbers"]
-            if run["column"] != "quick":
-                row["claim"] = claim["claim"]  # worded with the larger budget's numbers
+            if run["column"] != "quick" and not (legacy and run["column"] in decided):
+                # worded with the larger budget's numbers, by a five-verdict run if any
+                row["claim"] = claim["claim"]
     header = ["document", "claim", *BUDGETS, "numbers (largest budget)"]
     rows = []
     order = {known: index for index, known in enumerate(load_catalogue())}

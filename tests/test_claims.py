@@ -229,3 +229,16 @@ def test_a_claim_on_the_board_is_found_in_the_catalogue_by_its_id_not_its_wordin
     not_run = lines[lines.index("## Claims no run decides yet (untested here)"):]
     assert any(text in line and "WGAN (Real faces) 1464.5657" in line for line in lines)
     assert not any("WGAN (Real faces) 1464.5657" in line for line in not_run)
+
+
+def test_a_row_keeps_the_wording_of_its_five_verdict_run_over_an_older_seed():
+    # document 003's "original data": read as 0-255 now, as [0, 1] by an older seed run
+    new = {"id": "003-data-in-1-1-helps-a-lot", "document": "003", "verdict": "supported",
+           "claim": "Data in [-1, 1] helps a lot (vs the original data, 0-255)",
+           "numbers": "base FD 319.1 vs data_0_255 FD 484.1", "reason": "beyond the margin"}
+    old = {"id": new["id"], "document": "003", "verdict": "not supported",
+           "claim": "Data in [-1, 1] helps a lot (vs [0, 1])", "numbers": "vs data_0_1"}
+    runs = [{"column": "hour", "budget": {}, "command": f"python -m r{seed}", "path": "p",
+             "claims": [claim]} for seed, claim in ((0, new), (1, old))]
+    _, rows = board.board_rows(runs)
+    assert rows[0][1] == new["claim"] and rows[0][5] == new["numbers"]
