@@ -29,6 +29,7 @@ from reproductions.runner.claims import (
     claim_id,
     document_of,
     load_catalogue,
+    reproducing_command,
 )
 from reproductions.runner.report import markdown_table
 from reproductions.runner.verdicts import kind_of
@@ -97,7 +98,7 @@ def _unshared_rerun(run: dict, record_path: Path) -> dict | None:
 def typed_command(command: str) -> str:
     """The command as a user types it: the machine's output folder becomes ``runs``, its
     data root ``data`` (the default)."""
-    command = re.sub(r"(\s--output)(=|\s+)\S+", r"\1 runs", command)
+    command = re.sub(r"(\s--output)(=|\s+)\S+", r"\1 runs", reproducing_command(command))
     return re.sub(r"(\s--data-root)(=|\s+)\S+", r"\1 data", command)
 
 

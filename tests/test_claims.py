@@ -195,6 +195,11 @@ def test_a_command_reads_as_a_user_types_it():
                                 "/work/data --preset hour --output=/tmp/x/runs")
     assert typed == ("python -m reproductions.mitlgan --dataset pokemon --data-root data "
                      "--preset hour --output runs")
+    # --restart deleted an older run in the folder: the run itself is made without it
+    assert board.typed_command("python -m reproductions.mnist_gans --study ablations --output "
+                               "/w --restart --debug") == \
+        "python -m reproductions.mnist_gans --study ablations --output runs"
+    assert board.typed_command("python -m r --restarts 2") == "python -m r --restarts 2"
 
 
 @pytest.mark.parametrize("column, data, share, expected", [

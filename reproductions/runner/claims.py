@@ -98,6 +98,18 @@ def read_claim_rows(run_dir) -> list[tuple[str, str, str]]:
             for claim in payload["claims"]]
 
 
+#: flags that change how a command runs, not what it makes
+NOT_SETTINGS = ("--restart", "--debug")
+
+
+def reproducing_command(command: str) -> str:
+    """The command that makes the run again: without ``--restart`` (which deleted an
+    older run in the folder) and ``--debug``."""
+    for flag in NOT_SETTINGS:
+        command = re.sub(rf"\s{flag}(?=\s|$)", "", command)
+    return command
+
+
 def write_claims(context, claims: Iterable[Claim], budget: dict, *, data: str,
                  share: float | None, share_of: str) -> dict:
     """Write ``RUN/claims.json`` and return its payload.
@@ -114,7 +126,8 @@ def write_claims(context, claims: Iterable[Claim], budget: dict, *, data: str,
     """
     budget = {**budget, "data": data, "share": None if share is None else round(share, 4),
               "share_of": share_of}
-    command = context.log.command if context.log is not None else context.reproduction.prog
+    command = reproducing_command(context.log.command if context.log is not None
+                                  else context.reproduction.prog)
     payload = {
         "reproduction": context.reproduction.prog,
         "command": command,
