@@ -76,3 +76,6 @@ def test_the_judge_reads_real_embedded_digits(tmp_path):
     # Real test digits are judged confidently and cover all classes.
     scores = judge.score(small.test_images.astype("float32") / 127.5 - 1)
     assert scores.classes_covered == 10 and scores.mean_confidence > 0.8
+    # uniform noise is the floor a generator must get below: real digits are far below it
+    floor = judge.noise_floor(500, seed=0)
+    assert floor == judge.noise_floor(500, seed=0) and scores.feature_fd < floor / 5

@@ -150,6 +150,13 @@ class Judge:
             feature_fd=frechet_distance(mean, covariance, self.real_mean, self.real_covariance),
             n=len(features), judge=self.description)
 
+    def noise_floor(self, n: int, seed: int = 0) -> float:
+        """The judge-feature FD of ``n`` images of uniform noise in [-1, 1] (seeded): what
+        a generator scores without any training. A generator that does not get below it
+        has not learned digits (the judge's "chance" level)."""
+        noise = np.random.default_rng(seed).uniform(-1.0, 1.0, (n, 28, 28, 1))
+        return self.score(noise.astype(np.float32)).feature_fd
+
     @classmethod
     def trained(cls, data, cache_dir, *, epochs: int = 15, batch_size: int = 128, seed: int = 0,
                 max_shift: int = 1, verbose: int = 0) -> Judge:

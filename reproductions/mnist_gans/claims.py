@@ -29,7 +29,10 @@ from reproductions.runner.verdicts import (
     PRECONDITION_KINDS,
     SUPPORTED,
     TIME_SCALE,
+    TRAINED,
     UNTESTED,
+    Precondition,
+    decide,
     directional,
     kind_of,
     no_difference,
@@ -77,26 +80,52 @@ def _fd(summary, name):
     return f"{name} FD {mean:.1f} ± {sd:.1f}"
 
 
-def ablation_claims(summary: dict) -> list[tuple[str, str, str]]:
+def trained(summary, names, floor: float | None) -> Precondition:
+    """At least one of the compared variants learned something: its judge-feature FD
+    is below ``floor`` (uniform noise's, :meth:`mitlgan.metrics.judge.Judge.noise_floor`)
+    by more than its seed spread. Two variants that both stay at noise level compare
+    nothing (both "the same", or one "better", by accident)."""
+    if floor is None:
+        return Precondition(TRAINED, True, "no floor measured")
+    above = [name for name in names
+             if sum(summary[name]["feature_fd"]) >= floor]  # mean + sd not below it
+    return Precondition(TRAINED, len(above) < len(names),
+                        f"{', '.join(_fd(summary, n) for n in names)}: none below uniform "
+                        f"noise's judge-feature FD {floor:.1f} by its seed spread")
+
+
+def ablation_claims(summary: dict, floor: float | None = None) -> list[tuple[str, str, str]]:
     """[(claim of document 003, "VERDICT: reason", the numbers)] from per-variant
-    summaries (mean and sd over seeds of the judge-feature FD: lower is better)."""
+    summaries (mean and sd over seeds of the judge-feature FD: lower is better); each
+    comparison needs one of its variants below ``floor``, the FD of uniform noise
+    (:func:`trained`; None: not checked)."""
     claims = []
 
-    def versus(claim, winner, loser):
-        claims.append((claim, _compare(summary, winner, loser),
-                       f"{_fd(summary, winner)} vs {_fd(summary, loser)}"))
+    def add(claim, names, test, numbers):
+        claims.append((claim, decide([trained(summary, names, floor)], test), numbers))
 
-    claims.append(_dropout_claim(summary))
+    def versus(claim, winner, loser):
+        add(claim, (winner, loser), lambda: _compare(summary, winner, loser),
+            f"{_fd(summary, winner)} vs {_fd(summary, loser)}")
+
+    rates = [n for n in ("d_dropout_0.3", "d_dropout_0.4", "d_dropout_0.5") if n in summary]
+    claim, _, numbers = _dropout_claim(summary)
+    add(claim, ("base", *rates), lambda: _dropout_claim(summary)[1], numbers)
     versus("Adam for both beats SGD for the discriminator", "base", "sgd_d")
     versus("Data in [-1, 1] helps a lot (vs the original data, 0-255)", "base", "data_0_255")
-    claims.append(("BatchNorm in the generator adds little", _same(summary, "g_batchnorm", "base"),
-                   f"{_fd(summary, 'g_batchnorm')} vs {_fd(summary, 'base')}"))
+    add("BatchNorm in the generator adds little", ("g_batchnorm", "base"),
+        lambda: _same(summary, "g_batchnorm", "base"),
+        f"{_fd(summary, 'g_batchnorm')} vs {_fd(summary, 'base')}")
     versus("Gaussian noise beats uniform noise", "base", "uniform_noise")
     versus("Wider layers beat a fixed 128 units", "base", "fixed_128")
-    claims.append(_conv_claim(summary))
-    claims.append(_more_epochs_claim(summary))
+    claim, _, numbers = _conv_claim(summary)
+    add(claim, ("conv_8_16_32_long", "epochs_100"), lambda: _conv_claim(summary)[1], numbers)
+    claim, _, numbers = _more_epochs_claim(summary)
+    add(claim, EPOCH_VARIANTS, lambda: _more_epochs_claim(summary)[1], numbers)
     # "a little better, but almost the same": only a difference beyond the spread decides
     versus("16/32/64 filters are a little better than 8/16/32", "conv_16_32_64", "conv_8_16_32")
+    if floor is not None:
+        claims = [(c, v, f"{n}; uniform noise FD {floor:.1f}") for c, v, n in claims]
     return claims
 
 
@@ -295,12 +324,19 @@ def _ablation_summary(context) -> dict:
     return summary
 
 
+def _noise_floor(context, the_judge) -> float:
+    """Uniform noise's judge-feature FD at the variants' sample count."""
+    base = json.loads((seed_folder(context.stage_dir(ablation_stage_name("base")), 0)
+                       / RESULT_FILE).read_text())
+    return the_judge.noise_floor(int(base["scores"]["n"]), seed=context.settings.seed)
+
+
 def decide_claims(context) -> list[tuple[str, str, str]]:
     """Decide the study's claims from its stages' records and write ``claims.json``
     with the run's budget (the ablations also write ``summary.json``); returns the rows."""
     settings, the_judge = context.settings, judge(context)
-    claims = (ablation_claims(_ablation_summary(context)) if settings.study == "ablations"
-              else _single_gan_claims(context))
+    claims = (ablation_claims(_ablation_summary(context), _noise_floor(context, the_judge))
+              if settings.study == "ablations" else _single_gan_claims(context))
     n_train = len(mnist(context).train_images[: settings.n_images])
     budget = {"updates": settings.epochs * (n_train // settings.batch_size),
               "epochs": settings.epochs, "images": n_train,
