@@ -261,21 +261,37 @@ def _where(path) -> str:
 
 
 
-def cell_kind(cell: str) -> str:
-    """The verdict of a board cell (its seeds' prefix, "(early training)" and run labels
-    left out): one of the five, "unsettled" when runs of one command disagree, or
-    :data:`LEGACY` for a run decided with "supported" / "not supported"."""
-    if cell.startswith(UNSETTLED):
-        return "unsettled"
-    cell = re.sub(r"^the same in all [^:]*:\s*", "", cell)
-    first = re.sub(r"\s*\[[a-z]\d+(?:,\s*[a-z]\d+)*\].*$", "", cell.split("; ")[0])
-    first = first.replace(f" ({EARLY})", "").strip()
-    if first.startswith(("not supported", "partly supported")) or " (within" in first:
+#: a cell whose experiments (commands: other data, other settings) measured different
+#: verdicts; the runs of one command that disagree are "unsettled" instead
+DIFFERS = "differs between experiments"
+
+
+def _part_kind(part: str) -> str:
+    part = re.sub(r"^(the same in all [^:]*:\s*)+", "", part)
+    part = re.sub(r"\s*\[[a-z]\d+(?:,\s*[a-z]\d+)*\].*$", "", part)
+    part = part.replace(f" ({EARLY})", "").strip()
+    if part.startswith(("not supported", "partly supported")) or " (within" in part:
         return LEGACY
     try:
-        return kind_of(first)
+        return kind_of(part)
     except ValueError:
         return LEGACY
+
+
+def cell_kind(cell: str) -> str:
+    """The verdict of a board cell (its seeds' prefix, qualifiers and run labels left
+    out): one of the five; "unsettled" when runs of one command disagree; :data:`DIFFERS`
+    when experiments of other commands measured different verdicts (an *untested* one
+    measured nothing and does not count against a measured one); :data:`LEGACY` when
+    every run in it was decided with "supported" / "not supported"."""
+    if cell.startswith(UNSETTLED):
+        return "unsettled"
+    kinds = {_part_kind(part) for part in cell.split("; ")} - {LEGACY}
+    if len(kinds) > 1:
+        kinds -= {UNTESTED}
+    if not kinds:
+        return LEGACY
+    return kinds.pop() if len(kinds) == 1 else DIFFERS
 
 
 def _largest(row: list[str]) -> str:
@@ -345,7 +361,9 @@ def board_markdown(runs) -> str:
              "- Runs of one command that differ only in `--output` or `--seed` are one "
              f"experiment: *{AGREED.format(seeds='N', runs='the runs')}* when every seed "
              f"gives the same verdict (*{AGREED_REPEATS.format(seeds='N', runs='the runs', each='K', total='N x K')}*"
-             f" when each run is over K seeds itself), *{UNSETTLED.rstrip(':')}* when not.",
+             f" when each run is over K seeds itself), *{UNSETTLED.rstrip(':')}* when not; "
+             f"runs of other commands (other data or settings) are other experiments, and "
+             f"the summary counts a claim they answer differently as *{DIFFERS}*.",
              *([f"- A run decided before the five verdicts shows *{LEGACY}* until it is "
                 "made again (its old words stay in its `claims.json`); the summary counts "
                 "such rows apart."] if any(_largest(row) == LEGACY for row in rows) else []),

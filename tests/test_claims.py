@@ -185,6 +185,14 @@ def test_runs_each_over_several_seeds_say_how_many_seeds_agree_in_all(runs, tmp_
     # runs decided before the five verdicts are counted apart, never as "supported"
     ("not supported [h13]", board.LEGACY),
     ("not supported (within the spread between seeds) (early training) [q3]", board.LEGACY),
+    # the thesis's question on the pokemon stand-ins (yes) and on the synthetic scenes (no)
+    ("supported (stand-in, 1.8% of the budget) [h10]; contradicted (stand-in, 1.8% of the "
+     "budget) [h11]; decided before the five verdicts [h12, h13]", board.DIFFERS),
+    # untested measured nothing; an older seed neither agrees nor disagrees
+    ("contradicted (stand-in) [h10]; untested [h11]; decided before the five verdicts [h12]",
+     "contradicted"),
+    ("supported (stand-in, 4.4% of the budget) [h14]; decided before the five verdicts [h15]",
+     "supported"),
 ])
 def test_the_per_document_summary_reads_each_cells_verdict(cell, kind):
     assert board.cell_kind(cell) == kind
