@@ -208,6 +208,15 @@ def test_a_command_reads_as_a_user_types_it():
                                "/w --restart --debug") == \
         "python -m reproductions.mnist_gans --study ablations --output runs"
     assert board.typed_command("python -m r --restarts 2") == "python -m r --restarts 2"
+    # Debian's CJK fonts unpacked without root, and the charset the recipe writes
+    fonts = "/work/data/cjk/root/usr/share/fonts/truetype"
+    assert board.typed_command(
+        f"python -m reproductions.zi2zi --fonts cjk --source-font {fonts}/wqy/wqy-microhei.ttc "
+        f"--target-font={fonts}/arphic/ukai.ttc --charset /work/data/cjk/gb2312_top1000.txt "
+        "--preset full") == (
+        "python -m reproductions.zi2zi --fonts cjk --source-font "
+        "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc --target-font "
+        "/usr/share/fonts/truetype/arphic/ukai.ttc --charset gb2312_top1000.txt --preset full")
 
 
 @pytest.mark.parametrize("column, data, share, expected", [
