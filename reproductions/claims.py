@@ -22,6 +22,14 @@ import re
 import sys
 from pathlib import Path
 
+from reproductions.board_cells import (
+    DIFFERS,
+    EARLY,
+    LEGACY,
+    UNSETTLED,
+    cell_kind,
+    cell_qualifiers,
+)
 from reproductions.runner.claims import (
     CLAIMS_FILE,
     DOCUMENTS,
@@ -32,14 +40,11 @@ from reproductions.runner.claims import (
     reproducing_command,
 )
 from reproductions.runner.report import markdown_table
-from reproductions.runner.verdicts import kind_of
 
 BUDGETS = ("quick", "hour", "full")
 #: what each budget column is called; "thesis" is the MITLGAN's full preset
 PRESET_COLUMN = {"quick": "quick", "hour": "hour", "full": "full", "thesis": "full"}
-EARLY = "early training"
 RUN_RECORD = "run.json"
-UNSETTLED = "unsettled, runs of one command disagree:"
 #: prefix of a cell whose runs of one command, with at least two seeds, all agree
 AGREED = "the same in all {seeds} seeds:"
 #: the same, when every run repeats its experiment over seeds itself (``--seeds K``)
@@ -105,11 +110,6 @@ def typed_command(command: str) -> str:
     command = re.sub(r"(\s--(?:source|target)-font)(?:=|\s+)\S*?(/usr/share/fonts/\S+)",
                      r"\1 \2", command)
     return re.sub(r"(\s--charset)(?:=|\s+)\S*/(\S+)", r"\1 \2", command)
-
-
-#: what the board shows for a verdict of a run decided before the five verdicts (its
-#: words, "supported" / "not supported", stay in that run's claims.json)
-LEGACY = "decided before the five verdicts"
 
 
 def _shown(claim: dict) -> str:
@@ -187,33 +187,6 @@ def board_rows(runs) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def is_stand_in(data: str) -> bool:
-    """Does a run's data line name a stand-in ("8,000 embedded MNIST digits for MNIST's
-    60,000", "built-in sprites ... for anime faces", "stand-ins from packages")?"""
-    return " for " in data or "stand-in" in data
-
-
-def cell_qualifiers(run: dict) -> str:
-    """What a verdict of this run stands on, written into its cell: *early training*
-    (quick), *stand-in* (not the document's data) and the run's share of the document's
-    budget when below all of it; "" for a run on the document's data at its budget."""
-    budget = run.get("budget") or {}
-    parts = [EARLY] if run["column"] == "quick" else []
-    if is_stand_in(str(budget.get("data", ""))):
-        parts.append("stand-in")
-    share = budget.get("share")
-    if share is not None and share < 0.995:
-        parts.append(f"{_percent(share)} of the budget")
-    return ", ".join(parts)
-
-
-def _percent(share: float) -> str:
-    """1.8%, 13%, 0.3%: two significant figures at most; "<0.1%" below that."""
-    if share < 0.001:
-        return "<0.1%"
-    return f"{float(f'{share * 100:.2g}'):g}%"
-
-
 def _compact(cells: list[str]) -> str:
     """Cells joined with "; ", a run of equal verdicts written once with all their runs:
     ``supported [h1]; supported [h2]`` -> ``supported [h1, h2]``."""
@@ -264,39 +237,6 @@ def _where(path) -> str:
         return "a local run (not committed)"
 
 
-
-
-#: a cell whose experiments (commands: other data, other settings) measured different
-#: verdicts; the runs of one command that disagree are "unsettled" instead
-DIFFERS = "differs between experiments"
-
-
-def _part_kind(part: str) -> str:
-    part = re.sub(r"^(the same in all [^:]*:\s*)+", "", part)
-    part = re.sub(r"\s*\[[a-z]\d+(?:,\s*[a-z]\d+)*\].*$", "", part)
-    part = part.replace(f" ({EARLY})", "").strip()
-    if part.startswith(("not supported", "partly supported")) or " (within" in part:
-        return LEGACY
-    try:
-        return kind_of(part)
-    except ValueError:
-        return LEGACY
-
-
-def cell_kind(cell: str) -> str:
-    """The verdict of a board cell (its seeds' prefix, qualifiers and run labels left
-    out): one of the five; "unsettled" when runs of one command disagree; :data:`DIFFERS`
-    when experiments of other commands measured different verdicts (an *untested* one
-    measured nothing and does not count against a measured one); :data:`LEGACY` when
-    every run in it was decided with "supported" / "not supported"."""
-    if cell.startswith(UNSETTLED):
-        return "unsettled"
-    kinds = {_part_kind(part) for part in cell.split("; ")} - {LEGACY}
-    if len(kinds) > 1:
-        kinds -= {UNTESTED}
-    if not kinds:
-        return LEGACY
-    return kinds.pop() if len(kinds) == 1 else DIFFERS
 
 
 def _largest(row: list[str]) -> str:
