@@ -22,7 +22,7 @@ import re
 import sys
 from pathlib import Path
 
-from reproductions.board_cells import (
+from reproductions.runner.board_cells import (
     DIFFERS,
     EARLY,
     LEGACY,
