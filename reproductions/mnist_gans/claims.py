@@ -109,8 +109,8 @@ def ablation_claims(summary: dict, floor: float | None = None) -> list[tuple[str
             f"{_fd(summary, winner)} vs {_fd(summary, loser)}")
 
     rates = [n for n in ("d_dropout_0.3", "d_dropout_0.4", "d_dropout_0.5") if n in summary]
-    claim, _, numbers = _dropout_claim(summary)
-    add(claim, ("base", *rates), lambda: _dropout_claim(summary)[1], numbers)
+    claim, result, numbers = _dropout_claim(summary)
+    add(claim, ("base", *rates), lambda result=result: result, numbers)
     versus("Adam for both beats SGD for the discriminator", "base", "sgd_d")
     versus("Data in [-1, 1] helps a lot (vs the original data, 0-255)", "base", "data_0_255")
     add("BatchNorm in the generator adds little", ("g_batchnorm", "base"),
@@ -118,10 +118,10 @@ def ablation_claims(summary: dict, floor: float | None = None) -> list[tuple[str
         f"{_fd(summary, 'g_batchnorm')} vs {_fd(summary, 'base')}")
     versus("Gaussian noise beats uniform noise", "base", "uniform_noise")
     versus("Wider layers beat a fixed 128 units", "base", "fixed_128")
-    claim, _, numbers = _conv_claim(summary)
-    add(claim, ("conv_8_16_32_long", "epochs_100"), lambda: _conv_claim(summary)[1], numbers)
-    claim, _, numbers = _more_epochs_claim(summary)
-    add(claim, EPOCH_VARIANTS, lambda: _more_epochs_claim(summary)[1], numbers)
+    claim, result, numbers = _conv_claim(summary)
+    add(claim, ("conv_8_16_32_long", "epochs_100"), lambda result=result: result, numbers)
+    claim, result, numbers = _more_epochs_claim(summary)
+    add(claim, EPOCH_VARIANTS, lambda result=result: result, numbers)
     # "a little better, but almost the same": only a difference beyond the spread decides
     versus("16/32/64 filters are a little better than 8/16/32", "conv_16_32_64", "conv_8_16_32")
     if floor is not None:
