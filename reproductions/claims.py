@@ -182,14 +182,17 @@ def board_rows(runs) -> tuple[list[str], list[list[str]]]:
                                                        item[0][1])):
         largest = next((row["numbers"][b] for b in reversed(BUDGETS) if b in row["numbers"]), "")
         rows.append([document, row["claim"],
-                     *(_prefix(row["outcomes"], b) + _compact(row["cells"].get(b, ["-"]))
+                     *(_unsettled(row["outcomes"], b)
+                       + _compact(row["cells"].get(b, ["-"]), _agreements(row["outcomes"], b))
                        for b in BUDGETS), largest])
     return header, rows
 
 
-def _compact(cells: list[str]) -> str:
+def _compact(cells: list[str], agreements: dict | None = None) -> str:
     """Cells joined with "; ", a run of equal verdicts written once with all their runs:
-    ``supported [h1]; supported [h2]`` -> ``supported [h1, h2]``."""
+    ``supported [h1]; supported [h2]`` -> ``supported [h1, h2]``. ``agreements`` maps
+    the runs of one command whose seeds agree (a frozenset of labels) to the words that
+    say so, written before that command's cell and not before another command's."""
     merged: list[tuple[str, list[str]]] = []
     for cell in cells:
         found = re.match(r"^(.*) \[([a-z]\d+)\]$", cell)
@@ -199,19 +202,38 @@ def _compact(cells: list[str]) -> str:
             merged[-1][1].append(found.group(2))
         else:
             merged.append((found.group(1), [found.group(2)]))
-    return "; ".join(f"{text} [{', '.join(labels)}]" if labels else text
-                     for text, labels in merged)
+    shown = [("", text, labels) for text, labels in merged]
+    for runs, words in (agreements or {}).items():
+        at = next((k for k, (_, _, labels) in enumerate(shown) if runs <= set(labels)), None)
+        if at is None:  # the command's runs split over several cells: the column's start
+            shown[0] = (words + " " + shown[0][0], *shown[0][1:])
+            continue
+        prefix, text, labels = shown[at]
+        # another command's runs with the same verdict keep their own cell, in run order
+        agreeing = (prefix + words + " ", text, [label for label in labels if label in runs])
+        others = (prefix, text, [label for label in labels if label not in runs])
+        pieces = [agreeing, others] if labels[0] in runs else [others, agreeing]
+        shown[at:at + 1] = [piece for piece in pieces if piece[2]]
+    return "; ".join(prefix + (f"{text} [{', '.join(labels)}]" if labels else text)
+                     for prefix, text, labels in shown)
 
 
-def _prefix(groups: dict, column: str) -> str:
-    """"unsettled ..." when runs of one command in this column disagree; else "the same
-    in all N seeds (runs)" for each command whose N >= 2 seeds agree; else nothing."""
+def _unsettled(groups: dict, column: str) -> str:
+    """"unsettled ..." when runs of one command in this column disagree, else nothing."""
+    if any(len(group["outcomes"]) > 1
+           for (col, _), group in groups.items() if col == column):
+        return f"{UNSETTLED} "
+    return ""
+
+
+def _agreements(groups: dict, column: str) -> dict:
+    """{the runs of one command: "the same in all N seeds:"} for each command in this
+    column whose N >= 2 seeds agree on a measured verdict (none when some disagree)."""
     groups = [group for (col, _), group in groups.items() if col == column]
     if any(len(group["outcomes"]) > 1 for group in groups):
-        return f"{UNSETTLED} "
-    agreed = [_agreed(group) for group in groups
-              if len(group["seeds"]) >= 2 and group["outcomes"] != {UNTESTED}]
-    return " ".join(agreed) + " " if agreed else ""
+        return {}
+    return {frozenset(group["runs"]): _agreed(group) for group in groups
+            if len(group["seeds"]) >= 2 and group["outcomes"] != {UNTESTED}}
 
 
 def _agreed(group: dict) -> str:
@@ -304,8 +326,8 @@ def board_markdown(runs) -> str:
              "(updates, and pixels where they differ) when below all of it; the runs below "
              "name the data (the stand-in by name) and the budget.",
              "- Runs of one command that differ only in `--output` or `--seed` are one "
-             f"experiment: *{AGREED.format(seeds='N', runs='the runs')}* when every seed "
-             f"gives the same verdict (*{AGREED_REPEATS.format(seeds='N', runs='the runs', each='K', total='N x K')}*"
+             f"experiment: *{AGREED.format(seeds='N', runs='the runs')}* before its runs "
+             f"when every seed gives the same verdict (*{AGREED_REPEATS.format(seeds='N', runs='the runs', each='K', total='N x K')}*"
              f" when each run is over K seeds itself), *{UNSETTLED.rstrip(':')}* when not; "
              f"runs of other commands (other data or settings) are other experiments, and "
              f"the summary counts a claim they answer differently as *{DIFFERS}*.",

@@ -146,11 +146,10 @@ def test_runs_with_other_seeds_are_one_experiment_settled_only_when_every_seed_a
     assert by_claim[flipped["claim"]][3].startswith(f"{board.UNSETTLED} ")
     assert f"{other} [h" in _bare(by_claim[flipped["claim"]][3])
     kept_cell = _bare(by_claim[kept["claim"]][3])
-    # the seeds by seed, then the --seeds run (its command sorts after theirs)
-    assert kept_cell.startswith(board.AGREED.format(seeds=3, runs="h1, h2, h3") + " ")
-    # equal verdicts are written once, with their runs: the three seeds and the --seeds run
-    assert kept_cell.endswith(f"{kept['verdict']} [h1, h2, h3, h4]")
-    assert kept_cell.count(kept["verdict"]) == 1
+    # the seeds by seed, then the --seeds run (its command sorts after theirs); the three
+    # seeds' agreement is written before their runs only, not before the other command's
+    agreed = board.AGREED.format(seeds=3, runs="h1, h2, h3")
+    assert kept_cell == f"{agreed} {kept['verdict']} [h1, h2, h3]; {kept['verdict']} [h4]"
     # two seeds of the first two runs alone agree on every claim
     by_claim = {row[1]: row for row in board.board_rows(board.load_runs(
         board.find_claims([tmp_path / "seed1", tmp_path / "seed0"])))[1]}
@@ -188,6 +187,11 @@ def test_runs_each_over_several_seeds_say_how_many_seeds_agree_in_all(runs, tmp_
     # the thesis's question on the pokemon stand-ins (yes) and on the synthetic scenes (no)
     ("supported (stand-in, 1.8% of the budget) [h10]; contradicted (stand-in, 1.8% of the "
      "budget) [h11]; decided before the five verdicts [h12, h13]", board.DIFFERS),
+    # the seeds' agreement stands before their command's cell, after another command's
+    ("supported (stand-in) [h10]; the same in all 3 seeds: contradicted (stand-in) "
+     "[h11, h12, h13]", board.DIFFERS),
+    ("contradicted (stand-in) [h10]; the same in all 3 seeds: contradicted (stand-in) "
+     "[h11, h12, h13]", "contradicted"),
     # untested measured nothing; an older seed neither agrees nor disagrees
     ("contradicted (stand-in) [h10]; untested [h11]; decided before the five verdicts [h12]",
      "contradicted"),
