@@ -24,6 +24,9 @@ def test_tiny_run_writes_the_report_with_grids_and_the_claim(tmp_path):
     assert reported["claim"] == "A larger (here: twice as wide) network adds little"
     data = json.loads((run_dir / "data" / "done.json").read_text())
     assert set(data["identity"]) == set(data["target_fonts"])  # the identity baseline
+    # the board's data column names the Latin stand-in, from the data stage's payload
+    budget = json.loads((run_dir / "claims.json").read_text())["budget"]
+    assert budget["data"].startswith("Latin glyphs") and data["charset_size"] >= 24
     assert len(data["train_chars"]) == 16 and len(data["held_out_chars"]) == 8
     assert not set(data["train_chars"]) & set(data["held_out_chars"])
     result = json.loads((run_dir / "width_32" / "seed_0" / "result.json").read_text())

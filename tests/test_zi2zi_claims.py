@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 from mitlgan.metrics.glyphs import nearest_style_rate
+from reproductions.runner.board_cells import is_stand_in
 from reproductions.runner.verdicts import kind_of
-from reproductions.zi2zi.claims import judge_claim, style_claim
+from reproductions.zi2zi.claims import data_wording, judge_claim, style_claim
 
 
 def _summary(l1, ssim, accuracy=(0.5, 0.0), spread=(0.05, 0.0)):
@@ -95,3 +96,14 @@ def test_sharp_outputs_a_pixel_off_pass_the_style_test_and_a_blurry_median_fails
     assert kind_of(style_claim(None, None, (0.1, 0.0))[0]) == "untested"
 
 
+
+
+def test_a_chinese_run_names_its_characters_and_fonts_and_is_no_stand_in():
+    """Document 000 names no font: Chinese characters in Debian's fonts are its kind of
+    data; the bundled Latin glyphs stand in for them."""
+    data = {"charset_size": 1000, "source_fonts": ["WenQuanYi Micro Hei"],
+            "target_fonts": ["AR PL UKai CN", "AR PL UMing CN"]}
+    chinese = data_wording("cjk", data)
+    assert chinese.startswith("1,000 Chinese characters, WenQuanYi Micro Hei to AR PL UKai CN")
+    assert not is_stand_in(chinese)
+    assert is_stand_in(data_wording("default", data))

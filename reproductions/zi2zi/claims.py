@@ -151,6 +151,16 @@ def seed_results(context, name: str) -> list[dict]:
             for folder in seed_folders(context.stage_dir(name))]
 
 
+def data_wording(fonts: str, data: dict) -> str:
+    """What the board's data column says of a run: the Latin stand-in by name, or the
+    Chinese characters and fonts of a ``--fonts cjk`` run (document 000 names no font,
+    so a Chinese run is on the document's kind of data, not a stand-in for it)."""
+    if fonts == "default":
+        return "Latin glyphs of matplotlib's DejaVu and STIX fonts for Chinese characters"
+    return (f"{data['charset_size']:,} Chinese characters, {', '.join(data['source_fonts'])}"
+            f" to {', '.join(data['target_fonts'])} (the document names none of its fonts)")
+
+
 def decide_claims(context) -> list[tuple[str, str, str]]:
     """Decide the study's claims from its variants' held-out scores (over seeds) and
     the data stage's baselines, and write ``claims.json`` with the run's budget;
@@ -183,8 +193,7 @@ def decide_claims(context) -> list[tuple[str, str, str]]:
         "discriminator_updates": int(np.mean(steps)) if steps else None,
         "epochs": settings.epochs, "train_chars": len(data["train_chars"]),
         "seeds": settings.seeds, "report": "6,400 generator updates (the report's port)"},
-        data=("Latin glyphs of matplotlib's DejaVu and STIX fonts for Chinese characters"
-              if settings.fonts == "default" else "CJK fonts for Chinese characters"),
+        data=data_wording(settings.fonts, data),
         share=(2 * np.mean(steps) / DOCUMENT_GENERATOR_UPDATES) if steps else None,
         share_of=f"the document's {DOCUMENT_GENERATOR_UPDATES:,} generator updates (zi2zi's "
                  "100 epochs of 1,000 characters at batch 16, two generator steps each)")
