@@ -4,6 +4,7 @@ import importlib
 import importlib.util
 import json
 import shlex
+import string
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,20 @@ def _prepare(command: str, run_file, tmp_path):
             for index in range(2):
                 Image.new("RGB", (32, 32), (index * 90, 40, 40)).save(folder / f"{index}.png")
         flags += ["--data-root", str(tmp_path / "data")]
+    if "--charset" in flags:
+        # the user's fonts and charset file (Debian's CJK fonts): matplotlib's own fonts
+        # and a Latin charset they share let the flags parse on a machine without them
+        import matplotlib
+
+        fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+        bundled = iter(["DejaVuSans.ttf", "DejaVuSerif.ttf", "DejaVuSansMono.ttf",
+                        "DejaVuSans-Bold.ttf"])
+        for index, flag in enumerate(flags[:-1]):
+            if flag in ("--source-font", "--target-font"):
+                flags[index + 1] = str(fonts / next(bundled))
+        charset = tmp_path / "charset.txt"
+        charset.write_text(string.ascii_letters + string.digits, encoding="utf-8")
+        flags[flags.index("--charset") + 1] = str(charset)
     return importlib.import_module(f"reproductions.{name}.run").prepare(flags)
 
 
