@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -92,6 +93,13 @@ def superseded_record(folder: Path, why: str) -> dict:
             "numbers": {claim["id"]: claim["numbers"] for claim in claims}}
 
 
+def typed_report(text: str) -> str:
+    """A report as it reads to a user: its configuration names a charset file by its
+    name, as the published command does (``datasets/zi2zi.md`` makes it), not by this
+    machine's folder."""
+    return re.sub(r'("charset_file": ")[^"]*/([^"/]+")', r"\1\2", text)
+
+
 def _copy_evidence(result, run_dir: Path, target: Path, max_figures: int) -> None:
     """Replace ``target``'s report, claims, CSVs, tables and figures by ``run_dir``'s
     (runs published inside ``target``, ``target/seed_1``, are kept)."""
@@ -103,7 +111,8 @@ def _copy_evidence(result, run_dir: Path, target: Path, max_figures: int) -> Non
                 continue  # a run of its own published inside this one
             shutil.rmtree(path) if path.is_dir() else path.unlink()
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(result.report, target / "report.md")
+    report = Path(result.report).read_text(encoding="utf-8")
+    (target / "report.md").write_text(typed_report(report), encoding="utf-8")
     if (run_dir / "claims.json").is_file():
         from reproductions.claims import typed_command
 

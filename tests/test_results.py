@@ -3,6 +3,7 @@
 import importlib
 import importlib.util
 import json
+import re
 import shlex
 import string
 from pathlib import Path
@@ -273,3 +274,16 @@ def test_a_redecided_run_replaces_its_claims_and_keeps_its_times(tmp_path):
     assert claims["command"] == run["command"]  # as a user types it
     assert (published / "report.md").read_text() == "# the report made again\n"
     assert (published / "seed_1" / "run.json").is_file()
+
+
+def test_a_published_report_names_no_folder_of_the_machine_that_made_it():
+    """The configuration block's charset file reads by its name, as the command does;
+    Debian's font paths (where the package installs them) stay."""
+    made = '{\n  "charset_file": "/work/data/cjk/gb2312_top1000.txt",\n  "source_fonts": [\n' \
+           '    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"\n  ]\n}'
+    typed = _publisher().typed_report(made)
+    assert '"charset_file": "gb2312_top1000.txt"' in typed and "/work/" not in typed
+    assert "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc" in typed
+    for report in RESULTS.rglob("report.md"):
+        text = report.read_text(encoding="utf-8")
+        assert not re.search(r'"/(?:work|tmp|home|root)/', text), report
