@@ -47,6 +47,18 @@ def test_the_window_is_the_normalised_gaussian():
         window[5, 5] * np.exp(-25 / (2 * 1.5 ** 2)))
 
 
+def test_the_window_sums_equal_the_direct_two_dimensional_sum():
+    from mitlgan.metrics.glyphs import _filter_valid, gaussian_line
+
+    rng = np.random.default_rng(1)
+    images = rng.uniform(-1, 1, (2, 14, 13, 2))
+    window = gaussian_window(11, 1.5)
+    views = np.lib.stride_tricks.sliding_window_view(images, (11, 11), axis=(1, 2))
+    direct = (views * window).sum(axis=(-2, -1))  # (N, 4, 3, C): every fitting position
+    np.testing.assert_allclose(_filter_valid(images, gaussian_line(11, 1.5)), direct,
+                               rtol=0, atol=1e-12)
+
+
 def test_the_classifier_reads_the_glyphs_it_was_trained_on():
     from mitlgan.data.fonts import render_glyph
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["character_accuracy", "gaussian_window", "glyph_classifier", "per_image_l1",
-           "per_image_ssim", "train_glyph_classifier"]
+__all__ = ["character_accuracy", "gaussian_line", "gaussian_window", "glyph_classifier",
+           "per_image_l1", "per_image_ssim", "train_glyph_classifier"]
 
 SSIM_WINDOW, SSIM_SIGMA, SSIM_K1, SSIM_K2 = 11, 1.5, 0.01, 0.03
 
@@ -85,18 +85,36 @@ def nearest_style_rate(outputs_by_style, targets_by_style) -> float:
     return float(np.mean(own < others.min(axis=1)))
 
 
-def gaussian_window(size: int = SSIM_WINDOW, sigma: float = SSIM_SIGMA) -> np.ndarray:
-    """float64 (size, size) Gaussian weights summing to 1."""
+def gaussian_line(size: int = SSIM_WINDOW, sigma: float = SSIM_SIGMA) -> np.ndarray:
+    """float64 (size,) Gaussian weights summing to 1: the window's separable factor."""
     offsets = np.arange(size, dtype=np.float64) - (size - 1) / 2.0
     line = np.exp(-offsets ** 2 / (2 * sigma ** 2))
-    line /= line.sum()
+    return line / line.sum()
+
+
+def gaussian_window(size: int = SSIM_WINDOW, sigma: float = SSIM_SIGMA) -> np.ndarray:
+    """float64 (size, size) Gaussian weights summing to 1."""
+    line = gaussian_line(size, sigma)
     return np.outer(line, line)
 
 
-def _filter_valid(images: np.ndarray, window: np.ndarray) -> np.ndarray:
-    """Weighted window sums over every position where the window fits: (N, H-k+1, W-k+1, C)."""
-    views = np.lib.stride_tricks.sliding_window_view(images, window.shape, axis=(1, 2))
-    return np.einsum("nhwcij,ij->nhwc", views, window)
+def _band(length: int, line: np.ndarray) -> np.ndarray:
+    """(length, length - k + 1) matrix whose column i holds ``line`` at rows i..i+k-1, so
+    ``x @ band`` is the valid 1-D weighted window sum along x's last axis."""
+    positions = length - len(line) + 1
+    band = np.zeros((length, positions))
+    for i in range(positions):
+        band[i:i + len(line), i] = line
+    return band
+
+
+def _filter_valid(images: np.ndarray, line: np.ndarray) -> np.ndarray:
+    """Weighted window sums of the separable window outer(line, line) over every position
+    where it fits: (N, H, W, C) -> (N, H-k+1, W-k+1, C). Two banded matrix products
+    (BLAS): the 2-D window sum took ~10 s an epoch in zi2zi's held-out scoring."""
+    channels_first = np.moveaxis(images, -1, 1)  # (N, C, H, W)
+    rows, cols = _band(images.shape[1], line), _band(images.shape[2], line)
+    return np.moveaxis(rows.T @ channels_first @ cols, 1, -1)
 
 
 def per_image_ssim(a, b, data_range: float = 2.0) -> np.ndarray:
@@ -109,14 +127,14 @@ def per_image_ssim(a, b, data_range: float = 2.0) -> np.ndarray:
     a, b = _as_batch(a), _as_batch(b)
     if a.shape != b.shape:
         raise ValueError(f"shapes differ: {a.shape} and {b.shape}")
-    window = gaussian_window()
-    if min(a.shape[1:3]) < window.shape[0]:
-        raise ValueError(f"SSIM needs images of at least {window.shape[0]}x{window.shape[0]}")
+    line = gaussian_line()
+    if min(a.shape[1:3]) < len(line):
+        raise ValueError(f"SSIM needs images of at least {len(line)}x{len(line)}")
     c1, c2 = (SSIM_K1 * data_range) ** 2, (SSIM_K2 * data_range) ** 2
-    mu_a, mu_b = _filter_valid(a, window), _filter_valid(b, window)
-    var_a = _filter_valid(a * a, window) - mu_a ** 2
-    var_b = _filter_valid(b * b, window) - mu_b ** 2
-    covariance = _filter_valid(a * b, window) - mu_a * mu_b
+    mu_a, mu_b = _filter_valid(a, line), _filter_valid(b, line)
+    var_a = _filter_valid(a * a, line) - mu_a ** 2
+    var_b = _filter_valid(b * b, line) - mu_b ** 2
+    covariance = _filter_valid(a * b, line) - mu_a * mu_b
     ssim_map = ((2 * mu_a * mu_b + c1) * (2 * covariance + c2)) / (
         (mu_a ** 2 + mu_b ** 2 + c1) * (var_a + var_b + c2))
     return ssim_map.mean(axis=(1, 2, 3))
