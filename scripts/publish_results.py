@@ -196,7 +196,11 @@ def publish(run_dir, name: str, command: str, seconds: float, code_dir=None,
            **({"superseded_run": superseded} if superseded else {})}
     from reproductions.claims import typed_command
     from reproductions.runner.invocations import read_invocations
+    from reproductions.zi2zi.carry import carried_variants
 
+    carried = carried_variants(run_dir)  # trained on another machine: their time is theirs
+    if carried:
+        run["carried_variants"] = carried
     invocations = read_invocations(run_dir)
     if len(invocations) > 1:  # resumed across sessions: each invocation, and their sum
         # as a user types them: this machine's folders stay out of docs/results
@@ -240,6 +244,10 @@ def _wall_time(run: dict) -> str:
     budgets = run.get("hour_budgets", 1)
     text = f"{run['wall_seconds'] / 60:.0f} min{shared}" + (
         f" for {budgets} hour budgets" if budgets > 1 else "")
+    carried = run.get("carried_variants")
+    if carried:
+        text += (f" here, and {sum(c['trained_seconds'] or 0 for c in carried) / 60:.0f} min "
+                 f"on another machine for {', '.join(c['variant'] for c in carried)} (carried)")
     earlier = run.get("superseded_run")
     if earlier:
         text += f"; replaces an earlier run of the command ({earlier['why']}: see run.json)"
@@ -287,6 +295,20 @@ def write_index(results_root=REPOSITORY / "docs" / "results") -> Path:
     return index
 
 
+def publish_unfinished_study(run_dir, name: str, command: str,
+                             results_root=REPOSITORY / "docs" / "results") -> Path:
+    """``results_root/name`` from a zi2zi study that another machine will finish: its
+    finished variants' records, grids and a README (no run.json, no verdict)."""
+    sys.path.insert(0, str(REPOSITORY))
+    from reproductions.zi2zi.carry import publish_unfinished
+
+    target = Path(results_root) / name
+    published = publish_unfinished(run_dir, target, command,
+                                   shown=f"docs/results/{Path(name).as_posix()}")
+    print(f"finished variants published: {', '.join(published)}")
+    return target
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("run_dir", help="the finished run folder")
@@ -320,7 +342,16 @@ def main(argv=None) -> int:
         "RUN_DIR replaces the run published as NAME (say why, e.g. that one shared its "
         "CPU and was judged by an earlier rule); its verdicts, numbers and times stay in "
         "run.json as superseded_run"))
+    parser.add_argument("--records", action="store_true", help=(
+        "zi2zi: also publish the finished variants' records (NAME/records/, no weights) "
+        "that --variants-from reads on another machine; a study whose run has no report "
+        "yet publishes only those, its grids and a README saying how to go on"))
     args = parser.parse_args(argv)
+    if args.records and not (Path(args.run_dir) / "report.md").is_file():
+        if not args.command:
+            parser.error("--command is required (the command the next machine goes on with)")
+        print(f"wrote {publish_unfinished_study(args.run_dir, args.name, args.command)}")
+        return 0
     if args.redecided:
         print(f"wrote {republish_redecided(args.run_dir, args.name, args.redecided)}")
         return 0
@@ -349,6 +380,11 @@ def main(argv=None) -> int:
                                  max_figures=args.figures,
                                  hour_budgets=args.hour_budgets,
                                  supersedes=args.supersedes)))
+    if args.records:
+        from reproductions.zi2zi.carry import write_records
+
+        target = REPOSITORY / "docs" / "results" / args.name / "records"
+        print(f"wrote {target}: {', '.join(write_records(args.run_dir, target, figures=False))}")
     print(f"wrote {write_index()}")
     return 0
 

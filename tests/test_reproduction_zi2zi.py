@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from _cli_helpers import run_main
 
+from reproductions.zi2zi.carry import write_records
 from reproductions.zi2zi.run import main
 
 TINY = ["--preset", "quick", "--epochs", "1", "--train-chars", "16", "--held-out-chars", "8",
@@ -15,10 +16,28 @@ TINY = ["--preset", "quick", "--epochs", "1", "--train-chars", "16", "--held-out
 
 
 def test_tiny_run_writes_the_report_with_grids_and_the_claim(tmp_path):
-    code, out, err = run_main(main, TINY + ["--study", "depth", "--output", str(tmp_path)])
+    # a study split over two machines: the first trains the epochs study's base and stops;
+    # the depth study, on the second, takes it from its records (no weights) as width_16
+    first = tmp_path / "first"
+    code, out, err = run_main(main, TINY + ["--study", "epochs", "--until", "epochs_x1",
+                                            "--output", str(first)])
+    assert code == 0, out + err
+    records = tmp_path / "records"
+    assert write_records(first / "zi2zi" / "epochs", records) == ["epochs_x1"]
+    code, out, err = run_main(main, TINY + ["--study", "depth", "--variants-from", str(records),
+                                            "--output", str(tmp_path)])
     assert code == 0, out + err
     run_dir = tmp_path / "zi2zi" / "depth"
-    for figure in ("grid_width_16.png", "grid_width_32.png"):
+    carried = json.loads((run_dir / "width_16" / "done.json").read_text())["carried_from"]
+    assert (carried["study"], carried["variant"]) == ("epochs", "epochs_x1")
+    assert "--until epochs_x1" in carried["commands"][0]
+    theirs = json.loads((records / "epochs_x1" / "seed_0" / "result.json").read_text())
+    assert json.loads((run_dir / "width_16" / "seed_0" / "result.json").read_text()) == theirs
+    assert not (run_dir / "width_16" / "seed_0" / "checkpoints").exists()  # not trained here
+    assert "carried_from" not in json.loads((run_dir / "width_32" / "done.json").read_text())
+    assert ("`width_16` was trained on another machine (epochs study's `epochs_x1`"
+            in (run_dir / "report.md").read_text())
+    for figure in ("grid_width_16.png", "grid_width_32.png"):  # the first carried
         assert (run_dir / figure).stat().st_size > 5000
     reported = json.loads((run_dir / "report" / "done.json").read_text())
     assert reported["claim"] == "A larger (here: twice as wide) network adds little"

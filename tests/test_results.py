@@ -124,6 +124,22 @@ def _prepare(command: str, run_file, tmp_path):
     return importlib.import_module(f"reproductions.{name}.run").prepare(flags)
 
 
+def test_an_unfinished_study_holds_only_records_grids_and_how_to_go_on():
+    # published with scripts/publish_results.py --records before the study finished
+    for records in sorted(RESULTS.rglob("records")):
+        folder = records.parent
+        if (folder / "run.json").is_file():
+            continue  # a finished run that keeps its variants' records
+        files = [p for p in folder.rglob("*") if p.is_file()]
+        assert {p.suffix for p in files} <= {".md", ".csv", ".json", ".png"}
+        pngs = [p for p in files if p.suffix == ".png"]
+        assert len(pngs) <= 4 and all(p.stat().st_size <= 400 * 1024 for p in pngs)
+        readme = (folder / "README.md").read_text()
+        assert f"--variants-from {folder.relative_to(RESULTS.parents[1]).as_posix()}/records" \
+            in readme
+        assert not any(p.name.startswith("generator") for p in files)
+
+
 @pytest.mark.parametrize("run_file", _run_files(), ids=_run_id)
 def test_only_the_allowed_files_are_committed(run_file):
     folder = run_file.parent
@@ -287,3 +303,67 @@ def test_a_published_report_names_no_folder_of_the_machine_that_made_it():
     for report in RESULTS.rglob("report.md"):
         text = report.read_text(encoding="utf-8")
         assert not re.search(r'"/(?:work|tmp|home|root)/', text), report
+
+
+def _finished_variant(run_dir, variant, done=None):
+    (run_dir / variant / "seed_0").mkdir(parents=True)
+    (run_dir / variant / "done.json").write_text(json.dumps(done or {"seconds_this_run": 3000}))
+    (run_dir / variant / "seed_0" / "result.json").write_text(json.dumps({"scores": {}}))
+    (run_dir / variant / "seed_0" / "history.csv").write_text("epoch,held_out_l1\n1,0.1\n")
+    (run_dir / variant / "seed_0" / "generator.keras").write_bytes(b"weights")
+
+
+def test_an_unfinished_study_publishes_its_variants_records_and_how_to_go_on(tmp_path):
+    from PIL import Image
+
+    from reproductions.zi2zi.carry import find_carried
+    from reproductions.zi2zi.config import Zi2ZiSettings
+
+    run_dir = tmp_path / "run"
+    (run_dir / "data").mkdir(parents=True)
+    config = {"study": "l1", "preset": "full", "fonts": "cjk", "source_fonts": ["/f/s.ttc"],
+              "target_fonts": ["/f/t1.ttc", "/f/t2.ttc"], "epochs": 100,
+              "train_chars_available": 6, "held_out_fraction": 0.2, "batch_size": 16,
+              "channels": 3, "embedding_num": 10, "l1_weight": 100.0, "width": 16, "seed": 0,
+              "seeds": 1, "classifier_epochs": 40, "min_styles": 10,
+              "charset_file": "/work/data/cjk/top.txt"}
+    (run_dir / "config.json").write_text(json.dumps(config))
+    data = {"train_chars": "abcdef", "held_out_chars": "xy", "source_fonts": ["s"],
+            "target_fonts": ["t1", "t2"], "skipped": {}}
+    (run_dir / "data" / "done.json").write_text(json.dumps(data))
+    _finished_variant(run_dir, "l1_10")
+    Image.new("RGB", (32, 32)).save(run_dir / "l1_10" / "grid_l1_10.png")
+    (run_dir / "l1_100" / "seed_0" / "checkpoints").mkdir(parents=True)  # interrupted
+    local = ("python -m reproductions.zi2zi --study l1 --charset /work/data/cjk/top.txt "
+             "--output /work/full_runs/zi2zi_cjk")
+    (run_dir / "invocations.json").write_text(json.dumps(
+        [{"command": local + " --until l1_100", "seconds": 3100.0, "host": "machine-a"}]))
+    target = _publisher().publish_unfinished_study(run_dir, "zi2zi/full/l1", local,
+                                                   results_root=tmp_path / "results")
+    files = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()}
+    assert files == {"README.md", "grid_l1_10.png", "records/config.json",
+                     "records/invocations.json", "records/data/done.json",
+                     "records/l1_10/done.json", "records/l1_10/seed_0/result.json",
+                     "records/l1_10/seed_0/history.csv"}  # no weights, no run.json
+    readme = (target / "README.md").read_text()
+    assert "`l1_10` (50 min) of the study's 4 variants" in readme and "machine-a" in readme
+    assert ("python -m reproductions.zi2zi --study l1 --charset top.txt --output runs "
+            "--variants-from docs/results/zi2zi/full/l1/records") in readme
+    assert "/work" not in (target / "records" / "invocations.json").read_text()
+    found = find_carried([target / "records"], Zi2ZiSettings.from_config(config), data, "l1_10")
+    assert found is not None and found[2] == "l1_10"
+
+    # the study finished on another machine: run.json says which variants came from where
+    (run_dir / "report.md").write_text("# a report\n")
+    (run_dir / "claims.json").write_text(json.dumps(_claims("supported", "L1")))
+    carried = {"study": "l1", "variant": "l1_10", "trained_seconds": 3000,
+               "hosts": ["machine-a"], "commands": [local], "folder": "records"}
+    (run_dir / "l1_10" / "done.json").write_text(json.dumps({"carried_from": carried}))
+    publisher = _publisher()
+    target = publisher.publish(run_dir, "zi2zi/full/l1", local, 600,
+                               results_root=tmp_path / "results")
+    run = json.loads((target / "run.json").read_text())
+    assert run["carried_variants"] == [{"variant": "l1_10", "study": "l1",
+                                        "from_variant": "l1_10", "trained_seconds": 3000,
+                                        "hosts": ["machine-a"]}]
+    assert publisher._wall_time(run) == "10 min here, and 50 min on another machine for l1_10 (carried)"

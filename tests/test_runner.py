@@ -234,6 +234,23 @@ def test_a_second_process_on_the_run_folder_is_refused_until_the_first_dies(tmp_
     assert json.loads((tmp_path / "toy" / "total" / "total.json").read_text())["total"] > 0
 
 
+def test_a_terminated_run_stops_as_an_interrupted_one_and_records_its_invocation(tmp_path):
+    from reproductions.runner.invocations import read_invocations
+
+    # `kill PID` of a background run (nohup ... &: such a job ignores Ctrl-C's SIGINT)
+    holder = subprocess.Popen(
+        [sys.executable, str(TOY), "--preset", "quick", "--output", str(tmp_path)],
+        stdout=subprocess.PIPE, text=True, cwd=REPO, env={**os.environ, "TOY_HOLD": "1"})
+    for line in holder.stdout:
+        if "holding in total" in line:
+            break
+    holder.send_signal(signal.SIGTERM)
+    out = holder.stdout.read()
+    assert holder.wait(timeout=60) == 130
+    assert "Interrupted during total" in out and "run the same command to resume" in out
+    assert [r["exit"] for r in read_invocations(tmp_path / "toy")] == [130]
+
+
 def test_each_invocation_is_recorded_and_a_killed_one_leaves_no_record(killed_then_resumed,
                                                                        tmp_path):
     from reproductions.runner.invocations import read_invocations, wall_seconds

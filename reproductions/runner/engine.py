@@ -51,7 +51,7 @@ from reproductions.runner.context import (
 from reproductions.runner.environment import has_gpu, peak_memory_mb
 from reproductions.runner.errors import UsageError, is_user_error, wants_traceback
 from reproductions.runner.flags import FlagTable, runner_flags
-from reproductions.runner.invocations import recorded_invocation
+from reproductions.runner.invocations import recorded_invocation, terminate_as_interrupt
 from reproductions.runner.lock import LOCK_FILE, RunFolderLock, empty_except_lock
 from reproductions.runner.quiet import start_tensorflow_quietly
 from reproductions.runner.stage_notes import StageNotes, disk_full_message
@@ -185,7 +185,8 @@ def run(reproduction: Reproduction, args, config: dict, run_dir: Path, argv=None
         record = recorded_invocation(work_dir, reproduction.prog, argv) if folders.chief else \
             contextlib.nullcontext({})
         try:
-            with record as invocation, RunLog(work_dir, reproduction.prog, argv) as log:
+            with terminate_as_interrupt(), record as invocation, \
+                    RunLog(work_dir, reproduction.prog, argv) as log:
                 context = RunContext(reproduction, args, config, work_dir, log=log)
                 invocation["exit"] = _run_stages(reproduction, context, folders)
                 return invocation["exit"]

@@ -13,13 +13,16 @@ import contextlib
 import datetime
 import json
 import platform
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
 from mitlgan.files import write_json_atomic
 
-__all__ = ["INVOCATIONS_FILE", "read_invocations", "recorded_invocation", "wall_seconds"]
+__all__ = ["INVOCATIONS_FILE", "read_invocations", "recorded_invocation", "terminate_as_interrupt",
+           "wall_seconds"]
 
 INVOCATIONS_FILE = "invocations.json"
 
@@ -33,6 +36,25 @@ def read_invocations(run_dir) -> list[dict]:
         return list(json.loads(path.read_text()))
     except ValueError:
         return []
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt():
+    """Within the block, SIGTERM (``kill PID``) stops the run as Ctrl-C does: the stage
+    in progress says how to resume and the invocation is recorded. A job started in the
+    background (``nohup ... &``) ignores SIGINT, so ``kill`` is how a user stops it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    earlier = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, earlier)
 
 
 @contextlib.contextmanager

@@ -120,6 +120,11 @@ def add_arguments(parser, run) -> None:
     run.add_argument("--charset", default=None, metavar="FILE",
                      help="a UTF-8 file whose characters are the charset (default: the "
                           "letters and digits every font covers)")
+    run.add_argument("--variants-from", action="append", default=[], metavar="DIR",
+                     help="take each variant whose characters, fonts, settings and seeds "
+                          "match a finished one in DIR (another machine's run folder, or "
+                          "records from scripts/publish_results.py --records) instead of "
+                          "training it (repeat for several folders)")
     add_positive_int_flags(parser.add_argument_group("training (override the preset)"), {
         "--epochs": None, "--batch-size": None,
         "--train-chars": "training characters (a prefix of the training split)",
@@ -164,6 +169,10 @@ def configure(args, preset: str) -> dict:
               "held_out_fraction": HELD_OUT_FRACTION}
     config.update({k: getattr(args, k) for k in OVERRIDES if getattr(args, k) is not None})
     config["source_fonts"], config["target_fonts"] = _fonts(args)
+    for folder in getattr(args, "variants_from", []):  # not in the configuration
+        if not Path(folder).is_dir():
+            raise UsageError(f"--variants-from {folder}: no such folder (give a run folder "
+                             "or the records scripts/publish_results.py --records wrote)")
     config.update(BASE_SETTINGS)
     config["embedding_num"] = max(BASE_SETTINGS["min_styles"], len(config["target_fonts"]))
     config["charset_file"] = str(Path(args.charset).resolve()) if args.charset else None

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 
 from mitlgan.artifacts import GENERATOR_FILE
 from reproductions.runner import environment_lines, read_claim_rows, say, seed_folder
 from reproductions.runner.report import show_grid
+from reproductions.zi2zi.carry import grid_file
 from reproductions.zi2zi.claims import (
     METRICS,
     MIN_CLASSIFIER_ACCURACY,
@@ -27,27 +29,37 @@ from reproductions.zi2zi.config import (
 from reproductions.zi2zi.glyphs import held_out_arrays
 
 
-def _grid_figure(context, name: str, fonts) -> str | None:
-    """``grid_NAME.png``: per style, rows source / generated / target of held-out glyphs."""
+def grid_figure(context, name: str, path) -> bool:
+    """Draw variant ``name``'s held-out glyphs to ``path``: per style, rows source /
+    generated / target. False when its first seed's generator is not in the run folder."""
     import keras
 
     from mitlgan.plots import image_grid
 
-    path = seed_folder(context.stage_dir(name), 0) / GENERATOR_FILE
-    if not path.is_file():
-        return None
-    generator = keras.saving.load_model(path)
+    generator_path = seed_folder(context.stage_dir(name), 0) / GENERATOR_FILE
+    if not generator_path.is_file():
+        return False
+    generator = keras.saving.load_model(generator_path)
     targets, sources, styles, _ = held_out_arrays(context)
     panels = []
-    for style, font in enumerate(fonts):
+    for style, font in enumerate(context.done_payload(DATA_STAGE)["target_fonts"]):
         rows = np.flatnonzero(styles == style)[:GRID_CHARS]
         fake = np.asarray(generator.predict([sources[rows], styles[rows]], verbose=0))
         triple = np.concatenate([sources[rows], fake, targets[rows]])[..., :1]
         panels.append((font, image_grid(triple, nrow=len(rows), pad_value=128)))
-    figure = f"grid_{name}.png"
-    stacked_panels(panels, context.run_dir / figure,
-                   f"{name}, held-out characters: source / generated / target")
-    return figure
+    stacked_panels(panels, path, f"{name}, held-out characters: source / generated / target")
+    return True
+
+
+def _report_grid(context, name: str) -> str | None:
+    """The report's copy of variant ``name``'s grid (the variant stage drew it, or a
+    carried record brought it; a run made before either is drawn now)."""
+    figure = grid_file(name)
+    drawn = context.stage_dir(name) / figure
+    if drawn.is_file():
+        shutil.copyfile(drawn, context.run_dir / figure)
+        return figure
+    return figure if grid_figure(context, name, context.run_dir / figure) else None
 
 
 def stacked_panels(panels, path, title) -> None:
@@ -65,6 +77,21 @@ def stacked_panels(panels, path, title) -> None:
     plt.close(fig)
 
 
+def _carried_lines(context, names) -> list[str]:
+    """A line per variant this run took from another machine's records (``--variants-from``)."""
+    lines = []
+    for name in names:
+        carried = context.done_payload(name).get("carried_from")
+        if carried:
+            lines.append(
+                f"- `{name}` was trained on another machine ({carried['study']} study's "
+                f"`{carried['variant']}`, {(carried['trained_seconds'] or 0) / 60:.0f} min on "
+                f"{', '.join(carried['hosts']) or 'an unrecorded host'}, with the same "
+                "characters, fonts, settings and seeds) and carried here with "
+                "`--variants-from`; its glyph accuracy is that run's classifier's.")
+    return [*lines, ""] if lines else []
+
+
 def write_report(context) -> None:
     """Render the grids and ``report.md`` from the stages' records (the data and
     classifier stages' ``done.json``, every variant's seed results) and ``claims.json``."""
@@ -74,7 +101,7 @@ def write_report(context) -> None:
     fonts = data["target_fonts"]
     names = list(study_variants(config.study, config))
     summaries = {n: summarise(seed_results(context, n), fonts) for n in names}
-    figures = [f for f in (_grid_figure(context, n, fonts) for n in names) if f]
+    figures = [f for f in (_report_grid(context, n) for n in names) if f]
     identity = {m: float(np.mean([data["identity"][s][m] for s in fonts])) for m in ("l1", "ssim")}
     digits = {"l1": 3, "ssim": 3, "accuracy": 2, "style_spread": 5}
     accuracy_works = classifier["real_accuracy"] >= MIN_CLASSIFIER_ACCURACY
@@ -112,6 +139,7 @@ def write_report(context) -> None:
         "",
         context.tables.table("variants", ["variant", "L1", "SSIM", "accuracy", "style spread"],
                              rows), "",
+        *_carried_lines(context, names),
         *([f"Glyph accuracy is unavailable for this charset: the classifier reaches only "
            f"{classifier['real_accuracy']:.3f} on the real renders (below "
            f"{MIN_CLASSIFIER_ACCURACY}), so its verdict on generated glyphs would mean "

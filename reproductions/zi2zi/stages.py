@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from mitlgan.artifacts import CHECKPOINT_DIR, HISTORY_FILE
-from reproductions.runner import keras_verbosity, say, seeded_repeats
+from reproductions.runner import keras_verbosity, say, seed_folders, seeded_repeats
+from reproductions.zi2zi.carry import carry_variant, grid_file
 from reproductions.zi2zi.claims import decide_claims
 from reproductions.zi2zi.config import CLASSIFIER_FILE, CLASSIFIER_STAGE, study_variants
 from reproductions.zi2zi.glyphs import glyphs, held_out_arrays, select_pairs
@@ -183,12 +184,25 @@ def score_generator(context, generator) -> dict:
     return scores
 
 
+def render_grid(context, name: str, path) -> bool:
+    """Draw variant ``name``'s held-out grid to ``path`` from its first seed's generator;
+    False when that generator is not in the run folder."""
+    from reproductions.zi2zi.report import grid_figure
+
+    return grid_figure(context, name, path)
+
+
 def variant_stage(study: str, name: str):
     """A stage training variant ``name`` of ``study`` once per seed (finished seeds are kept)."""
 
     def run(context) -> dict:
         config = context.settings
         changes = study_variants(study, config)[name]
+
+        carried = carry_variant(context, name)
+        if carried is not None:
+            return {"settings": changes, "carried_from": carried,
+                    "seeds": len(seed_folders(context.stage_dir(name)))}
 
         def train(folder, seed):
             folder.mkdir(parents=True, exist_ok=True)
@@ -210,6 +224,9 @@ def variant_stage(study: str, name: str):
 
         results = seeded_repeats(context.stage_dir(name), config.seeds, config.seed,
                                  train, progress)
+        # drawn now, from the first seed's generator: a record carried to another machine
+        # (reproductions.zi2zi.carry) holds no weights, only this figure
+        render_grid(context, name, context.stage_dir(name) / grid_file(name))
         return {"settings": changes, "seeds": len(results)}
 
     return run
