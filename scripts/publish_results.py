@@ -295,7 +295,7 @@ def write_index(results_root=REPOSITORY / "docs" / "results") -> Path:
     return index
 
 
-def publish_unfinished_study(run_dir, name: str, command: str,
+def publish_unfinished_study(run_dir, name: str, command: str, note: str | None = None,
                              results_root=REPOSITORY / "docs" / "results") -> Path:
     """``results_root/name`` from a zi2zi study that another machine will finish: its
     finished variants' records, grids and a README (no run.json, no verdict)."""
@@ -303,7 +303,7 @@ def publish_unfinished_study(run_dir, name: str, command: str,
     from reproductions.zi2zi.carry import publish_unfinished
 
     target = Path(results_root) / name
-    published = publish_unfinished(run_dir, target, command,
+    published = publish_unfinished(run_dir, target, command, note=note,
                                    shown=f"docs/results/{Path(name).as_posix()}")
     print(f"finished variants published: {', '.join(published)}")
     return target
@@ -350,7 +350,7 @@ def main(argv=None) -> int:
     if args.records and not (Path(args.run_dir) / "report.md").is_file():
         if not args.command:
             parser.error("--command is required (the command the next machine goes on with)")
-        print(f"wrote {publish_unfinished_study(args.run_dir, args.name, args.command)}")
+        print(f"wrote {publish_unfinished_study(args.run_dir, args.name, args.command, args.note)}")
         return 0
     if args.redecided:
         print(f"wrote {republish_redecided(args.run_dir, args.name, args.redecided)}")

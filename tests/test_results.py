@@ -308,7 +308,10 @@ def test_a_published_report_names_no_folder_of_the_machine_that_made_it():
 def _finished_variant(run_dir, variant, done=None):
     (run_dir / variant / "seed_0").mkdir(parents=True)
     (run_dir / variant / "done.json").write_text(json.dumps(done or {"seconds_this_run": 3000}))
-    (run_dir / variant / "seed_0" / "result.json").write_text(json.dumps({"scores": {}}))
+    (run_dir / variant / "seed_0" / "result.json").write_text(json.dumps({"scores": {
+        "t1": {"l1": 0.1, "ssim": 0.6}, "t2": {"l1": 0.2, "ssim": 0.8},
+        "style_spread": {"generated": 0.05, "targets": 0.06},
+        "nearest_style": {"rate": 0.9, "chance": 0.5, "pairs": 4}}}))
     (run_dir / variant / "seed_0" / "history.csv").write_text("epoch,held_out_l1\n1,0.1\n")
     (run_dir / variant / "seed_0" / "generator.keras").write_bytes(b"weights")
 
@@ -339,6 +342,7 @@ def test_an_unfinished_study_publishes_its_variants_records_and_how_to_go_on(tmp
     (run_dir / "invocations.json").write_text(json.dumps(
         [{"command": local + " --until l1_100", "seconds": 3100.0, "host": "machine-a"}]))
     target = _publisher().publish_unfinished_study(run_dir, "zi2zi/full/l1", local,
+                                                   note="alone on 2 cores",
                                                    results_root=tmp_path / "results")
     files = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()}
     assert files == {"README.md", "grid_l1_10.png", "records/config.json",
@@ -347,6 +351,8 @@ def test_an_unfinished_study_publishes_its_variants_records_and_how_to_go_on(tmp
                      "records/l1_10/seed_0/history.csv"}  # no weights, no run.json
     readme = (target / "README.md").read_text()
     assert "`l1_10` (50 min) of the study's 4 variants" in readme and "machine-a" in readme
+    assert "| `l1_10` | 0.150 | 0.700 | 0.900 (0.500) | 0.0500 |" in readme  # style means
+    assert "alone on 2 cores" in readme
     assert ("python -m reproductions.zi2zi --study l1 --charset top.txt --output runs "
             "--variants-from docs/results/zi2zi/full/l1/records") in readme
     assert "/work" not in (target / "records" / "invocations.json").read_text()

@@ -192,10 +192,28 @@ def carried_variants(run_dir) -> list[dict]:
     return carried
 
 
-def publish_unfinished(run_dir, target, command: str, shown: str | None = None) -> list[str]:
+def _score_rows(run_dir: Path, variants) -> list[str]:
+    """Markdown rows: each finished variant's held-out scores (first seed, mean over styles)."""
+    rows = ["| variant | held-out L1 | SSIM | nearest-style rate (style-blind) | style spread |",
+            "|---|---|---|---|---|"]
+    for variant in variants:
+        scores = _read(sorted((run_dir / variant).glob(f"seed_*/{RESULT_FILE}"))[0])["scores"]
+        styles = [s for s in scores.values() if isinstance(s, dict) and "l1" in s]
+        nearest = scores.get("nearest_style")
+        rows.append(
+            f"| `{variant}` | {sum(s['l1'] for s in styles) / len(styles):.3f} | "
+            f"{sum(s['ssim'] for s in styles) / len(styles):.3f} | "
+            + (f"{nearest['rate']:.3f} ({nearest['chance']:.3f})" if nearest else "")
+            + f" | {scores['style_spread']['generated']:.4f} |")
+    return rows
+
+
+def publish_unfinished(run_dir, target, command: str, shown: str | None = None,
+                       note: str | None = None) -> list[str]:
     """Publish what an unfinished study has: its finished variants' records
     (``target/records``), their grids beside them and a ``README.md`` saying how another
-    machine goes on (``shown``: ``target`` as a user types it, from the repository's root).
+    machine goes on (``shown``: ``target`` as a user types it, from the repository's root;
+    ``note``: how the run was made).
     No ``run.json``: the study has no report or verdict yet. Returns the variants published."""
     run_dir, target = Path(run_dir), Path(target)
     target.mkdir(parents=True, exist_ok=True)
@@ -218,7 +236,8 @@ def publish_unfinished(run_dir, target, command: str, shown: str | None = None) 
                  f"`{v}` ({minutes[v]:.0f} min)" for v in variants)
              + f" of the study's {len(names)} variants ("
              + ", ".join(f"`{n}`" for n in names) + "). No verdict yet: the study's claims "
-             "compare every variant.", "",
+             "compare every variant.", "", *([note, ""] if note else []),
+             *_score_rows(run_dir, variants), "",
              "`records/` holds what the finished variants left (no weights): the "
              "configuration, the data split, each variant's scores and per-epoch history. "
              "Another machine goes on with the same command and",
