@@ -4,7 +4,7 @@ import json
 
 from _cli_helpers import run_main
 
-from reproductions.zi2zi.carry import find_carried, variant_identity, write_records
+from reproductions.zi2zi.carry import find_carried, shown_folder, variant_identity, write_records
 from reproductions.zi2zi.config import Zi2ZiSettings
 from reproductions.zi2zi.run import main
 
@@ -72,6 +72,12 @@ def test_records_are_found_by_identity_and_a_near_miss_says_what_differs(tmp_pat
                     "epochs_x1/seed_0/result.json", "epochs_x1/seed_0/history.csv"}
     config = json.loads((tmp_path / "records" / "config.json").read_text())
     assert config["charset_file"] == "top.txt"  # no folder of the machine that made it
+
+
+def test_a_records_folder_is_named_as_the_repository_names_it():
+    assert shown_folder("/work/main/docs/results/zi2zi/full/l1/records") == \
+        "docs/results/zi2zi/full/l1/records"
+    assert shown_folder("/home/me/runs/zi2zi/l1") == "l1"
 
 
 def test_a_missing_records_folder_is_named(tmp_path):

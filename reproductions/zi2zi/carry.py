@@ -76,6 +76,14 @@ def recorded_variants(folder: Path):
                 yield run, settings, variant
 
 
+def shown_folder(path) -> str:
+    """A records folder as a user of the repository names it (``docs/results/...``), else
+    by its name: no folder of the machine that ran the study goes into a record."""
+    text = Path(path).as_posix()
+    start = text.find("docs/results/")
+    return text[start:] if start >= 0 else Path(path).name
+
+
 def _read(path: Path) -> dict:
     return json.loads(Path(path).read_text())
 
@@ -131,7 +139,7 @@ def carry_variant(context, variant: str) -> dict | None:
             break
     stage = _read(run / name / DONE_FILE)
     invocations = read_invocations(run)
-    record = {"folder": str(run), "study": theirs_settings.study, "variant": name,
+    record = {"folder": shown_folder(run), "study": theirs_settings.study, "variant": name,
               "trained_seconds": stage.get("seconds_this_run"),
               "hosts": sorted({call.get("host", "") for call in invocations}),
               "commands": [call.get("command", "") for call in invocations]}
@@ -165,7 +173,10 @@ def write_records(run_dir, dest, figures: bool = True) -> list[str]:
         if run != run_dir:
             continue
         (dest / variant).mkdir()
-        shutil.copyfile(run / variant / DONE_FILE, dest / variant / DONE_FILE)
+        done = _read(run / variant / DONE_FILE)
+        if "carried_from" in done:  # recorded by an earlier version with the whole path
+            done["carried_from"]["folder"] = shown_folder(done["carried_from"]["folder"])
+        (dest / variant / DONE_FILE).write_text(json.dumps(done, indent=2, sort_keys=True) + "\n")
         for seed_dir in sorted((run / variant).glob("seed_*")):
             (dest / variant / seed_dir.name).mkdir()
             for name in (RESULT_FILE, HISTORY_FILE):
