@@ -103,12 +103,14 @@ def _unshared_rerun(run: dict, record_path: Path) -> dict | None:
 def typed_command(command: str) -> str:
     """The command as a user types it: the machine's output folder becomes ``runs``, its
     data root ``data`` (the default); a font unpacked from a Debian package anywhere
-    reads as the package installs it (``/usr/share/fonts/...``) and a charset file by
-    its name, as ``datasets/zi2zi.md`` makes them."""
+    reads as the package installs it (``/usr/share/fonts/...``), a charset file by
+    its name, as ``datasets/zi2zi.md`` makes them, and published records from
+    ``docs/results/``."""
     command = re.sub(r"(\s--output)(=|\s+)\S+", r"\1 runs", reproducing_command(command))
     command = re.sub(r"(\s--data-root)(=|\s+)\S+", r"\1 data", command)
     command = re.sub(r"(\s--(?:source|target)-font)(?:=|\s+)\S*?(/usr/share/fonts/\S+)",
                      r"\1 \2", command)
+    command = re.sub(r"(\s--variants-from)(?:=|\s+)\S*?(docs/results/\S+)", r"\1 \2", command)
     return re.sub(r"(\s--charset)(?:=|\s+)\S*/(\S+)", r"\1 \2", command)
 
 

@@ -145,6 +145,7 @@ def test_only_the_allowed_files_are_committed(run_file):
     folder = run_file.parent
     # the run's own files: a run published inside it (NAME/seed_1, mitlgan/pokemon) has its own
     nested = [p.parent for p in folder.rglob("run.json") if p.parent != folder]
+    nested += [p.parent for p in folder.rglob("records") if p.parent != folder]  # unfinished
     pngs = [p for p in folder.rglob("*.png") if not any(n in p.parents for n in nested)]
     assert len(pngs) <= 4 and all(p.stat().st_size <= 400 * 1024 for p in pngs)
     allowed = {".md", ".csv", ".json", ".png"}
@@ -336,26 +337,35 @@ def test_an_unfinished_study_publishes_its_variants_records_and_how_to_go_on(tmp
     (run_dir / "data" / "done.json").write_text(json.dumps(data))
     _finished_variant(run_dir, "l1_10")
     Image.new("RGB", (32, 32)).save(run_dir / "l1_10" / "grid_l1_10.png")
-    (run_dir / "l1_100" / "seed_0" / "checkpoints").mkdir(parents=True)  # interrupted
+    (run_dir / "l1_1000" / "seed_0" / "checkpoints").mkdir(parents=True)  # interrupted
     local = ("python -m reproductions.zi2zi --study l1 --charset /work/data/cjk/top.txt "
              "--output /work/full_runs/zi2zi_cjk")
+    _finished_variant(run_dir, "l1_100", {"carried_from": {
+        "study": "epochs", "variant": "epochs_x1", "trained_seconds": 1800,
+        "hosts": ["machine-b"], "commands": [], "folder": "/work/docs/results/x/records"}})
     (run_dir / "invocations.json").write_text(json.dumps(
-        [{"command": local + " --until l1_100", "seconds": 3100.0, "host": "machine-a"}]))
+        [{"command": local + " --until l1_100 --variants-from /work/docs/results/x/records",
+          "seconds": 3100.0, "host": "machine-a"}]))
     target = _publisher().publish_unfinished_study(run_dir, "zi2zi/full/l1", local,
                                                    note="alone on 2 cores",
                                                    results_root=tmp_path / "results")
     files = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()}
     assert files == {"README.md", "grid_l1_10.png", "records/config.json",
                      "records/invocations.json", "records/data/done.json",
-                     "records/l1_10/done.json", "records/l1_10/seed_0/result.json",
-                     "records/l1_10/seed_0/history.csv"}  # no weights, no run.json
+                     *(f"records/{v}/{f}" for v in ("l1_10", "l1_100") for f in (
+                         "done.json", "seed_0/result.json", "seed_0/history.csv"))}
+    # no weights, no run.json
     readme = (target / "README.md").read_text()
-    assert "`l1_10` (50 min) of the study's 4 variants" in readme and "machine-a" in readme
+    assert "`l1_10` (50 min), `l1_100` (30 min) of the study's 4 variants" in readme
+    assert "machine-a" in readme
     assert "| `l1_10` | 0.150 | 0.700 | 0.900 (0.500) | 0.0500 |" in readme  # style means
     assert "alone on 2 cores" in readme
     assert ("python -m reproductions.zi2zi --study l1 --charset top.txt --output runs "
             "--variants-from docs/results/zi2zi/full/l1/records") in readme
-    assert "/work" not in (target / "records" / "invocations.json").read_text()
+    calls = (target / "records" / "invocations.json").read_text()
+    assert "/work" not in calls and "--variants-from docs/results/x/records" in calls
+    carried_done = json.loads((target / "records" / "l1_100" / "done.json").read_text())
+    assert carried_done["carried_from"]["folder"] == "docs/results/x/records"
     found = find_carried([target / "records"], Zi2ZiSettings.from_config(config), data, "l1_10")
     assert found is not None and found[2] == "l1_10"
 
@@ -369,7 +379,10 @@ def test_an_unfinished_study_publishes_its_variants_records_and_how_to_go_on(tmp
     target = publisher.publish(run_dir, "zi2zi/full/l1", local, 600,
                                results_root=tmp_path / "results")
     run = json.loads((target / "run.json").read_text())
-    assert run["carried_variants"] == [{"variant": "l1_10", "study": "l1",
-                                        "from_variant": "l1_10", "trained_seconds": 3000,
-                                        "hosts": ["machine-a"]}]
-    assert publisher._wall_time(run) == "10 min here, and 50 min on another machine for l1_10 (carried)"
+    assert run["carried_variants"] == [
+        {"variant": "l1_10", "study": "l1", "from_variant": "l1_10", "trained_seconds": 3000,
+         "hosts": ["machine-a"]},
+        {"variant": "l1_100", "study": "epochs", "from_variant": "epochs_x1",
+         "trained_seconds": 1800, "hosts": ["machine-b"]}]
+    assert publisher._wall_time(run) == ("10 min here, and 80 min on another machine for "
+                                         "l1_10, l1_100 (carried)")

@@ -174,7 +174,7 @@ def write_records(run_dir, dest, figures: bool = True) -> list[str]:
             continue
         (dest / variant).mkdir()
         done = _read(run / variant / DONE_FILE)
-        if "carried_from" in done:  # recorded by an earlier version with the whole path
+        if "folder" in done.get("carried_from", {}):  # an earlier version kept the whole path
             done["carried_from"]["folder"] = shown_folder(done["carried_from"]["folder"])
         (dest / variant / DONE_FILE).write_text(json.dumps(done, indent=2, sort_keys=True) + "\n")
         for seed_dir in sorted((run / variant).glob("seed_*")):
@@ -239,8 +239,11 @@ def publish_unfinished(run_dir, target, command: str, shown: str | None = None,
             shutil.copyfile(grid, target / grid_file(variant))
     settings = Zi2ZiSettings.from_config(_read(run_dir / CONFIG_FILE))
     names = list(study_variants(settings.study, settings))
-    minutes = {v: (_read(run_dir / v / DONE_FILE).get("seconds_this_run") or 0) / 60
-               for v in variants}
+    def trained_seconds(done: dict) -> float:  # a carried variant's time is its own run's
+        return (done.get("carried_from", {}).get("trained_seconds")
+                or done.get("seconds_this_run") or 0)
+
+    minutes = {v: trained_seconds(_read(run_dir / v / DONE_FILE)) / 60 for v in variants}
     hosts = sorted({call.get("host", "") for call in read_invocations(run_dir)})
     lines = [f"# zi2zi, study `{settings.study}`: unfinished", "",
              f"Finished on {', '.join(hosts) or 'an unrecorded host'}: " + ", ".join(
