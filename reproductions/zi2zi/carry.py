@@ -130,8 +130,10 @@ def carry_variant(context, variant: str) -> dict | None:
         target.mkdir(parents=True, exist_ok=True)
         for item in seed_dir.iterdir():
             if item.name in (RESULT_FILE, HISTORY_FILE) or item.name.startswith("generator"):
-                copy = shutil.copytree if item.is_dir() else shutil.copyfile
-                copy(item, target / item.name)
+                if item.is_dir():  # a carry interrupted earlier may have begun the copy
+                    shutil.copytree(item, target / item.name, dirs_exist_ok=True)
+                else:
+                    shutil.copyfile(item, target / item.name)
     for grid in (run / name / grid_file(name), run / grid_file(name),
                  run.parent / grid_file(name)):
         if grid.is_file():
