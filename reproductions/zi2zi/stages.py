@@ -184,14 +184,6 @@ def score_generator(context, generator) -> dict:
     return scores
 
 
-def render_grid(context, name: str, path) -> bool:
-    """Draw variant ``name``'s held-out grid to ``path`` from its first seed's generator;
-    False when that generator is not in the run folder."""
-    from reproductions.zi2zi.report import grid_figure
-
-    return grid_figure(context, name, path)
-
-
 def variant_stage(study: str, name: str):
     """A stage training variant ``name`` of ``study`` once per seed (finished seeds are kept)."""
 
@@ -226,7 +218,9 @@ def variant_stage(study: str, name: str):
                                  train, progress)
         # drawn now, from the first seed's generator: a record carried to another machine
         # (reproductions.zi2zi.carry) holds no weights, only this figure
-        render_grid(context, name, context.stage_dir(name) / grid_file(name))
+        from reproductions.zi2zi.report import grid_figure
+
+        grid_figure(context, name, context.stage_dir(name) / grid_file(name))
         return {"settings": changes, "seeds": len(results)}
 
     return run
